@@ -1,0 +1,51 @@
+"""Expected failures. Each carries a one-line message fit to show a user as is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReaderError(Exception):
+    """Base for every failure the user should see as one line, never as a traceback."""
+
+
+class CorruptFileError(ReaderError):
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class StorageWriteError(ReaderError):
+    def __init__(self, path: Path, error: OSError):
+        self.path, self.error = Path(path), error
+        reason = error.strerror or str(error)
+        super().__init__(f"could not save {self.path}: {reason}; nothing was changed on disk")
+
+
+class LibraryLockedError(ReaderError):
+    def __init__(self, data_dir: Path, owner: str):
+        self.data_dir, self.owner = Path(data_dir), owner
+        super().__init__(f"the library in {self.data_dir} is in use by {owner}; close it first")
+
+
+class ReadOnlyError(ReaderError):
+    def __init__(self, data_dir: Path):
+        super().__init__(f"the library in {data_dir} is open read-only")
+
+
+class UnknownPaperError(ReaderError):
+    def __init__(self, paper_id: str):
+        self.paper_id = paper_id
+        super().__init__(f"no paper with id {paper_id!r}")
+
+
+class SourceError(ReaderError):
+    """A file or response that cannot be read as papers."""
+
+    def __init__(self, name: str, reason: str):
+        self.name, self.reason = name, reason
+        super().__init__(f"{name}: {reason}")
+
+
+class FetchError(ReaderError):
+    pass

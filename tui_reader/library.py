@@ -1,0 +1,378 @@
+"""The catalog and the user's state, and every change to them. The one place that writes.
+
+Two TinyDB files, because TinyDB rewrites a whole file on every write: the catalog (papers.json),
+written only on import, and the small state file (state.json), written on every user action.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
+from tui_reader.locations import CATALOG_FILE, STATE_FILE
+from tui_reader.merge import merge_papers
+from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
+from tui_reader.storage import (
+    DataLock,
+    KeyedDB,
+    atomic_write_bytes,
+    decode_tables,
+    list_backups,
+    open_db,
+    remove_temp_files,
+)
+
+CATALOG_TABLE = "papers"
+STATE_TABLE = "state"
+STATE_BACKUPS = 5
+CATALOG_BACKUPS = 1
+
+Progress = Callable[[int, int], None]
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass
+class ImportResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_ids: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+class Library:
+    """Open with `Library(folder)`; a writer holds the folder's lock until `close()`."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        read_only: bool = False,
+        lock_timeout: float = 0.0,
+        purpose: str = "tui-reader",
+    ):
+        self.folder = Path(folder)
+        self.read_only = read_only
+        self.problems: list[str] = []  # what the user must be told: files moved aside, repairs
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.lock = DataLock(self.folder, purpose)
+        if not read_only:
+            self.lock.acquire(lock_timeout)
+            remove_temp_files(self.folder)
+        self.catalog_path = self.folder / CATALOG_FILE
+        self.state_path = self.folder / STATE_FILE
+        self._catalog_db = open_db(self.catalog_path, CATALOG_BACKUPS, read_only)
+        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only)
+        self.papers: dict[str, Paper] = {}
+        self.states: dict[str, PaperState] = {}
+        self._order: list[str] | None = None
+        self._aliases: dict[str, str] = {}
+        try:
+            self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        catalog = self._read_table(self._catalog_db, CATALOG_TABLE)
+        self.papers = {pid: Paper.from_dict({**doc, "id": pid}) for pid, doc in catalog.items()}
+        self._aliases = {alias: p.id for p in self.papers.values() for alias in p.aliases}
+        self._order = None
+        self.states = self._load_states()
+
+    def _load_states(self) -> dict[str, PaperState]:
+        raw = self._read_table(self._state_db, STATE_TABLE)
+        try:
+            states = {pid: PaperState.from_dict(doc) for pid, doc in raw.items()}
+        except (TypeError, ValueError) as error:
+            self._set_aside(CorruptFileError(self.state_path, f"a record has the wrong shape ({error})"))
+            return {}
+        # A crash between moving a record to its arXiv id and moving its state leaves the state
+        # under the old id: follow the alias.
+        for old_id in [pid for pid in states if pid not in self.papers and pid in self._aliases]:
+            states.setdefault(self._aliases[old_id], states.pop(old_id))
+        return states
+
+    def _read_table(self, db: KeyedDB, name: str) -> dict[str, dict]:
+        try:
+            return db.table(name).raw()
+        except CorruptFileError as error:
+            if self.read_only:
+                raise
+            self._set_aside(error)
+            return {}
+
+    def _set_aside(self, error: CorruptFileError) -> None:
+        """Keep an unreadable file under a new name, so nothing ever writes over it."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = error.path.with_name(f"{error.path.name}.corrupt-{stamp}")
+        error.path.replace(aside)
+        db = self._catalog_db if error.path == self.catalog_path else self._state_db
+        db.storage.forget()
+        self.problems.append(
+            f"{error.path} could not be read ({error.reason}); it was kept as {aside.name}. "
+            "`tui-reader restore` lists the backups."
+        )
+
+    def close(self) -> None:
+        for name in ("_catalog_db", "_state_db"):
+            if hasattr(self, name):
+                getattr(self, name).close()
+        self.lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def resolve(self, paper_id: str) -> str:
+        """The current id of a paper, following former ids; UnknownPaperError if none."""
+        if paper_id in self.papers:
+            return paper_id
+        if paper_id in self._aliases:
+            return self._aliases[paper_id]
+        raise UnknownPaperError(paper_id)
+
+    def get(self, paper_id: str) -> Paper:
+        return self.papers[self.resolve(paper_id)]
+
+    def state(self, paper_id: str) -> PaperState:
+        return self.states.get(paper_id) or PaperState()
+
+    def ordered_ids(self) -> list[str]:
+        """Newest import first; within one import, the source's own order."""
+        if self._order is None:
+            self._order = sorted(self.papers, key=lambda pid: (-self.papers[pid].batch, self.papers[pid].seq))
+        return self._order
+
+    def tag_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for pid, state in self.states.items():
+            if pid in self.papers:
+                for tag in state.tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+        return dict(sorted(counts.items()))
+
+    # -- user state ----------------------------------------------------------------------------
+
+    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None]) -> list[str]:
+        """Apply `change` to each paper's state and save them in one write of the state file."""
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+        updated: dict[str, PaperState] = {}
+        for pid in dict.fromkeys(self.resolve(p) for p in paper_ids):
+            before = self.state(pid)
+            after = replace(before, tags=list(before.tags))
+            change(after)
+            if after != before:
+                after.updated = now_iso()
+                updated[pid] = after
+        if updated:
+            self._write_states(updated)
+        return list(updated)
+
+    def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
+        docs = {pid: s.to_dict() for pid, s in updated.items() if not s.is_default()}
+        dropped = [pid for pid, s in updated.items() if s.is_default()] + list(remove)
+        try:
+            self._state_db.table(STATE_TABLE).put_many(docs, dropped)
+        except StorageWriteError:
+            self.states = self._load_states()  # memory follows the disk, which is unchanged
+            raise
+        for pid in dropped:
+            self.states.pop(pid, None)
+        self.states.update({pid: s for pid, s in updated.items() if not s.is_default()})
+
+    def set_starred(self, paper_ids: Iterable[str], starred: bool = True) -> list[str]:
+        def change(state: PaperState) -> None:
+            if state.starred != starred:
+                state.starred = starred
+                state.starred_at = now_iso() if starred else None
+
+        return self._change(paper_ids, change)
+
+    def set_read(self, paper_ids: Iterable[str], read: bool = True) -> list[str]:
+        def change(state: PaperState) -> None:
+            if state.read != read:
+                state.read = read
+                state.read_at = now_iso() if read else None
+
+        return self._change(paper_ids, change)
+
+    def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
+        wanted = [t for t in dict.fromkeys(normalise_tag(t) for t in tags) if t]
+
+        def change(state: PaperState) -> None:
+            state.tags.extend(t for t in wanted if t not in state.tags)
+
+        return self._change(paper_ids, change)
+
+    def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
+        unwanted = {normalise_tag(t) for t in tags}
+
+        def change(state: PaperState) -> None:
+            state.tags = [t for t in state.tags if t not in unwanted]
+
+        return self._change(paper_ids, change)
+
+    def set_note(self, paper_id: str, note: str) -> list[str]:
+        def change(state: PaperState) -> None:
+            state.note = note
+
+        return self._change([paper_id], change)
+
+    # -- import --------------------------------------------------------------------------------
+
+    def import_papers(
+        self,
+        papers: Iterable[Paper],
+        progress: Progress | None = None,
+        states: dict[str, PaperState] | None = None,
+        restore: bool = False,
+    ) -> ImportResult:
+        """Add new papers, merge known ones (same id, or same title gaining an arXiv id).
+
+        `states` (from a backup) are merged into the user's state; `restore` keeps the records'
+        own added times and order instead of making this import the newest.
+        """
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+        incoming = list(papers)
+        result = ImportResult()
+        batch = max((p.batch for p in self.papers.values()), default=0) + 1
+        added = now_iso()
+        by_title = {normalise_title(p.title): pid for pid, p in self.papers.items()}
+        changed: dict[str, Paper] = {}  # id -> record to write
+        removed: dict[str, str] = {}  # old title id -> new arXiv id
+        new_ids: set[str] = set()
+
+        def current(pid: str | None) -> Paper | None:
+            if pid is None or pid in removed:
+                return None
+            return changed.get(pid) or self.papers.get(pid)
+
+        for index, paper in enumerate(incoming):
+            existing_id = self._match(paper, current, by_title)
+            if existing_id is None:
+                record = paper if restore else replace(paper, added=added, batch=batch, seq=index, aliases=[])
+                new_ids.add(record.id)
+            else:
+                old = current(existing_id)
+                record = merge_papers(old, paper)
+                if record == old:
+                    if existing_id not in changed:
+                        result.unchanged += 1
+                    continue
+                if record.id != existing_id:
+                    removed[existing_id] = record.id
+                    changed.pop(existing_id, None)
+                    if existing_id in new_ids:
+                        new_ids.discard(existing_id)
+                        new_ids.add(record.id)
+            changed[record.id] = record
+            by_title[normalise_title(record.title)] = record.id
+            if progress and index % 500 == 0:
+                progress(index, len(incoming))
+        result.new = len(new_ids)
+        result.updated = len(changed) - len(new_ids)
+        result.new_ids = [pid for pid in changed if pid in new_ids]
+        if changed:
+            self._write_catalog(changed, removed)
+        if states:
+            self._merge_states(states)
+        if progress:
+            progress(len(incoming), len(incoming))
+        return result
+
+    def _merge_states(self, states: dict[str, PaperState]) -> None:
+        """Fold states from a backup into the user's: flags and tags add up, a note is not replaced."""
+        merged = {}
+        for pid, theirs in states.items():
+            try:
+                pid = self.resolve(pid)
+            except UnknownPaperError:
+                continue
+            mine = self.state(pid)
+            both = PaperState(
+                read=mine.read or theirs.read,
+                starred=mine.starred or theirs.starred,
+                tags=mine.tags + [t for t in theirs.tags if t not in mine.tags],
+                note=mine.note or theirs.note,
+                read_at=mine.read_at or theirs.read_at,
+                starred_at=mine.starred_at or theirs.starred_at,
+                updated=mine.updated or theirs.updated,
+            )
+            if both != mine:
+                merged[pid] = both
+        if merged:
+            self._write_states(merged)
+
+    @staticmethod
+    def _match(paper: Paper, current: Callable[[str | None], Paper | None], by_title: dict[str, str]) -> str | None:
+        for candidate in (paper.id, *paper.aliases):
+            if current(candidate):
+                return candidate
+        same_title = by_title.get(normalise_title(paper.title))
+        if current(same_title):
+            old_is_arxiv = is_arxiv_id(same_title)
+            # A title-id record matches anything with that title; two different arXiv ids with one
+            # title are two papers.
+            if not (old_is_arxiv and is_arxiv_id(paper.id)):
+                return same_title
+        return None
+
+    def _write_catalog(self, changed: dict[str, Paper], removed: dict[str, str]) -> None:
+        docs = {}
+        for pid, paper in changed.items():
+            doc = paper.to_dict()
+            del doc["id"]
+            docs[pid] = doc
+        try:
+            self._catalog_db.table(CATALOG_TABLE).put_many(docs, removed)
+        except StorageWriteError:
+            self._catalog_db.storage.forget()
+            raise
+        for old_id in removed:
+            self.papers.pop(old_id, None)
+        self.papers.update(changed)
+        self._aliases.update({alias: p.id for p in changed.values() for alias in p.aliases})
+        self._order = None
+        moved = {new: self.states[old] for old, new in removed.items() if old in self.states}
+        if moved:
+            self._write_states(moved, remove=[old for old in removed if old in self.states])
+
+    # -- backups -------------------------------------------------------------------------------
+
+    def backups(self) -> list[Path]:
+        """State backups (newest first), then catalog backups."""
+        return list_backups(self.state_path) + list_backups(self.catalog_path)
+
+    def restore_backup(self, backup: Path) -> Path:
+        """Put a backup back in place (the current file becomes a backup itself); returns the target."""
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+        target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
+        raw = backup.read_bytes()
+        decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
+        db = self._state_db if target == self.state_path else self._catalog_db
+        atomic_write_bytes(target, raw, STATE_BACKUPS if target == self.state_path else CATALOG_BACKUPS)
+        db.storage.forget()
+        self._load()
+        return target

@@ -1,0 +1,120 @@
+"""Find URLs in free text and classify them: code repo, project page, arXiv, PDF, HF paper page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from tui_reader.models import ARXIV_ID_PATTERN, Link
+
+_URL_RE = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
+# Characters that end a sentence or a clause rather than the URL.
+_TRAILING = ".,;:!?'\"*>»”’`"
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+_CODE_HOSTS = {
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "git.sr.ht",
+    "sourceforge.net",
+    "gitee.com",
+}
+_ARXIV_HOSTS = {"arxiv.org", "export.arxiv.org"}
+_ARXIV_ID_IN_PATH = re.compile(rf"/(?:abs|pdf)/({ARXIV_ID_PATTERN})(?:v\d+)?(?:\.pdf)?$")
+
+
+def strip_trailing_punctuation(url: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets from the end of a URL."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in _BRACKETS and url.count(last) > url.count(_BRACKETS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def classify(url: str) -> str:
+    """One of: code, arxiv, pdf, hf, project."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    segments = [s for s in path.split("/") if s]
+    if host in _CODE_HOSTS:
+        return "code" if segments else "project"
+    if host == "huggingface.co":
+        if segments[:1] == ["papers"]:
+            return "hf"
+        if segments[:1] in (["spaces"], ["datasets"]) and len(segments) >= 3:
+            return "code"
+        if len(segments) == 2 and segments[0] not in ("docs", "blog", "learn", "posts", "collections"):
+            return "code"  # a model repo: huggingface.co/{owner}/{model}
+        return "project"
+    if host in _ARXIV_HOSTS:
+        return "pdf" if segments[:1] == ["pdf"] else "arxiv"
+    if path.lower().endswith(".pdf"):
+        return "pdf"
+    return "project"
+
+
+def find_urls(text: str) -> list[str]:
+    """Every URL in `text`, in order, trailing punctuation stripped, duplicates dropped."""
+    return unique(strip_trailing_punctuation(m.group(0)) for m in _URL_RE.finditer(text or ""))
+
+
+def unique(urls: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    ordered = []
+    for url in urls:
+        key = url.rstrip("/")
+        if url and key not in seen:
+            seen.add(key)
+            ordered.append(url)
+    return ordered
+
+
+def find_links(text: str) -> list[Link]:
+    return [Link(url, classify(url)) for url in find_urls(text)]
+
+
+def merge_links(*groups: Iterable[Link]) -> list[Link]:
+    """United links of several sources, order kept, the same URL (modulo a trailing '/') once."""
+    seen: set[str] = set()
+    merged = []
+    for group in groups:
+        for link in group:
+            key = link.url.rstrip("/")
+            if key not in seen:
+                seen.add(key)
+                merged.append(link)
+    return merged
+
+
+def arxiv_links(arxiv_id: str) -> list[Link]:
+    return [
+        Link(f"https://arxiv.org/abs/{arxiv_id}", "arxiv"),
+        Link(f"https://arxiv.org/pdf/{arxiv_id}", "pdf"),
+    ]
+
+
+def hf_link(arxiv_id: str) -> Link:
+    return Link(f"https://huggingface.co/papers/{arxiv_id}", "hf")
+
+
+def arxiv_id_from_url(url: str) -> str | None:
+    """The versionless arXiv id named by an arXiv abs/pdf URL or an HF paper page, if any."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if host in _ARXIV_HOSTS:
+        match = _ARXIV_ID_IN_PATH.search(path)
+        return match.group(1) if match else None
+    if host == "huggingface.co":
+        match = re.match(rf"^/papers/({ARXIV_ID_PATTERN})(?:v\d+)?$", path)
+        return match.group(1) if match else None
+    return None

@@ -1,0 +1,137 @@
+"""The records everything else passes around: Paper, Link, PaperState, and the paper-id rule."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+LINK_KINDS = ("code", "project", "arxiv", "pdf", "hf")
+
+# New-style arXiv ids (2303.06373, 0704.0001) and old-style ones (hep-th/9901001, math.GT/0309136).
+_ARXIV_NEW = r"\d{4}\.\d{4,5}"
+_ARXIV_OLD = r"[a-z][a-z\-]+(?:\.[A-Za-z\-]{2,})?/\d{7}"
+ARXIV_ID_PATTERN = rf"(?:{_ARXIV_NEW}|{_ARXIV_OLD})"
+_ARXIV_ID_RE = re.compile(rf"^({ARXIV_ID_PATTERN})(?:v\d+)?$")
+
+
+@dataclass(slots=True, frozen=True)
+class Link:
+    url: str
+    kind: str  # one of LINK_KINDS
+
+    def to_dict(self) -> dict[str, str]:
+        return {"url": self.url, "kind": self.kind}
+
+
+@dataclass(slots=True)
+class Paper:
+    """One paper in the catalog. Only `id` and `title` are required; richer sources fill the rest."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    source: str = ""  # the source that last contributed, e.g. "hf-page", "hf-api", "arxiv"
+    sources: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    upvotes: int | None = None
+    comments: int | None = None
+    keywords: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    github_stars: int | None = None
+    ai_summary: str = ""
+    arxiv_comment: str = ""
+    doi: str = ""
+    submitted: str | None = None  # HF "submitted on daily" date
+    # Kept by the library, not by sources:
+    aliases: list[str] = field(default_factory=list)  # former ids (a title id before the arXiv id)
+    added: str = ""  # ISO time of the import that first brought the paper in
+    batch: int = 0  # which import that was (1, 2, ...); newest import lists first
+    seq: int = 0  # position within that import, in the source's own order
+
+    @property
+    def arxiv_id(self) -> str | None:
+        return self.id if is_arxiv_id(self.id) else None
+
+    def links_of(self, kind: str) -> list[Link]:
+        return [link for link in self.links if link.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["links"] = [link.to_dict() for link in self.links]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["links"] = [Link(l["url"], l["kind"]) for l in data.get("links", [])]
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class PaperState:
+    """What the user did with a paper. Kept in the small state file, never in the catalog."""
+
+    read: bool = False
+    starred: bool = False
+    tags: list[str] = field(default_factory=list)
+    note: str = ""
+    read_at: str | None = None
+    starred_at: str | None = None
+    updated: str | None = None
+
+    def is_default(self) -> bool:
+        return not (self.read or self.starred or self.tags or self.note)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PaperState:
+        known = {f.name for f in fields(cls)}
+        state = cls(**{k: v for k, v in data.items() if k in known})
+        state.tags = list(state.tags)
+        return state
+
+
+def normalise_title(title: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a title, for matching the same paper."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def title_id(title: str) -> str:
+    """Stable id for a paper with no known arXiv id: a hash of its normalised title."""
+    digest = hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()
+    return f"t-{digest[:12]}"
+
+
+def is_arxiv_id(value: str) -> bool:
+    return bool(_ARXIV_ID_RE.match(value))
+
+
+def clean_arxiv_id(value: str) -> str | None:
+    """`2303.06373v2` -> `2303.06373`; `hep-th/9901001v1` -> `hep-th/9901001`; else None."""
+    value = value.strip()
+    match = _ARXIV_ID_RE.match(value)
+    return match.group(1) if match else None
+
+
+def paper_id(title: str, arxiv_id: str | None = None) -> str:
+    """The id rule: the arXiv id without version where known, else a title id."""
+    if arxiv_id:
+        cleaned = clean_arxiv_id(arxiv_id)
+        if cleaned:
+            return cleaned
+    return title_id(title)
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags are lowercase words; inner whitespace becomes '-'."""
+    return "-".join(tag.strip().lower().split())

@@ -1,0 +1,169 @@
+"""The search language shared by `tui-reader list --query` and the app's `/`, and the sort orders.
+
+A query is a list of terms, all of which must hold (AND):
+  word              appears in the title, abstract, authors, tags or note (case-insensitive)
+  "exact phrase"    the phrase appears as written (case-insensitive)
+  tag:NAME          the paper carries tag NAME
+  author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
+  is:starred  is:unread  is:read  is:unstarred
+  has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
+  -TERM             any term above, negated
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tui_reader.errors import ReaderError
+from tui_reader.models import Paper, PaperState, normalise_tag
+
+
+class QueryError(ReaderError):
+    pass
+
+
+IS_VALUES = ("starred", "unstarred", "read", "unread")
+HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
+FIELDS = ("tag", "author", "title", "is", "has")
+
+# The sidebar's smart views, as queries.
+SMART_VIEWS: dict[str, tuple[str, str]] = {
+    "inbox": ("Inbox", "is:unread"),
+    "starred": ("Starred", "is:starred"),
+    "all": ("All", ""),
+    "code": ("Has code", "has:code"),
+    "notes": ("With notes", "has:note"),
+}
+
+SORT_ORDERS: dict[str, str] = {
+    "added": "newest added",
+    "title": "title",
+    "starred": "starred first",
+    "upvotes": "most upvoted",
+    "published": "newest published",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    field: str  # "text", "tag", "author", "title", "is", "has"
+    value: str
+    negated: bool = False
+
+
+def _split(query: str) -> list[str]:
+    try:
+        return shlex.split(query)
+    except ValueError:
+        # An unclosed quote while the user is still typing: treat the quote as closed.
+        return shlex.split(query + '"') if query.count('"') % 2 else query.split()
+
+
+def parse_query(query: str) -> list[Term]:
+    terms = []
+    for token in _split(query):
+        negated = token.startswith("-") and len(token) > 1
+        if negated:
+            token = token[1:]
+        name, sep, value = token.partition(":")
+        if sep and name.lower() in FIELDS and value:
+            name = name.lower()
+            value = value.lower()
+            if name == "is" and value not in IS_VALUES:
+                raise QueryError(f"unknown is:{value} (try {', '.join('is:' + v for v in IS_VALUES)})")
+            if name == "has" and value not in HAS_VALUES:
+                raise QueryError(f"unknown has:{value} (try {', '.join('has:' + v for v in HAS_VALUES)})")
+            if name == "tag":
+                value = normalise_tag(value)
+            terms.append(Term(name, value, negated))
+        elif token:
+            terms.append(Term("text", token.lower(), negated))
+    return terms
+
+
+def paper_text(paper: Paper) -> str:
+    """The lowercase text that plain words search in (the catalog part; tags and note are added)."""
+    return "\n".join((paper.title, paper.abstract, ", ".join(paper.authors))).lower()
+
+
+class Searcher:
+    """Filters paper ids by a query. Keeps each paper's lowercase text, built once."""
+
+    def __init__(self, papers: dict[str, Paper], states: dict[str, PaperState]):
+        self.papers = papers
+        self.states = states
+        self._texts: dict[str, str] = {}
+
+    def text(self, pid: str) -> str:
+        text = self._texts.get(pid)
+        if text is None:
+            text = self._texts[pid] = paper_text(self.papers[pid])
+        return text
+
+    def forget(self, pids: Iterable[str] | None = None) -> None:
+        """Drop cached texts of papers whose catalog record changed (all when None)."""
+        if pids is None:
+            self._texts.clear()
+        else:
+            for pid in pids:
+                self._texts.pop(pid, None)
+
+    def _test(self, term: Term) -> Callable[[str], bool]:
+        empty = PaperState()
+        states, papers = self.states, self.papers
+        value = term.value
+        if term.field == "text":
+            def test(pid: str) -> bool:
+                if value in self.text(pid):
+                    return True
+                state = states.get(pid)
+                return bool(state) and (value in state.note.lower() or any(value in t for t in state.tags))
+            return test
+        if term.field == "tag":
+            return lambda pid: value in states.get(pid, empty).tags
+        if term.field == "author":
+            return lambda pid: any(value in a.lower() for a in papers[pid].authors)
+        if term.field == "title":
+            return lambda pid: value in papers[pid].title.lower()
+        if term.field == "is":
+            return {
+                "starred": lambda pid: states.get(pid, empty).starred,
+                "unstarred": lambda pid: not states.get(pid, empty).starred,
+                "read": lambda pid: states.get(pid, empty).read,
+                "unread": lambda pid: not states.get(pid, empty).read,
+            }[value]
+        return {
+            "code": lambda pid: any(link.kind == "code" for link in papers[pid].links),
+            "project": lambda pid: any(link.kind == "project" for link in papers[pid].links),
+            "pdf": lambda pid: any(link.kind == "pdf" for link in papers[pid].links),
+            "arxiv": lambda pid: any(link.kind == "arxiv" for link in papers[pid].links),
+            "note": lambda pid: bool(states.get(pid, empty).note.strip()),
+            "tags": lambda pid: bool(states.get(pid, empty).tags),
+        }[value]
+
+    def filter(self, pids: Iterable[str], query: str | list[Term]) -> list[str]:
+        terms = parse_query(query) if isinstance(query, str) else query
+        result = list(pids)
+        # Cheap flag tests first, so word scans see fewer papers.
+        for term in sorted(terms, key=lambda t: t.field == "text"):
+            test = self._test(term)
+            result = [pid for pid in result if test(pid) != term.negated]
+        return result
+
+
+def sort_ids(pids: list[str], order: str, papers: dict[str, Paper], states: dict[str, PaperState]) -> list[str]:
+    """`pids` (given newest-added first) in another order; stable, so ties keep that order."""
+    if order == "added":
+        return list(pids)
+    if order == "title":
+        return sorted(pids, key=lambda pid: papers[pid].title.casefold())
+    if order == "starred":
+        return sorted(pids, key=lambda pid: not (states.get(pid) and states[pid].starred))
+    if order == "upvotes":
+        return sorted(pids, key=lambda pid: -(papers[pid].upvotes or 0))
+    if order == "published":
+        return sorted(pids, key=lambda pid: papers[pid].published or "", reverse=True)
+    raise QueryError(f"unknown sort order {order!r} (try {', '.join(SORT_ORDERS)})")

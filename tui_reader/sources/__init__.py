@@ -1,0 +1,82 @@
+"""Input formats. Each module has SOURCE (its name), detect(text) -> bool and parse(text) -> list[Paper];
+`read_source` picks the first format whose detect() accepts a file and parses it."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from tui_reader.errors import SourceError
+from tui_reader.models import Paper, PaperState
+
+# Most specific first: the page format accepts almost any prose, so it comes last.
+FORMAT_MODULES = ("backup", "hf_api", "arxiv", "bibtex", "hf_page")
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+
+
+@dataclass
+class Batch:
+    """What one file or response holds: papers, and (for our own backups) the user's state."""
+
+    format: str
+    papers: list[Paper]
+    states: dict[str, PaperState] = field(default_factory=dict)
+    restore: bool = False  # a backup: keep its added times and order
+
+
+def formats() -> list[ModuleType]:
+    found = []
+    for name in FORMAT_MODULES:
+        try:
+            found.append(importlib.import_module(f"tui_reader.sources.{name}"))
+        except ModuleNotFoundError as error:
+            if error.name != f"tui_reader.sources.{name}":
+                raise
+    return found
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    if b"\x00" in raw[:8192]:
+        raise SourceError(name, "this is a binary file, not a list of papers")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(name, f"not UTF-8 text (bad byte at position {error.start})") from None
+
+
+def parse_text(text: str, name: str) -> Batch:
+    if not text.strip():
+        raise SourceError(name, "the file is empty")
+    for module in formats():
+        if module.detect(text):
+            try:
+                result = module.parse(text)
+            except SourceError as error:
+                raise SourceError(name, error.reason) from None
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                raise SourceError(name, f"not a valid {module.SOURCE} file ({error})") from None
+            batch = result if isinstance(result, Batch) else Batch(module.SOURCE, result)
+            if not batch.papers:
+                raise SourceError(name, f"no papers found in this {module.SOURCE} file")
+            return batch
+    raise SourceError(
+        name, "unknown format (expected an HF papers page, HF daily-papers JSON, arXiv Atom, BibTeX or a tui-reader backup)"
+    )
+
+
+def read_source(path: Path) -> Batch:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError(name, f"too large ({size // 2**20} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(name, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(name, "is a folder, not a file") from None
+    except OSError as error:
+        raise SourceError(name, error.strerror or str(error)) from None
+    return parse_text(decode_text(raw, name), name)

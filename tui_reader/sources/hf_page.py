@@ -1,0 +1,285 @@
+"""Parse a Hugging Face papers page copied from a browser as plain text.
+
+The rule, in order:
+
+1. Normalise: CRLF/CR become LF; tabs, non-breaking and other Unicode spaces
+   become plain spaces; every line is stripped.
+2. Furniture lines are recognised one line at a time by explicit patterns and
+   never become text: "new", "Subscribe", "Get trending papers in your email
+   inbox!", "byAK and the research community", "Daily Papers", "Previous",
+   "Next", "Upvote", "·", "[-] -", dates ("Mar 11", "Mar 11, 2025",
+   "Published on Mar 11"), "Submitted by <name>" (a lone "Submitted by" also
+   swallows the one-word user name on the next line), "GitHub 1.2k",
+   "arXiv Page", counts ("42", "[-] 42", "Upvote 42", "3 comments"),
+   "· 12 authors", and author lines: two or more comma-separated names of
+   2-5 capitalised words each, or a "·"-separated line made only of names,
+   dates and "N authors" with at least one date or "N authors".
+3. The remaining lines are split into blocks at blank lines and at furniture
+   lines.  A block is a TITLE when it is a single line of at most 300
+   characters, contains a letter and no URL, and does not read as prose: it
+   does not end with ". : ; ," and has no sentence break (". X", except after
+   abbreviations such as "vs." or "e.g." and initials).  Every other block is
+   an abstract paragraph of the title above it (whitespace collapsed;
+   paragraphs joined with a blank line); paragraphs before the first title
+   are dropped.  A title followed directly by another title has no abstract.
+4. Furniture data belongs to the paper above it (authors, "Upvote N" as
+   upvotes, "N comments" or an unlabelled number as comments), except that a
+   count directly followed by a title is that title's upvote count (the
+   upvote button sits before the title in the list view).
+5. The id is the arXiv id of the first arXiv / HF-paper URL in the abstract,
+   else a title hash; a paper listed twice is returned once, where it first
+   appears, with the gaps filled from the repeat.
+
+Known limits: a short paragraph with no URL and no final period ("Code will
+be released") reads as a title; a title shaped like a list of names
+("Vision Transformers, Language Models") reads as an author line; a page
+copied without blank lines between title and abstract glues them together.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from tui_reader.links import arxiv_id_from_url, arxiv_links, find_links, hf_link, merge_links
+from tui_reader.models import Paper, paper_id
+
+SOURCE = "hf-page"
+
+MAX_TITLE = 300
+
+# Tabs and exotic spaces become plain spaces; zero-width characters and BOMs vanish.
+_SPACES = {ord(c): " " for c in "\t\v\f\xa0\u1680\u2028\u2029\u202f\u205f\u3000"}
+_SPACES.update({cp: " " for cp in range(0x2000, 0x200B)})
+_SPACES.update({ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff"})
+
+_URL = re.compile(r"https?://", re.IGNORECASE)
+_NUM = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?[kK]|\d{1,6})"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = re.compile(
+    rf"^(?:(?:published|submitted)\s+on\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:,?\s+\d{{4}})?)$",
+    re.IGNORECASE,
+)
+_FURNITURE = re.compile(
+    r"^(?:new|subscribe|daily|weekly|monthly|daily papers|trending papers|previous|next|"
+    r"upvote|submitted by|arxiv page|view arxiv page|view pdf|add to collection|"
+    r"get trending papers in your email inbox\b.*|by\s*ak and the research community|"
+    r"submitted by\s+\S.*|github(?:\s+[\d.,]+[kK]?)?|[·•\-–—]|\[-\](?:\s*-)?)$",
+    re.IGNORECASE,
+)
+_BARE_COUNT = re.compile(rf"^(?:\[-\]\s*)?{_NUM}$")
+_UPVOTES = re.compile(rf"^(?:upvote\s+{_NUM}|{_NUM}\s+upvotes?)$", re.IGNORECASE)
+_COMMENTS = re.compile(rf"^{_NUM}\s+comments?$", re.IGNORECASE)
+_AUTHOR_COUNT = re.compile(rf"^[-+]?\s*{_NUM}\s+authors?$", re.IGNORECASE)
+_ARROWS = "←→‹›«»<>"
+
+_SENTENCE_BREAK = re.compile(r"(\S+)\.\s+(?=[A-Z])")
+_ABBREVIATIONS = {
+    "vs", "etc", "al", "e.g", "i.e", "cf", "dr", "mr", "mrs", "ms", "prof",
+    "st", "no", "vol", "fig", "eq", "approx", "inc", "ltd", "jr", "sr",
+}  # fmt: skip
+_NAME_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "du", "dos", "van", "von", "la", "le", "bin", "al"}
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+
+
+@dataclass
+class _Draft:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    upvotes: int | None = None
+    comments: int | None = None
+
+
+def detect(text: str) -> bool:
+    """True when `text` looks like a copied HF papers page: not JSON, XML/HTML or BibTeX,
+    and at least one title is followed by an abstract."""
+    stripped = (text or "").translate(_SPACES).strip()
+    if not stripped:
+        return False
+    if stripped[0] == "{" or re.match(r"\[\s*[\"{\[\]]", stripped):
+        return False  # JSON object or array
+    if stripped[0] == "<":
+        return False  # XML, Atom, HTML
+    if re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]", stripped, re.MULTILINE):
+        return False  # BibTeX entry
+    try:
+        json.loads(stripped)
+        return False  # any other bare JSON value
+    except ValueError:
+        pass
+    return any(paper.abstract for paper in parse(stripped))
+
+
+def parse(text: str) -> list[Paper]:
+    """The papers on the page, in page order."""
+    drafts = _assemble(_items(text or ""))
+    papers: dict[str, Paper] = {}
+    for draft in drafts:
+        paper = _to_paper(draft)
+        if paper.id in papers:
+            _fill_gaps(papers[paper.id], paper)
+        else:
+            papers[paper.id] = paper
+    return list(papers.values())
+
+
+def _items(text: str) -> list[tuple]:
+    """Pass 1: the page as a list of ("title", str) / ("para", str) / ("count", n, label) /
+    ("authors", names) / ("skip",) items, in order."""
+    lines = [line.strip() for line in re.split(r"\r\n|\r|\n", text.translate(_SPACES))]
+    items: list[tuple] = []
+    block: list[str] = []
+    expect = None  # what the previous furniture line announced for the next line
+
+    def flush() -> None:
+        if block:
+            joined = " ".join(" ".join(block).split())
+            kind = "title" if len(block) == 1 and _is_title(joined) else "para"
+            items.append((kind, joined))
+            block.clear()
+
+    for line in lines:
+        if not line:
+            flush()
+            continue
+        if expect == "upvotes" and _BARE_COUNT.match(line):
+            items.append(("count", _to_int(_BARE_COUNT.match(line).group(1)), "upvotes"))
+            expect = None
+            continue
+        if expect == "submitter" and len(line) <= 40 and " " not in line:
+            items.append(("skip",))  # the user name under a lone "Submitted by"
+            expect = None
+            continue
+        expect = None
+        item = _furniture(line)
+        if item is None:
+            block.append(line)
+            continue
+        flush()
+        items.append(item)
+        lowered = line.casefold()
+        expect = {"upvote": "upvotes", "submitted by": "submitter"}.get(lowered)
+    flush()
+    return items
+
+
+def _furniture(line: str) -> tuple | None:
+    """The item a furniture line stands for, or None when the line is page text."""
+    if match := _UPVOTES.match(line):
+        return ("count", _to_int(match.group(1) or match.group(2)), "upvotes")
+    if match := _COMMENTS.match(line):
+        return ("count", _to_int(match.group(1)), "comments")
+    if match := _BARE_COUNT.match(line):
+        return ("count", _to_int(match.group(1)), None)
+    bare = line.strip(_ARROWS + " ")
+    if _FURNITURE.match(bare) or _DATE.match(bare) or _AUTHOR_COUNT.match(bare):
+        return ("skip",)
+    if names := _names(line, min_words=2):
+        return ("authors", names)
+    if "·" in line:
+        # "Alice Smith, Bob Jones · 12 authors", "Kandinsky Lab · Published on Mar 11"
+        names: list[str] = []
+        marked = False  # a date or "N authors" must be there, or "A · B" could be a title
+        for segment in (s.strip() for s in line.split("·")):
+            if not segment or _DATE.match(segment) or _AUTHOR_COUNT.match(segment):
+                marked = marked or bool(segment)
+                continue
+            found = _names(segment, min_words=1, min_names=1)
+            if not found:
+                return None  # some segment is real text: the line is not furniture
+            names += found
+        if marked:
+            return ("authors", names) if names else ("skip",)
+    return None
+
+
+def _names(text: str, min_words: int, min_names: int = 2) -> list[str]:
+    """The names of a comma-separated list of personal names, or [] when `text` is not one."""
+    parts = [re.sub(r"^and\s+", "", p.strip()) for p in text.split(",")]
+    if len(parts) < min_names:
+        return []
+    for part in parts:
+        words = part.split()
+        if not min_words <= len(words) <= 5:
+            return []
+        for word in words:
+            if not _NAME_WORD.match(word):
+                return []
+            if not word[0].isupper() and word not in _NAME_PARTICLES:
+                return []
+    return parts
+
+
+def _is_title(text: str) -> bool:
+    if len(text) > MAX_TITLE or _URL.search(text) or not any(c.isalpha() for c in text):
+        return False
+    if text.endswith((".", ":", ";", ",")):
+        return False
+    for match in _SENTENCE_BREAK.finditer(text):
+        word = match.group(1).lstrip("(\"'").casefold()
+        if len(word) > 1 and word not in _ABBREVIATIONS:
+            return False  # ". X" inside: prose, not a title
+    return True
+
+
+def _assemble(items: list[tuple]) -> list[_Draft]:
+    """Pass 2: attach paragraphs and furniture data to the titles."""
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    pending_upvotes: int | None = None
+    for index, item in enumerate(items):
+        kind = item[0]
+        next_is_title = index + 1 < len(items) and items[index + 1][0] == "title"
+        if kind == "title":
+            current = _Draft(item[1], upvotes=pending_upvotes)
+            drafts.append(current)
+            pending_upvotes = None
+        elif kind == "para" and current:
+            current.paragraphs.append(item[1])
+        elif kind == "authors" and current and not current.authors:
+            current.authors = item[1]
+        elif kind == "count":
+            value, label = item[1], item[2]
+            if next_is_title and label != "comments":
+                pending_upvotes = value
+            elif current and label == "upvotes":
+                current.upvotes = value
+            elif current:
+                current.comments = value
+    return drafts
+
+
+def _to_paper(draft: _Draft) -> Paper:
+    abstract = "\n\n".join(draft.paragraphs)
+    found = find_links(abstract)
+    arxiv_id = next((aid for link in found if (aid := arxiv_id_from_url(link.url))), None)
+    links = merge_links(found, arxiv_links(arxiv_id), [hf_link(arxiv_id)]) if arxiv_id else found
+    return Paper(
+        id=paper_id(draft.title, arxiv_id),
+        title=draft.title,
+        abstract=abstract,
+        authors=draft.authors,
+        source=SOURCE,
+        sources=[SOURCE],
+        links=links,
+        upvotes=draft.upvotes,
+        comments=draft.comments,
+    )
+
+
+def _fill_gaps(first: Paper, repeat: Paper) -> None:
+    first.abstract = first.abstract or repeat.abstract
+    first.authors = first.authors or repeat.authors
+    first.upvotes = repeat.upvotes if first.upvotes is None else first.upvotes
+    first.comments = repeat.comments if first.comments is None else first.comments
+    first.links = merge_links(first.links, repeat.links)
+
+
+def _to_int(value: str) -> int:
+    value = value.replace(",", "")
+    if value[-1] in "kK":
+        return round(float(value[:-1]) * 1000)
+    return int(value)

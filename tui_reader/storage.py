@@ -1,0 +1,240 @@
+"""Crash-safe TinyDB storage and the data-folder lock.
+
+Every write goes to a temp file in the same folder, is flushed and fsynced, and is then
+`os.replace`d over the old file (and the folder fsynced), so a crash leaves the old file or the new
+one, never a mix. Before the replace the old version is hard-linked into `backups/` (free: no bytes
+are copied) and only the newest few are kept. A file that cannot be read as a TinyDB document tree
+raises CorruptFileError; it is never read as empty and never written over.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from tui_reader.errors import CorruptFileError, LibraryLockedError, StorageWriteError
+
+TEMP_SUFFIX = ".tmp"
+BACKUP_DIR = "backups"
+
+
+def decode_tables(raw: bytes, path: Path) -> dict[str, dict[str, dict]]:
+    """Parse a TinyDB file's bytes, insisting on the shape {table: {doc_id: {field: ...}}}."""
+    if not raw.strip():
+        raise CorruptFileError(path, "the file is empty")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise CorruptFileError(path, f"not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise CorruptFileError(path, f"expected a JSON object of tables, found {type(data).__name__}")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise CorruptFileError(path, f"table {name!r} is not an object")
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                raise CorruptFileError(path, f"record {doc_id!r} in table {name!r} is not an object")
+    return data
+
+
+def fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # platforms without directory fds: the replace itself is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # the new file is already in place; a folder fsync failure cannot undo that
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, payload: bytes, keep_backups: int = 0) -> None:
+    """Replace `path` with `payload` atomically. On any OSError the old file is left untouched."""
+    folder = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    backup: Path | None = None
+    try:
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        if keep_backups and path.exists():
+            backup = _link_backup(path)
+        os.replace(tmp_name, path)
+    except OSError as error:
+        if fd >= 0:
+            os.close(fd)
+        _remove_quietly(Path(tmp_name))
+        if backup is not None:
+            _remove_quietly(backup)
+        raise StorageWriteError(path, error) from error
+    fsync_folder(folder)
+    if keep_backups:
+        prune_backups(path, keep_backups)
+
+
+def backup_dir(path: Path) -> Path:
+    return path.parent / BACKUP_DIR
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of `path`, newest first."""
+    pattern = re.compile(rf"^{re.escape(path.stem)}-\d{{8}}T\d{{6}}-\d+{re.escape(path.suffix)}$")
+    folder = backup_dir(path)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if pattern.match(p.name)), reverse=True)
+
+
+def prune_backups(path: Path, keep: int) -> None:
+    for old in list_backups(path)[keep:]:
+        _remove_quietly(old)
+
+
+def _link_backup(path: Path) -> Path:
+    folder = backup_dir(path)
+    folder.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = folder / f"{path.stem}-{stamp}-{time.time_ns() % 10**9:09d}{path.suffix}"
+    try:
+        os.link(path, target)
+    except OSError:
+        target.write_bytes(path.read_bytes())  # no hard links here: copy instead
+    return target
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def remove_temp_files(folder: Path) -> list[Path]:
+    """Delete temp files an interrupted write left behind. Call only while holding the lock."""
+    removed = []
+    if folder.is_dir():
+        for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+            _remove_quietly(leftover)
+            removed.append(leftover)
+    return removed
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: orjson, atomic replace, corruption detection, an in-memory copy of the bytes.
+
+    The copy is safe because only the lock holder writes; reads parse it afresh, since TinyDB
+    mutates what read() returns.
+    """
+
+    def __init__(self, path: str | Path, keep_backups: int = 0, read_only: bool = False):
+        self.path = Path(path)
+        self.keep_backups = keep_backups
+        self.read_only = read_only
+        self._bytes: bytes | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        if self._bytes is None:
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return None
+            data = decode_tables(raw, self.path)
+            self._bytes = raw
+            return data
+        return orjson.loads(self._bytes)
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self.read_only:
+            raise StorageWriteError(self.path, PermissionError(13, "the library is open read-only"))
+        payload = orjson.dumps(data)
+        try:
+            atomic_write_bytes(self.path, payload, self.keep_backups)
+        except StorageWriteError:
+            self._bytes = None  # the next read goes back to the disk
+            raise
+        self._bytes = payload
+
+    def forget(self) -> None:
+        """Drop the in-memory copy so the next read comes from disk."""
+        self._bytes = None
+
+    def close(self) -> None:
+        self._bytes = None
+
+
+class KeyedTable(Table):
+    """A TinyDB table whose document ids are the paper ids (strings), written in one go."""
+
+    document_id_class = str
+
+    def put_many(self, docs: dict[str, dict], remove: Iterable[str] = ()) -> None:
+        def update(table: dict) -> None:
+            for doc_id in remove:
+                table.pop(doc_id, None)
+            table.update(docs)
+
+        self._update_table(update)
+
+    def raw(self) -> dict[str, dict]:
+        """Every document as a plain dict, without building TinyDB Document objects."""
+        return dict(self._read_table())
+
+
+class KeyedDB(TinyDB):
+    table_class = KeyedTable
+
+
+def open_db(path: Path, keep_backups: int = 0, read_only: bool = False) -> KeyedDB:
+    return KeyedDB(path, storage=AtomicJSONStorage, keep_backups=keep_backups, read_only=read_only)
+
+
+class DataLock:
+    """One writer per data folder. The OS drops the lock when its holder dies, even on kill -9."""
+
+    def __init__(self, folder: Path, purpose: str = "tui-reader"):
+        self.folder = folder
+        self.purpose = purpose
+        self._lock = FileLock(str(folder / "lock"))
+        self._owner_file = folder / "lock.owner"
+
+    def acquire(self, timeout: float = 0.0) -> None:
+        try:
+            self._lock.acquire(timeout=timeout)
+        except Timeout:
+            raise LibraryLockedError(self.folder, self.owner()) from None
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        try:
+            self._owner_file.write_text(f"process {os.getpid()} ({self.purpose}, since {stamp})")
+        except OSError:
+            pass  # only informative
+
+    def owner(self) -> str:
+        try:
+            return self._owner_file.read_text().strip() or "another process"
+        except OSError:
+            return "another process"
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release()
+
+    @property
+    def held(self) -> bool:
+        return self._lock.is_locked
