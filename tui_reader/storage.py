@@ -110,8 +110,9 @@ def prune_backups(path: Path, keep: int) -> None:
 def _link_backup(path: Path) -> Path:
     folder = backup_dir(path)
     folder.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    target = folder / f"{path.stem}-{stamp}-{time.time_ns() % 10**9:09d}{path.suffix}"
+    now = time.time_ns()  # one reading for both parts, so names sort in time order
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9))
+    target = folder / f"{path.stem}-{stamp}-{now % 10**9:09d}{path.suffix}"
     try:
         os.link(path, target)
     except OSError:

@@ -1,0 +1,97 @@
+import pytest
+
+from tui_reader.links import (
+    arxiv_id_from_url,
+    classify,
+    find_links,
+    find_urls,
+    merge_links,
+    strip_trailing_punctuation,
+)
+from tui_reader.models import Link
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("https://github.com/x/y.", "https://github.com/x/y"),
+        ("https://github.com/x/y),", "https://github.com/x/y"),
+        ("https://github.com/x/y;", "https://github.com/x/y"),
+        ('https://github.com/x/y"', "https://github.com/x/y"),
+        ("https://github.com/x/y'.", "https://github.com/x/y"),
+        ("https://github.com/x/y:", "https://github.com/x/y"),
+        ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ("https://example.org/a(b)).", "https://example.org/a(b)"),
+        ("https://baai-agents.github.io/Cradle/.", "https://baai-agents.github.io/Cradle/"),
+    ],
+)
+def test_sentence_punctuation_is_stripped(raw, clean):
+    assert strip_trailing_punctuation(raw) == clean
+
+
+def test_urls_found_in_order_without_duplicates():
+    text = (
+        "Code at https://github.com/x/y. Project (https://proj.example.com/page), "
+        "again https://github.com/x/y/ and https://arxiv.org/abs/2303.06373v2; "
+        "pdf https://arxiv.org/pdf/2303.06373."
+    )
+    assert find_urls(text) == [
+        "https://github.com/x/y",
+        "https://proj.example.com/page",
+        "https://arxiv.org/abs/2303.06373v2",
+        "https://arxiv.org/pdf/2303.06373",
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("https://github.com/zhengchen1999/RGT", "code"),
+        ("https://www.github.com/a/b", "code"),
+        ("https://gitlab.com/group/project", "code"),
+        ("https://bitbucket.org/a/b", "code"),
+        ("https://codeberg.org/a/b", "code"),
+        ("https://huggingface.co/spaces/owner/demo", "code"),
+        ("https://huggingface.co/owner/model-7b", "code"),
+        ("https://huggingface.co/datasets/owner/data", "code"),
+        ("https://huggingface.co/papers/2303.06373", "hf"),
+        ("https://huggingface.co/docs/transformers", "project"),
+        ("https://github.com", "project"),
+        ("https://arxiv.org/abs/2303.06373", "arxiv"),
+        ("http://export.arxiv.org/abs/hep-th/9901001v1", "arxiv"),
+        ("https://arxiv.org/pdf/2303.06373v1", "pdf"),
+        ("https://example.org/paper.PDF", "pdf"),
+        ("https://baai-agents.github.io/Cradle/", "project"),
+        ("https://phyworld.github.io", "project"),
+    ],
+)
+def test_classification(url, kind):
+    assert classify(url) == kind
+
+
+def test_find_links_classifies_each_url():
+    assert find_links("see https://github.com/a/b and https://site.org.") == [
+        Link("https://github.com/a/b", "code"),
+        Link("https://site.org", "project"),
+    ]
+    assert find_links("") == []
+
+
+def test_merge_links_unites_without_duplicates():
+    a = [Link("https://github.com/a/b", "code")]
+    b = [Link("https://github.com/a/b/", "code"), Link("https://arxiv.org/abs/1", "arxiv")]
+    assert merge_links(a, b) == [a[0], b[1]]
+
+
+def test_arxiv_id_from_urls():
+    assert arxiv_id_from_url("https://arxiv.org/abs/2303.06373v2") == "2303.06373"
+    assert arxiv_id_from_url("https://arxiv.org/pdf/2303.06373v2.pdf") == "2303.06373"
+    assert arxiv_id_from_url("http://arxiv.org/abs/hep-th/9901001v1") == "hep-th/9901001"
+    assert arxiv_id_from_url("https://huggingface.co/papers/2502.01234") == "2502.01234"
+    assert arxiv_id_from_url("https://github.com/a/b") is None
+
+
+def test_every_url_of_the_sample_page_is_found_clean(sample_path):
+    urls = find_urls(sample_path.read_text())
+    assert len(urls) == 21
+    assert all(url[-1] not in ".,;:)'\"" for url in urls)
