@@ -222,8 +222,21 @@ def extra_commands() -> list:
     return found
 
 
+def attach_option_values(argv: list[str]) -> list[str]:
+    """`--query -is:read` would read as an unknown option; bind the value as `--query=-is:read`."""
+    joined: list[str] = []
+    items = iter(argv)
+    for item in items:
+        if item in ("--query", "-q"):
+            value = next(items, None)
+            joined.append(item if value is None else f"--query={value}")
+        else:
+            joined.append(item)
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(attach_option_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.handler(args)
     except ReaderError as error:
