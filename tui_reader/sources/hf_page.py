@@ -9,11 +9,12 @@ The rule, in order:
    inbox!", "byAK and the research community", "Daily Papers", "Previous",
    "Next", "Upvote", "·", "[-] -", dates ("Mar 11", "Mar 11, 2025",
    "Published on Mar 11"), "Submitted by <name>" (a lone "Submitted by" also
-   swallows the one-word user name on the next line), "GitHub 1.2k",
+   swallows the next line when it is a name of at most 3 words), "GitHub 1.2k",
    "arXiv Page", counts ("42", "[-] 42", "Upvote 42", "3 comments"),
    "· 12 authors", and author lines: two or more comma-separated names of
    2-5 capitalised words each, or a "·"-separated line made only of names,
-   dates and "N authors" with at least one date or "N authors".
+   dates and "N authors" with at least one date or "N authors" (its names are
+   authors when there are two or more, or an "N authors").
 3. The remaining lines are split into blocks at blank lines and at furniture
    lines.  A block is a TITLE when it is a single line of at most 300
    characters, contains a letter and no URL, and does not read as prose: it
@@ -149,7 +150,7 @@ def _items(text: str) -> list[tuple]:
             items.append(("count", _to_int(_BARE_COUNT.match(line).group(1)), "upvotes"))
             expect = None
             continue
-        if expect == "submitter" and len(line) <= 40 and " " not in line:
+        if expect == "submitter" and len(line) <= 40 and len(line.split()) <= 3:
             items.append(("skip",))  # the user name under a lone "Submitted by"
             expect = None
             continue
@@ -177,22 +178,27 @@ def _furniture(line: str) -> tuple | None:
     bare = line.strip(_ARROWS + " ")
     if _FURNITURE.match(bare) or _DATE.match(bare) or _AUTHOR_COUNT.match(bare):
         return ("skip",)
-    if names := _names(line, min_words=2):
-        return ("authors", names)
+    if listed := _names(line, min_words=2):
+        return ("authors", listed)
     if "·" in line:
         # "Alice Smith, Bob Jones · 12 authors", "Kandinsky Lab · Published on Mar 11"
         names: list[str] = []
-        marked = False  # a date or "N authors" must be there, or "A · B" could be a title
-        for segment in (s.strip() for s in line.split("·")):
-            if not segment or _DATE.match(segment) or _AUTHOR_COUNT.match(segment):
-                marked = marked or bool(segment)
-                continue
-            found = _names(segment, min_words=1, min_names=1)
-            if not found:
+        markers: set[str] = set()
+        for segment in filter(None, (s.strip() for s in line.split("·"))):
+            if _DATE.match(segment):
+                markers.add("date")
+            elif _AUTHOR_COUNT.match(segment):
+                markers.add("count")
+            elif found := _names(segment, min_words=1, min_names=1):
+                names += found
+            else:
                 return None  # some segment is real text: the line is not furniture
-            names += found
-        if marked:
-            return ("authors", names) if names else ("skip",)
+        if not markers:
+            return None  # "A · B" with no date or author count could be a title
+        # A lone name beside a date is the submitting organisation, not the authors.
+        if names and ("count" in markers or len(names) >= 2):
+            return ("authors", names)
+        return ("skip",)
     return None
 
 
