@@ -95,3 +95,15 @@ def test_every_url_of_the_sample_page_is_found_clean(sample_path):
     urls = find_urls(sample_path.read_text())
     assert len(urls) == 21
     assert all(url[-1] not in ".,;:)'\"" for url in urls)
+
+
+def test_an_arxiv_version_or_scheme_does_not_make_another_link():
+    from tui_reader.links import arxiv_links
+
+    found = find_links("see http://arxiv.org/abs/2303.06373v2 and https://github.com/a/b")
+    merged = merge_links(found, arxiv_links("2303.06373"), [Link("http://github.com/a/b/", "code")])
+    assert [l.url for l in merged] == [
+        "http://arxiv.org/abs/2303.06373v2",
+        "https://github.com/a/b",
+        "https://arxiv.org/pdf/2303.06373",
+    ]

@@ -67,11 +67,19 @@ def find_urls(text: str) -> list[str]:
     return unique(strip_trailing_punctuation(m.group(0)) for m in _URL_RE.finditer(text or ""))
 
 
+def _same_link_key(url: str) -> str:
+    """URLs with one key are one link: a trailing '/', http/https, or an arXiv version don't count."""
+    arxiv_id = arxiv_id_from_url(url)
+    if arxiv_id:
+        return f"{classify(url)}:{arxiv_id}"
+    return url.split("://", 1)[-1].rstrip("/")
+
+
 def unique(urls: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     ordered = []
     for url in urls:
-        key = url.rstrip("/")
+        key = _same_link_key(url)
         if url and key not in seen:
             seen.add(key)
             ordered.append(url)
@@ -88,7 +96,7 @@ def merge_links(*groups: Iterable[Link]) -> list[Link]:
     merged = []
     for group in groups:
         for link in group:
-            key = link.url.rstrip("/")
+            key = _same_link_key(link.url)
             if key not in seen:
                 seen.add(key)
                 merged.append(link)
