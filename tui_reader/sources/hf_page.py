@@ -94,6 +94,9 @@ class _Draft:
     comments: int | None = None
 
 
+DETECT_PREFIX = 200_000
+
+
 def detect(text: str) -> bool:
     """True when `text` looks like a copied HF papers page: not JSON, XML/HTML or BibTeX,
     and at least one title is followed by an abstract."""
@@ -111,7 +114,8 @@ def detect(text: str) -> bool:
         return False  # any other bare JSON value
     except ValueError:
         pass
-    return any(paper.abstract for paper in parse(stripped))
+    # A page shows its shape at the top: parsing a prefix keeps detection cheap on huge files.
+    return any(paper.abstract for paper in parse(stripped[:DETECT_PREFIX]))
 
 
 def parse(text: str) -> list[Paper]:
