@@ -1,0 +1,40 @@
+"""`tui-reader export --format bibtex|markdown|json|csv [--query Q] [-o FILE]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tui_reader.export import EXPORT_FORMATS, export_text
+from tui_reader.query import SORT_ORDERS
+from tui_reader.storage import atomic_write_bytes
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("export", help="export papers as BibTeX, Markdown, JSON (a full backup) or CSV")
+    parser.add_argument("--format", "-f", choices=EXPORT_FORMATS, required=True)
+    parser.add_argument("--query", "-q", help="only the papers this search finds (default: all)")
+    parser.add_argument("--sort", choices=list(SORT_ORDERS), default="added")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout")
+    parser.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tui_reader.cli import open_library, selected_ids
+
+    with open_library(args, write=False) as library:
+        ids = selected_ids(library, args.query, args.sort)
+        text = export_text(args.format, [library.papers[pid] for pid in ids], library.states)
+    if args.output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    path = Path(args.output)
+    if not path.parent.is_dir():
+        from tui_reader.cli import fail
+
+        fail(f"{path}: the folder {path.parent} does not exist")
+    atomic_write_bytes(path, text.encode("utf-8"))
+    print(f"Exported {len(ids)} papers as {args.format} to {path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,101 @@
+"""`tui-reader fetch hf|arxiv`: fetch everything first, then import it in one write."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui_reader import fetch
+from tui_reader.models import Paper
+from tui_reader.sources import Batch, arxiv, hf_api
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("fetch", help="fetch papers from the Hugging Face daily papers or arXiv APIs")
+    sources = parser.add_subparsers(dest="source", metavar="SOURCE", required=True)
+
+    hf = sources.add_parser("hf", help="Hugging Face daily papers (default: the latest day)")
+    when = hf.add_mutually_exclusive_group()
+    when.add_argument("--date", metavar="YYYY-MM-DD")
+    when.add_argument("--week", metavar="YYYY-Www")
+    when.add_argument("--month", metavar="YYYY-MM")
+    hf.add_argument("--sort", choices=fetch.HF_SORTS)
+    hf.add_argument("--limit", type=positive_int, metavar="N", help="at most N papers")
+    hf.add_argument("--page-size", type=positive_int, default=fetch.HF_PAGE_SIZE, metavar="N", help=argparse.SUPPRESS)
+    _common(hf, fetch.HF_URL, fetch.HF_URL_ENV)
+    hf.set_defaults(handler=cmd_fetch_hf)
+
+    ax = sources.add_parser("arxiv", help="the arXiv API: plain words, or arXiv syntax like 'cat:cs.CV AND ti:diffusion'")
+    ax.add_argument("query", nargs="+", metavar="QUERY")
+    ax.add_argument("--max", type=positive_int, default=100, metavar="N", help="at most N papers (default 100)")
+    ax.add_argument("--sort", choices=fetch.ARXIV_SORTS, default="submittedDate")
+    ax.add_argument("--page-size", type=positive_int, default=fetch.ARXIV_PAGE_SIZE, metavar="N", help="papers per request")
+    ax.add_argument("--delay", type=seconds, metavar="S",
+                    help=f"pause between pages (default {fetch.ARXIV_DELAY:g} s, or ${fetch.ARXIV_DELAY_ENV})")  # fmt: skip
+    _common(ax, fetch.ARXIV_URL, fetch.ARXIV_URL_ENV)
+    ax.set_defaults(handler=cmd_fetch_arxiv)
+
+
+def _common(parser: argparse.ArgumentParser, default: str, env: str) -> None:
+    parser.add_argument("--base-url", metavar="URL", help=f"API server (default ${env} or {default})")
+    parser.add_argument("--timeout", type=seconds, default=fetch.TIMEOUT, metavar="S",
+                        help=f"seconds to wait for an answer (default {fetch.TIMEOUT:g})")  # fmt: skip
+
+
+def cmd_fetch_hf(args: argparse.Namespace) -> int:
+    params = fetch.hf_params(args.date, args.week, args.month, args.sort)  # bad input fails before any request
+    what = next((f"{k} {v}" for k, v in params.items() if k != "sort"), "the latest day")
+    with _progress(f"Fetching HF daily papers ({what})") as progress:
+        papers = fetch.fetch_hf(
+            args.date, args.week, args.month, args.sort, args.limit,
+            base=args.base_url, timeout=args.timeout, page_size=args.page_size, progress=progress,
+        )  # fmt: skip
+    return _store(args, papers, hf_api.SOURCE, f"HF daily papers ({what})")
+
+
+def cmd_fetch_arxiv(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    with _progress(f"Fetching arXiv: {query}") as progress:
+        papers = fetch.fetch_arxiv(
+            query, args.max, sort=args.sort, base=args.base_url, timeout=args.timeout,
+            delay=args.delay, page_size=args.page_size, progress=progress,
+        )  # fmt: skip
+    return _store(args, papers, arxiv.SOURCE, f"arXiv ({query})")
+
+
+def _progress(label: str):
+    from tui_reader.progress import progress_bar
+
+    return progress_bar(label)
+
+
+def _store(args: argparse.Namespace, papers: list[Paper], source: str, name: str) -> int:
+    """Import what was fetched in one go; only now is the library opened for writing."""
+    from tui_reader.cli import import_batch, open_library, summary
+
+    if not papers:
+        print(f"Nothing to import: {name} has no papers")
+        return 0
+    with open_library(args, write=True) as library:
+        result = import_batch(library, Batch(source, papers), f"Importing {len(papers)} papers")
+    print(summary(result, name))
+    return 0

@@ -1,0 +1,55 @@
+"""Our own JSON export (`tui-reader export --format json`), read back as a full restore.
+
+Shape: {"format": "tui-reader-backup", "version": 1, "exported": ISO time,
+        "papers": [Paper.to_dict(), ...], "states": {paper id: PaperState.to_dict()}}
+Papers keep their added time, import batch and order; states come along.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+from tui_reader.errors import SourceError
+from tui_reader.models import Paper, PaperState
+
+SOURCE = "backup"
+FORMAT_NAME = "tui-reader-backup"
+VERSION = 1
+
+_MARKER = re.compile(rf'^\s*\{{\s*"format"\s*:\s*"{FORMAT_NAME}"')
+
+
+def detect(text: str) -> bool:
+    return bool(_MARKER.match(text.lstrip("\ufeff")[:200]))
+
+
+def parse(text: str):
+    from tui_reader.sources import Batch  # the registry imports this module
+
+    try:
+        data = orjson.loads(text.lstrip("\ufeff"))
+    except orjson.JSONDecodeError as error:
+        raise SourceError("", f"a broken tui-reader backup: not valid JSON ({error})") from None
+    version = data.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise SourceError("", f"a tui-reader backup of version {version!r}, newer than this program reads ({VERSION})")
+    papers_data = data.get("papers")
+    states_data = data.get("states", {})
+    if not isinstance(papers_data, list) or not isinstance(states_data, dict):
+        raise SourceError("", "a tui-reader backup without a 'papers' list and a 'states' object")
+    papers = [_paper(doc, number) for number, doc in enumerate(papers_data, 1)]
+    states = {}
+    for pid, doc in states_data.items():
+        if not isinstance(doc, dict):
+            raise SourceError("", f"the state of {pid!r} is not an object")
+        states[pid] = PaperState.from_dict(doc)
+    return Batch(SOURCE, papers, states, restore=True)
+
+
+def _paper(doc: Any, number: int) -> Paper:
+    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not isinstance(doc.get("title"), str):
+        raise SourceError("", f"paper {number} of the backup has no id or title")
+    return Paper.from_dict(doc)

@@ -1,0 +1,112 @@
+"""Hugging Face daily-papers JSON (`/api/daily_papers`): a JSON array of entries, each with a `paper`.
+
+Any other JSON (an object that is not our backup, a broken file) is claimed here too, so the user
+hears what is wrong with it rather than "unknown format".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tui_reader.errors import SourceError
+from tui_reader.links import arxiv_links, find_links, hf_link, merge_links
+from tui_reader.models import Link, Paper, clean_arxiv_id, paper_id
+from tui_reader.sources.arxiv import unwrap
+
+SOURCE = "hf-api"
+
+
+def detect(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
+
+
+def parse(text: str) -> list[Paper]:
+    return parse_entries(load_json(text))
+
+
+def load_json(text: str) -> Any:
+    try:
+        return orjson.loads(text.lstrip("\ufeff"))
+    except orjson.JSONDecodeError as error:
+        raise SourceError("", f"not valid JSON ({error})") from None
+
+
+def parse_entries(data: Any) -> list[Paper]:
+    """Papers from a decoded daily-papers response, once each, in the response's order."""
+    if isinstance(data, dict):
+        if not _is_entry(data):
+            raise SourceError("", "a JSON object that is neither a tui-reader backup nor an HF daily-papers entry")
+        data = [data]
+    if not isinstance(data, list):
+        raise SourceError("", f"expected a JSON array of HF daily-papers entries, found {type(data).__name__}")
+    papers: dict[str, Paper] = {}
+    for number, entry in enumerate(data, 1):
+        if not _is_entry(entry):
+            raise SourceError("", f"item {number} is not an HF daily-papers entry (no paper id or title)")
+        paper = entry_paper(entry)
+        papers.setdefault(paper.id, paper)
+    return list(papers.values())
+
+
+def _is_entry(item: Any) -> bool:
+    if not isinstance(item, dict):
+        return False
+    paper = item.get("paper", item)
+    return isinstance(paper, dict) and isinstance(paper.get("title", item.get("title")), str)
+
+
+def entry_paper(entry: dict[str, Any]) -> Paper:
+    """One entry (`{"paper": {...}, "numComments": ...}`, or a bare paper object) as a Paper."""
+    paper = entry.get("paper", entry)
+    title = unwrap(_text(paper, "title") or _text(entry, "title"))
+    if not title:
+        raise SourceError("", "an entry has an empty title")
+    arxiv_id = clean_arxiv_id(_text(paper, "id"))
+    summary = unwrap(_text(paper, "summary"))
+    links = []
+    if code := _text(paper, "githubRepo"):
+        links.append(Link(code, "code"))
+    if project := _text(paper, "projectPage"):
+        links.append(Link(project, "project"))
+    links = merge_links(links, find_links(summary))
+    if arxiv_id:
+        links = merge_links(links, arxiv_links(arxiv_id), [hf_link(arxiv_id)])
+    withdrawn = _text(paper, "withdrawnAt")
+    return Paper(
+        id=paper_id(title, arxiv_id),
+        title=title,
+        abstract=summary,
+        authors=[name for a in _list(paper, "authors") if isinstance(a, dict) and (name := unwrap(_text(a, "name")))],
+        published=_text(paper, "publishedAt")[:10] or None,
+        source=SOURCE,
+        sources=[SOURCE],
+        links=links,
+        upvotes=_count(paper, "upvotes"),
+        comments=_count(entry, "numComments"),
+        keywords=[k for k in _list(paper, "ai_keywords") if isinstance(k, str) and k.strip()],
+        github_stars=_count(paper, "githubStars"),
+        ai_summary=unwrap(_text(paper, "ai_summary")),
+        # The catalog has no withdrawn flag; the comment line is where readers look for it.
+        arxiv_comment=f"Withdrawn on {withdrawn[:10]}" if withdrawn else "",
+        submitted=_text(paper, "submittedOnDailyAt")[:10] or None,
+    )
+
+
+# Optional fields may be missing or of an unexpected type: both read as "not given".
+
+
+def _text(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _list(obj: dict[str, Any], key: str) -> list:
+    value = obj.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _count(obj: dict[str, Any], key: str) -> int | None:
+    value = obj.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
