@@ -1,0 +1,100 @@
+"""The user's settings: a small TOML file in the config folder (theme, keymap, sidebar shown).
+
+Read with tomllib; written by hand (the format is tiny) through the same atomic write as the
+library. A broken file is reported, never fatal, and never written over: the user may have spent
+time on their keymap, so the app runs on defaults and leaves the file for them to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui_reader.errors import StorageWriteError
+from tui_reader.storage import atomic_write_bytes
+
+CONFIG_FILE = "config.toml"
+THEMES_DIR = "themes"
+DEFAULT_THEME = "paper-dark"
+
+
+@dataclass
+class Config:
+    theme: str = DEFAULT_THEME
+    show_sidebar: bool = True
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"star": "x"}
+    path: Path | None = None  # where it was read from and is saved to
+    writable: bool = True  # False when the file on disk could not be read
+
+
+def config_path(folder: Path) -> Path:
+    return Path(folder) / CONFIG_FILE
+
+
+def load_config(folder: Path) -> tuple[Config, list[str]]:
+    """The settings in `folder` (defaults when there is no file yet) and any problems found."""
+    path = config_path(folder)
+    config = Config(path=path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return config, []
+    except OSError as error:
+        config.writable = False
+        return config, [f"{path} could not be read ({error.strerror or error}); using the default settings"]
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        config.writable = False
+        return config, [f"{path} is not valid TOML ({error}); using the default settings until it is fixed"]
+    problems = []
+    theme = data.get("theme", DEFAULT_THEME)
+    if isinstance(theme, str) and theme.strip():
+        config.theme = theme.strip()
+    else:
+        problems.append(f"{path}: `theme` must be a theme name; using {DEFAULT_THEME}")
+    sidebar = data.get("show_sidebar", True)
+    if isinstance(sidebar, bool):
+        config.show_sidebar = sidebar
+    else:
+        problems.append(f"{path}: `show_sidebar` must be true or false")
+    keymap = data.get("keymap", {})
+    if isinstance(keymap, dict):
+        for binding_id, keys in keymap.items():
+            if isinstance(keys, str) and keys.strip():
+                config.keymap[binding_id] = keys.strip()
+            else:
+                problems.append(f"{path}: keymap.{binding_id} must be a key like \"x\" or \"ctrl+x,f5\"")
+    else:
+        problems.append(f"{path}: `keymap` must be a table of binding id = \"keys\"")
+    if problems:
+        config.writable = False  # keep the user's file as written; they can see what to fix
+    return config, problems
+
+
+def render_config(config: Config) -> str:
+    # JSON string escapes are valid TOML basic-string escapes.
+    lines = [
+        "# tui-reader settings. `tui-reader locate` prints where this file is.",
+        "# Themes: the built-in ones, or a YAML file of your own in the `themes` folder next to this file.",
+        f"theme = {json.dumps(config.theme)}",
+        f"show_sidebar = {'true' if config.show_sidebar else 'false'}",
+        "",
+        "# Remap keys by binding id (the help screen, `?`, lists the ids), e.g. star = \"x\"",
+        "[keymap]",
+    ]
+    lines += [f"{json.dumps(binding_id)} = {json.dumps(keys)}" for binding_id, keys in sorted(config.keymap.items())]
+    return "\n".join(lines) + "\n"
+
+
+def save_config(config: Config) -> None:
+    """Write the settings atomically. Raises StorageWriteError; does nothing for an unreadable file."""
+    if config.path is None or not config.writable:
+        return
+    try:
+        config.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageWriteError(config.path, error) from error
+    atomic_write_bytes(config.path, render_config(config).encode("utf-8"))

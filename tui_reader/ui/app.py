@@ -1,0 +1,182 @@
+"""The reader app: themes, settings, keymap and start-up checks around the main screen.
+
+`run_app` is what `tui-reader` (cli.cmd_open) calls with an opened Library.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui_reader.config import THEMES_DIR, Config, load_config, save_config
+from tui_reader.errors import ReaderError
+from tui_reader.library import Library
+from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.dialogs import RestoreBackup
+from tui_reader.ui.help import HelpScreen
+from tui_reader.ui.main_screen import MainScreen
+from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.themes import load_all_themes, variable_defaults
+
+FALLBACK_THEME = "paper-dark"
+
+
+class ReaderApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-reader"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
+        Binding("ctrl+t", "next_theme", "Theme", id="next-theme", show=False, tooltip="Switch to the next colour theme"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        config_folder: Path | None = None,
+        theme: str | None = None,
+        startup_message: str | None = None,
+        cursor_blink: bool = True,
+        clipboard_timeout: float | None = None,
+    ) -> None:
+        self.library = library
+        self.config_folder = Path(config_folder) if config_folder else None
+        self.startup_message = startup_message
+        self.cursor_blink = cursor_blink  # off in snapshot tests, so screens are reproducible
+        if clipboard_timeout is not None:
+            self.clipboard_timeout = clipboard_timeout
+        self.requested_theme = theme
+        self.start_problems: list[str] = []
+        self._reader_themes: list[str] = []
+        self._started = False
+        if self.config_folder is not None:
+            self.config, self.start_problems = load_config(self.config_folder)
+        else:
+            self.config = Config()  # nowhere to keep settings: defaults, never saved
+        super().__init__()
+        self.main_screen = MainScreen(library)
+
+    # -- themes --------------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Textual's own themes know nothing of the app's variables: derive them from base colours.
+        return variable_defaults(self.current_theme.to_color_system().generate())
+
+    def register_reader_themes(self) -> None:
+        user_folder = self.config_folder / THEMES_DIR if self.config_folder else None
+        loaded = load_all_themes(user_folder)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self._reader_themes = [theme.name for theme in loaded.themes]
+        self.start_problems += loaded.problems
+
+    def reader_theme_names(self) -> list[str]:
+        """The themes `ctrl+t` cycles through: the built-in YAML ones and the user's, not Textual's."""
+        return list(dict.fromkeys(self._reader_themes))
+
+    def choose_start_theme(self) -> None:
+        wanted = self.requested_theme or self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.start_problems.append(
+                f"There is no theme named {wanted!r}; using {FALLBACK_THEME}. "
+                f"Themes: {', '.join(self.reader_theme_names())}"
+            )
+            self.theme = FALLBACK_THEME
+        if self.requested_theme and self.theme == self.requested_theme:
+            self.remember(theme=self.theme)
+
+    def watch_theme(self, theme: str) -> None:
+        if self._started and self.config.theme != theme:
+            self.remember(theme=theme)
+
+    def action_next_theme(self) -> None:
+        names = self.reader_theme_names()
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def remember(self, **changes: object) -> None:
+        for key, value in changes.items():
+            setattr(self.config, key, value)
+        try:
+            save_config(self.config)
+        except ReaderError as error:
+            self.notify(f"Settings not saved: {error}", severity="warning", markup=False, timeout=10)
+
+    def toggle_sidebar_setting(self) -> bool:
+        self.remember(show_sidebar=not self.config.show_sidebar)
+        return self.config.show_sidebar
+
+    def apply_keymap(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_reader_themes()
+        self.choose_start_theme()
+        self.apply_keymap()
+        self.push_screen(self.main_screen)
+        self.main_screen.set_class(not self.config.show_sidebar, "-sidebar-hidden")
+        for problem in self.start_problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
+        if self.startup_message:
+            self.notify(self.startup_message, timeout=8, markup=False)
+        if self.library.problems:
+            self.offer_backup()
+        self._started = True
+
+    def offer_backup(self) -> None:
+        affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
+        backups = [b for b in self.library.backups() if any(b.name.startswith(p.stem + "-") for p in affected)]
+        newest = backups[0] if backups else None
+
+        def restore(backup: Path | None) -> None:
+            if backup is None:
+                return
+            try:
+                restored = self.library.restore_backup(backup)
+            except (ReaderError, OSError) as error:
+                self.notify(f"Could not restore {backup.name}: {error}", severity="error", markup=False, timeout=15)
+                return
+            self.library.problems.clear()
+            self.main_screen.reload()
+            self.notify(f"Restored {restored.name} from {backup.name}.", markup=False)
+
+        self.push_screen(RestoreBackup(list(self.library.problems), newest), restore)
+
+    # -- help ----------------------------------------------------------------------------------
+
+    def binding_sections(self) -> list[tuple[str, list[tuple[str, Binding]]]]:
+        """Every binding the user can press on the main screen, with its keys after the keymap."""
+        from tui_reader.ui.main_screen import MainScreen as Main
+
+        def rows(bindings: list[Binding]) -> list[tuple[str, Binding]]:
+            return [(self.keys_for(b), b) for b in bindings]
+
+        return [
+            ("Papers", rows(Main.BINDINGS)),
+            ("Moving in the list", rows(PaperList.BINDINGS)),
+            ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable")])),
+        ]
+
+    def keys_for(self, binding: Binding) -> str:
+        keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
+        return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+    def show_help(self) -> None:
+        self.push_screen(HelpScreen(self.binding_sections()))
+
+
+def run_app(library: Library, theme: str | None = None, config_folder: Path | None = None, startup_message: str | None = None) -> int:
+    app = ReaderApp(library, config_folder=config_folder, theme=theme, startup_message=startup_message)
+    app.run()
+    return app.return_code or 0

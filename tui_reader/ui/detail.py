@@ -1,0 +1,70 @@
+"""The detail pane: title, authors, date, labelled links, tags, abstract, and the note as Markdown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+from tui_reader.models import Paper, PaperState
+from tui_reader.ui.safe_text import safe_block, safe_line
+
+LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF"}
+NO_NOTE = "No note yet: n writes one (Markdown)."
+
+
+def meta_line(paper: Paper) -> str:
+    parts = []
+    if paper.authors:
+        shown = ", ".join(paper.authors[:8])
+        parts.append(shown + (f" and {len(paper.authors) - 8} more" if len(paper.authors) > 8 else ""))
+    if paper.published or paper.submitted:
+        parts.append(str(paper.published or paper.submitted))
+    parts.append(paper.arxiv_id and f"arXiv {paper.arxiv_id}" or f"id {paper.id}")
+    if paper.upvotes is not None:
+        parts.append(f"▲ {paper.upvotes}")
+    return safe_line("  ·  ".join(parts))
+
+
+def links_text(paper: Paper) -> Text:
+    text = Text()
+    for link in paper.links:
+        if text:
+            text.append("\n")
+        text.append(f"{LINK_LABELS.get(link.kind, link.kind):>7}  ", style="bold")
+        text.append(safe_line(link.url))
+    return text or Text("no links")
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Everything about the paper under the list's cursor. Text is always built as Text, never markup."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-title")
+        yield Static(id="detail-meta")
+        yield Static(id="detail-links")
+        yield Static(id="detail-tags")
+        yield Static(id="detail-abstract")
+        yield Static(Text("Note"), id="detail-note-heading")
+        yield Markdown(id="detail-note")
+
+    def show(self, paper: Paper | None, state: PaperState) -> None:
+        title = self.query_one("#detail-title", Static)
+        if paper is None:
+            title.update(Text("Nothing selected"))
+            for name in ("meta", "links", "tags", "abstract"):
+                self.query_one(f"#detail-{name}", Static).update(Text(""))
+            self.query_one("#detail-note", Markdown).update("")
+            return
+        marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
+        title.update(Text(marks + safe_line(paper.title)))
+        self.query_one("#detail-meta", Static).update(Text(meta_line(paper)))
+        self.query_one("#detail-links", Static).update(links_text(paper))
+        tags = "  ".join(f"#{safe_line(t)}" for t in state.tags) if state.tags else "no tags: t adds some"
+        self.query_one("#detail-tags", Static).update(Text(tags))
+        abstract = safe_block(paper.abstract.strip()) or "No abstract."
+        self.query_one("#detail-abstract", Static).update(Text(abstract))
+        note = safe_block(state.note.strip())
+        self.query_one("#detail-note", Markdown).update(note or NO_NOTE)
+        self.scroll_home(animate=False, immediate=True)

@@ -1,0 +1,211 @@
+"""Modal dialogs: tag prompt, tag remover, note editor, link picker, confirmation, backup restore.
+
+Each returns its answer through `dismiss`; the main screen does the saving, so every write
+goes through one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tui_reader.models import Link
+from tui_reader.ui.safe_text import safe_block, safe_line
+
+
+def split_tags(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class TagSuggester(Suggester):
+    """Completes the tag being typed after the last comma from the tags already in use."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.tags = tags
+
+    async def get_suggestion(self, value: str) -> str | None:
+        stem = value.rpartition(",")[2].lstrip().lower()
+        if not stem:
+            return None
+        for tag in self.tags:
+            if tag.startswith(stem) and tag != stem:
+                return value + tag[len(stem):]
+        return None
+
+
+class TagPrompt(ModalScreen[list[str] | None]):
+    """Ask for tags to add, several at once separated by commas; tab completes."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+        Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True),
+    ]
+
+    def __init__(self, title: str, existing_tags: list[str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.prompt_title = title
+        self.existing_tags = existing_tags
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(safe_line(self.prompt_title)), classes="dialog-title")
+            yield Input(placeholder="tags, comma-separated (tab completes)", suggester=TagSuggester(self.existing_tags), id="tag-input")
+            yield Label(Text("Enter adds · Esc cancels"), classes="dialog-hint")
+
+    def action_complete(self) -> None:
+        field = self.query_one(Input)
+        if field._suggestion:
+            field.value = field._suggestion
+            field.cursor_position = len(field.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(split_tags(event.value) or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickOne(ModalScreen[str | None]):
+    """Choose one of a few items (a tag to remove, a link to copy); Enter picks, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+
+    def __init__(self, title: str, items: list[tuple[str, Text]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.pick_title = title
+        self.items = items  # (value returned, what is shown)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.pick_title), classes="dialog-title")
+            yield OptionList(*[Option(shown, id=value) for value, shown in self.items], id="pick-list")
+            yield Label(Text("Enter picks · Esc cancels"), classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def link_choices(links: list[Link]) -> list[tuple[str, Text]]:
+    return [(link.url, Text(safe_line(link.url))) for link in links]
+
+
+def tag_choices(tags: list[str]) -> list[tuple[str, Text]]:
+    return [(tag, Text("#" + safe_line(tag))) for tag in tags]
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question; y or n, Enter on a button, Esc means no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog-screen")
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Text(f"{self.yes} (y)"), id="yes", variant="warning")
+                yield Button(Text(f"{self.no} (n)"), id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Edit a paper's note (Markdown). ctrl+s saves; Esc asks before dropping changes."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save note", id="note-save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="note-cancel"),
+    ]
+
+    def __init__(self, paper_title: str, note: str, cursor_blink: bool = True) -> None:
+        super().__init__(classes="dialog-screen")
+        self.paper_title = paper_title
+        self.original = note
+        self.cursor_blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog note-dialog"):
+            yield Label(Text("Note · " + safe_line(self.paper_title)), classes="dialog-title")
+            editor = TextArea(self.original, id="note-text", soft_wrap=True)  # tab_behavior "focus": Esc reaches us
+            editor.cursor_blink = self.cursor_blink
+            yield editor
+            yield Label(Text("ctrl+s saves · Esc cancels · Markdown"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        editor = self.query_one(TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def action_save(self) -> None:
+        self.dismiss(self.text)
+
+    def action_cancel(self) -> None:
+        if self.text == self.original:
+            self.dismiss(None)
+            return
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm("Drop the changes to this note?", yes="Drop", no="Keep editing"), answered)
+
+
+class RestoreBackup(ModalScreen[Path | None]):
+    """At start, when a library file could not be read: offer the newest backup."""
+
+    BINDINGS = [Binding("escape", "keep", "Continue without restoring", id="restore-keep")]
+
+    def __init__(self, problems: list[str], backup: Path | None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.problems = problems
+        self.backup = backup
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog restore-dialog"):
+            yield Label(Text("Part of your library could not be read"), classes="dialog-title")
+            yield Static(Text(safe_block("\n\n".join(self.problems))), id="restore-problems")
+            if self.backup is not None:
+                yield Static(Text(f"The newest backup is {safe_line(self.backup.name)}."), classes="dialog-hint")
+            else:
+                yield Static(Text("There is no backup to restore."), classes="dialog-hint")
+            with Horizontal(classes="dialog-buttons"):
+                if self.backup is not None:
+                    yield Button(Text("Restore the newest backup"), id="restore", variant="primary")
+                yield Button(Text("Continue without it"), id="keep")
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.backup if event.button.id == "restore" else None)
+
+    def action_keep(self) -> None:
+        self.dismiss(None)

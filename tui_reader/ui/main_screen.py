@@ -1,0 +1,359 @@
+"""The main screen: sidebar, paper list, detail pane, and every action on the current paper.
+
+Every change of the user's state goes through a Library method at once (which writes the state
+file), and a failed write becomes a notification: the app keeps working and the user can retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from tui_reader import clipboard
+from tui_reader.errors import ReaderError
+from tui_reader.library import Library
+from tui_reader.models import Link, Paper
+from tui_reader.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
+from tui_reader.ui.browser import open_in_browser
+from tui_reader.ui.detail import DetailPane
+from tui_reader.ui.dialogs import NoteEditor, PickOne, TagPrompt, link_choices, tag_choices
+from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
+
+NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
+
+
+def paper_link(paper: Paper) -> Link | None:
+    """The paper's own page: arXiv, else Hugging Face, else its PDF."""
+    for kind in ("arxiv", "hf", "pdf"):
+        links = paper.links_of(kind)
+        if links:
+            return links[0]
+    return None
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper"),
+        Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper read or unread"),
+        Binding("t", "tag", "Tag", id="tag", tooltip="Add tags (comma-separated, tab completes)"),
+        Binding("T", "untag", "Untag", id="untag", show=False, tooltip="Remove a tag from the paper"),
+        Binding("n", "note", "Note", id="note", tooltip="Edit the paper's note (Markdown)"),
+        Binding("c", "copy_code", "Copy repo", id="copy-code", tooltip="Copy the code-repo link"),
+        Binding("C", "copy_paper", "Copy link", id="copy-paper", show=False, tooltip="Copy the paper's own link (arXiv / HF)"),
+        Binding("o", "open_browser", "Open", id="open-browser", show=False, tooltip="Open the repo (else the paper) in the browser"),
+        Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
+        Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
+        Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
+        Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
+        Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+    ]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.searcher = Searcher(library.papers, library.states)
+        self.view = DEFAULT_VIEW
+        self.sort = next(iter(SORT_ORDERS))
+        self.search_text = ""
+        self.shown_id: str | None = None  # the paper in the detail pane
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield Sidebar(self.library, id="sidebar")
+            with Horizontal(id="main"):
+                with Vertical(id="list-column"):
+                    yield Input(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
+                    yield PaperList(self.library, id="papers")
+                yield DetailPane(id="detail")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    def on_mount(self) -> None:
+        self.apply_filter()
+        self.paper_list.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        if not self.has_class("-narrow"):
+            self.remove_class("-sidebar-open")
+
+    def sidebar_shown(self) -> bool:
+        return self.sidebar.display and self.sidebar.region.width > 0
+
+    # -- what the list shows -------------------------------------------------------------------
+
+    def view_terms(self) -> list[Term]:
+        kind, _, name = self.view.partition(":")
+        if kind == "tag":
+            return [Term("tag", name)]
+        return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
+
+    def apply_filter(self) -> None:
+        """Rebuild the list from the view, the search and the sort; the cursor stays on its paper."""
+        search = self.query_one("#search", Input)
+        try:
+            terms = self.view_terms() + parse_query(self.search_text)
+        except QueryError as error:
+            search.border_subtitle = Text(str(error))
+            search.add_class("-error")
+            return
+        search.border_subtitle = None
+        search.remove_class("-error")
+        self.searcher.papers, self.searcher.states = self.library.papers, self.library.states
+        ids = self.library.ordered_ids()
+        ids = self.searcher.filter(ids, terms) if terms else list(ids)
+        ids = sort_ids(ids, self.sort, self.library.papers, self.library.states)
+        self.paper_list.set_rows(ids, keep=self.paper_list.current_id)
+        self.update_titles()
+
+    def update_titles(self) -> None:
+        papers = self.paper_list
+        count = len(papers.ids)
+        label = view_label(self.view)
+        searched = f" matching {safe_line(self.search_text)!r}" if self.search_text else ""
+        papers.border_title = Text(f"{label} · {count} paper{'s' if count != 1 else ''}{searched}")
+        papers.border_subtitle = Text(f"sorted by {SORT_ORDERS[self.sort]} (S)")
+
+    def reload(self, catalog_changed: bool = True) -> None:
+        """After a restored backup or an import: everything may differ."""
+        self.searcher = Searcher(self.library.papers, self.library.states)
+        self.sidebar.refresh_counts(catalog_changed=catalog_changed)
+        self.apply_filter()
+        self.paper_list.refresh_all_rows()
+        self.show_current(force=True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.search_text = event.value
+            self.apply_filter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.paper_list.focus()
+
+    def on_sidebar_view_chosen(self, event: Sidebar.ViewChosen) -> None:
+        self.view = event.view
+        self.apply_filter()
+        if self.has_class("-narrow"):
+            self.remove_class("-sidebar-open")
+            self.paper_list.focus()
+
+    # -- the detail pane follows the cursor ----------------------------------------------------
+
+    def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
+        self.show_current()
+
+    def show_current(self, force: bool = False) -> None:
+        pid = self.paper_list.current_id
+        if pid == self.shown_id and not force:
+            return
+        self.shown_id = pid
+        paper = self.library.papers.get(pid) if pid else None
+        self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else self.library.state(""))
+
+    def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
+        self.show_current()
+        if not self.library.state(event.paper_id).read:
+            self.save(event.paper_id, lambda: self.library.set_read([event.paper_id], True))
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def save(self, paper_id: str, change: Callable[[], object]) -> bool:
+        """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        try:
+            change()
+        except ReaderError as error:
+            self.app.notify(str(error), title="Not saved", severity="error", timeout=12, markup=False)
+            ok = False
+        else:
+            ok = True
+        self.searcher.states = self.library.states  # a failed write reloads the states afresh
+        self.paper_list.refresh_paper(paper_id)
+        self.sidebar.refresh_counts()
+        if paper_id == self.shown_id:
+            self.show_current(force=True)
+        return ok
+
+    def current_paper(self) -> Paper | None:
+        pid = self.paper_list.current_id
+        if pid is None:
+            self.app.notify("No paper selected.", severity="warning")
+            return None
+        return self.library.papers[pid]
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_star(self) -> None:
+        if paper := self.current_paper():
+            starred = not self.library.state(paper.id).starred
+            self.save(paper.id, lambda: self.library.set_starred([paper.id], starred))
+
+    def action_toggle_read(self) -> None:
+        if paper := self.current_paper():
+            read = not self.library.state(paper.id).read
+            self.save(paper.id, lambda: self.library.set_read([paper.id], read))
+
+    def action_tag(self) -> None:
+        if not (paper := self.current_paper()):
+            return
+
+        def add(tags: list[str] | None) -> None:
+            if tags:
+                self.save(paper.id, lambda: self.library.add_tags([paper.id], tags))
+
+        self.app.push_screen(TagPrompt(f"Add tags to: {paper.title}", list(self.library.tag_counts())), add)
+
+    def action_untag(self) -> None:
+        if not (paper := self.current_paper()):
+            return
+        tags = self.library.state(paper.id).tags
+        if not tags:
+            self.app.notify("This paper has no tags to remove.", severity="warning")
+            return
+
+        def remove(tag: str | None) -> None:
+            if tag:
+                self.save(paper.id, lambda: self.library.remove_tags([paper.id], [tag]))
+
+        self.app.push_screen(PickOne("Remove which tag?", tag_choices(tags)), remove)
+
+    def action_note(self) -> None:
+        if not (paper := self.current_paper()):
+            return
+
+        def store(note: str | None) -> None:
+            if note is not None:
+                self.save(paper.id, lambda: self.library.set_note(paper.id, note))
+
+        blink = getattr(self.app, "cursor_blink", True)
+        self.app.push_screen(NoteEditor(paper.title, self.library.state(paper.id).note, blink), store)
+
+    def action_copy_code(self) -> None:
+        if not (paper := self.current_paper()):
+            return
+        repos = paper.links_of("code")
+        if not repos:
+            self.app.notify("This paper has no code-repo link. C copies the paper's own link.", severity="warning")
+        elif len(repos) == 1:
+            self.copy(repos[0].url, "repo link")
+        else:
+            self.app.push_screen(PickOne("Copy which repo link?", link_choices(repos)), lambda url: url and self.copy(url, "repo link"))
+
+    def action_copy_paper(self) -> None:
+        if not (paper := self.current_paper()):
+            return
+        link = paper_link(paper)
+        if link is None:
+            self.app.notify("This paper has no arXiv, Hugging Face or PDF link.", severity="warning")
+        else:
+            self.copy(link.url, "paper link")
+
+    def copy(self, url: str, what: str) -> None:
+        """OSC 52 through the terminal at once, and the system clipboard tool in a thread."""
+        self.app.copy_to_clipboard(url)
+        self.copy_with_tool(url, what)
+
+    @work(thread=True, group="clipboard")
+    def copy_with_tool(self, url: str, what: str) -> None:
+        result = clipboard.copy_to_system(url, getattr(self.app, "clipboard_timeout", clipboard.TIMEOUT))
+        self.app.call_from_thread(self.report_copy, url, what, result)
+
+    def report_copy(self, url: str, what: str, result: clipboard.CopyResult) -> None:
+        shown = safe_line(url)
+        if result.confirmed:
+            self.app.notify(f"Copied the {what} ({result.tool}):\n{shown}", title="Copied", markup=False)
+            return
+        reason = result.problem or "the copy could not be confirmed"
+        self.app.notify(
+            f"{reason[:1].upper()}{reason[1:]}. The {what} was also sent to the terminal (OSC 52), which "
+            f"cannot be confirmed; if it did not arrive, select it here:\n{shown}",
+            title="Copy not confirmed",
+            severity="warning",
+            timeout=20,
+            markup=False,
+        )
+
+    def action_open_browser(self) -> None:
+        if not (paper := self.current_paper()):
+            return
+        link = (paper.links_of("code") or [None])[0] or paper_link(paper) or (paper.links or [None])[0]
+        if link is None:
+            self.app.notify("This paper has no link to open.", severity="warning")
+            return
+        self.open_link(link.url)
+
+    @work(thread=True, group="browser")
+    def open_link(self, url: str) -> None:
+        problem = open_in_browser(url)
+        if problem:
+            message, severity = f"Could not open a browser: {problem}. The link:\n{safe_line(url)}", "warning"
+        else:
+            message, severity = f"Opened in the browser:\n{safe_line(url)}", "information"
+        self.app.call_from_thread(self.app.notify, message, severity=severity, markup=False, timeout=12)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("-active")
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        if self.has_class("-sidebar-open"):
+            self.remove_class("-sidebar-open")
+            self.paper_list.focus()
+            return
+        search = self.query_one("#search", Input)
+        search.remove_class("-active")
+        if search.value:
+            search.value = ""  # Input.Changed re-filters
+        self.paper_list.focus()
+
+    def action_cycle_sort(self) -> None:
+        orders = list(SORT_ORDERS)
+        self.sort = orders[(orders.index(self.sort) + 1) % len(orders)]
+        self.apply_filter()
+        self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
+
+    def action_toggle_sidebar(self) -> None:
+        if self.has_class("-narrow"):
+            self.toggle_class("-sidebar-open")
+            if self.has_class("-sidebar-open"):
+                self.sidebar.focus()
+            else:
+                self.paper_list.focus()
+            return
+        toggled = getattr(self.app, "toggle_sidebar_setting", None)
+        shown = toggled() if toggled else not self.has_class("-sidebar-hidden")
+        self.set_class(not shown, "-sidebar-hidden")
+        if not shown and self.sidebar.has_focus:
+            self.paper_list.focus()
+
+    def action_next_pane(self) -> None:
+        self.focus_next()
+
+    def action_previous_pane(self) -> None:
+        self.focus_previous()
+
+    def action_help(self) -> None:
+        show_help = getattr(self.app, "show_help", None)
+        if show_help:
+            show_help()

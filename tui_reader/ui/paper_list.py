@@ -1,0 +1,227 @@
+"""The paper list: a Line-API widget (ScrollView + render_line), like Toolong's log view.
+
+Only the rows on screen are ever rendered, each once, then served from a cache; a state change
+re-renders that one row. So 100,000 papers cost a list of ids, not 100,000 widgets.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui_reader.library import Library
+from tui_reader.ui.safe_text import safe_line
+
+UNREAD_MARK = "●"
+STAR_MARK = "★"
+EMPTY_TEXT = "No papers here. Esc clears the search; the sidebar (b) picks another view."
+
+
+class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Rows of papers with a cursor. Posts Highlighted when the cursor lands on a paper, Chosen on Enter."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", id="cursor-down", show=False),
+        Binding("k,up", "cursor_up", "Up", id="cursor-up", show=False),
+        Binding("g,home", "first", "First paper", id="first", show=False),
+        Binding("G,end", "last", "Last paper", id="last", show=False),
+        Binding("pageup", "page_up", "Page up", id="page-up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="page-down", show=False),
+        Binding("enter", "choose", "Show and mark read", id="open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "paperlist--cursor",
+        "paperlist--unread",
+        "paperlist--starred",
+        "paperlist--tag",
+        "paperlist--read",
+        "paperlist--empty",
+    }
+
+    class Highlighted(Message):
+        def __init__(self, paper_id: str | None) -> None:
+            self.paper_id = paper_id
+            super().__init__()
+
+    class Chosen(Message):
+        def __init__(self, paper_id: str) -> None:
+            self.paper_id = paper_id
+            super().__init__()
+
+    def __init__(self, library: Library, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.library = library
+        self.ids: list[str] = []
+        self.cursor = 0
+        self._rows_by_id: dict[str, int] | None = None  # built only when a far row must be found
+        self._strips: LRUCache[tuple[str, bool], Strip] = LRUCache(1024)
+        self._strip_width = 0
+
+    # -- what is shown -------------------------------------------------------------------------
+
+    @property
+    def current_id(self) -> str | None:
+        return self.ids[self.cursor] if self.ids else None
+
+    def set_rows(self, ids: list[str], keep: str | None = None) -> None:
+        """Show `ids`; the cursor stays on `keep` if it is among them, else goes to the top."""
+        self.ids = ids
+        self._rows_by_id = None
+        self._strips.clear()
+        self.virtual_size = Size(self._row_width(), len(ids))
+        row = self.row_of(keep) if keep is not None else None
+        self._move(row if row is not None else 0, force=True)
+        self.refresh()
+
+    def row_of(self, paper_id: str) -> int | None:
+        if self.ids and self.ids[self.cursor] == paper_id:
+            return self.cursor
+        if self._rows_by_id is None:
+            self._rows_by_id = {pid: row for row, pid in enumerate(self.ids)}
+        return self._rows_by_id.get(paper_id)
+
+    def refresh_paper(self, paper_id: str) -> None:
+        """Re-render one paper's row after its state changed; the other rows stay cached."""
+        self._strips.discard((paper_id, True))
+        self._strips.discard((paper_id, False))
+        row = self.row_of(paper_id)
+        if row is not None:
+            self.refresh_line(row)
+
+    def refresh_all_rows(self) -> None:
+        """After something that touches many rows at once (a restored backup, an import)."""
+        self._strips.clear()
+        self.refresh()
+
+    # -- cursor --------------------------------------------------------------------------------
+
+    def _move(self, row: int, force: bool = False) -> None:
+        row = max(0, min(row, len(self.ids) - 1)) if self.ids else 0
+        if row == self.cursor and not force:
+            return
+        old = self.cursor
+        self.cursor = row
+        for changed in {old, row}:
+            if changed < len(self.ids):
+                self._strips.discard((self.ids[changed], True))
+                self._strips.discard((self.ids[changed], False))
+                self.refresh_line(changed)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self.current_id))
+
+    def _scroll_to_cursor(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.ids) - 1)
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + self._page())
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - self._page())
+
+    def action_choose(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.Chosen(self.current_id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = offset.y + round(self.scroll_y)
+        if row < len(self.ids):
+            self._move(row)
+            if event.chain >= 2:
+                self.action_choose()
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _row_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self.virtual_size = Size(self._row_width(), len(self.ids))
+        self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # theme or focus changed: every cached row has the old colours
+
+    def render_line(self, y: int) -> Strip:
+        width = self._row_width()
+        row = y + round(self.scroll_y)
+        if width != self._strip_width:
+            self._strips.clear()
+            self._strip_width = width
+        if not self.ids:
+            if y == 0:
+                text = Text(" " + EMPTY_TEXT, style=self.get_component_rich_style("paperlist--empty"))
+                return self._strip(text, width, self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        if row >= len(self.ids):
+            return Strip.blank(width, self.rich_style)
+        paper_id = self.ids[row]
+        key = (paper_id, row == self.cursor)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(paper_id, row == self.cursor, width)
+            self._strips.set(key, strip)
+        return strip
+
+    def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
+        paper = self.library.papers.get(paper_id)
+        state = self.library.state(paper_id)
+        # On the cursor row every part takes the cursor's colours: a marker coloured like the
+        # cursor background would vanish.
+        style = (lambda name: Style()) if is_cursor else self.get_component_rich_style
+        base = self.rich_style + self.get_component_rich_style("paperlist--cursor") if is_cursor else self.rich_style
+        title_style = style("paperlist--read") if state.read else Style()
+        tags = " ".join(safe_line(tag) for tag in state.tags)
+        tag_text = Text(tags, style=style("paperlist--tag"), no_wrap=True)
+        if cell_len(tags) > width // 3:  # long tag lists give way to the title
+            tag_text.truncate(width // 3, overflow="ellipsis")
+        row = Text(no_wrap=True, overflow="ellipsis")
+        row.append(f" {UNREAD_MARK if not state.read else ' '}", style("paperlist--unread"))
+        row.append(f"{STAR_MARK if state.starred else ' '} ", style("paperlist--starred"))
+        title_width = max(0, width - row.cell_len - (tag_text.cell_len + 2 if tags else 0) - 1)
+        title = Text(safe_line(paper.title if paper else paper_id), style=title_style, no_wrap=True)
+        title.truncate(title_width, overflow="ellipsis", pad=bool(tags))
+        row.append_text(title)
+        if tags:
+            row.append("  ")
+            row.append_text(tag_text)
+        return self._strip(row, width, base)
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        text.truncate(width, overflow="ellipsis")
+        segments = [Segment(s.text, s.style) for s in text.render(self.app.console) if s.text != "\n"]
+        return Strip(segments).extend_cell_length(width).apply_style(base).simplify()
