@@ -191,8 +191,12 @@ class Library:
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
         docs = {pid: s.to_dict() for pid, s in updated.items() if not s.is_default()}
         dropped = [pid for pid, s in updated.items() if s.is_default()] + list(remove)
+        # A state left under a former id (a crash between the catalog write and the state move) is
+        # followed on load; once the paper's state is written under its id, the old record must go,
+        # or clearing the state would bring the old one back on the next start.
+        former = [alias for pid in updated if pid in self.papers for alias in self.papers[pid].aliases]
         try:
-            self._state_db.table(STATE_TABLE).put_many(docs, dropped)
+            self._state_db.table(STATE_TABLE).put_many(docs, dropped + former)
         except StorageWriteError:
             self.states = self._load_states()  # memory follows the disk, which is unchanged
             raise

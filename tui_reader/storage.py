@@ -64,7 +64,10 @@ def fsync_folder(folder: Path) -> None:
 def atomic_write_bytes(path: Path, payload: bytes, keep_backups: int = 0) -> None:
     """Replace `path` with `payload` atomically. On any OSError the old file is left untouched."""
     folder = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    except OSError as error:  # a full disk or inode table shows up here first
+        raise StorageWriteError(path, error) from error
     backup: Path | None = None
     try:
         view = memoryview(payload)
