@@ -163,8 +163,9 @@ def fetch_hf(
     url = base_url(base, HF_URL_ENV, HF_URL) + "/api/daily_papers"
     papers: dict[str, Paper] = {}
     with Fetcher(timeout) as fetcher:
+        # `p` counts pages of `limit` entries, so the page size must stay the same on every page.
+        size = page_size if limit is None else min(page_size, limit)
         for page in range(MAX_PAGES):
-            size = page_size if limit is None else max(1, min(page_size, limit - len(papers)))
             response = fetcher.get(url, {**params, "p": page, "limit": size})
             try:
                 entries = hf_api.load_json(response.text)

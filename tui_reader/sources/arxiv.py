@@ -14,7 +14,7 @@ from defusedxml.ElementTree import fromstring
 
 from tui_reader.errors import SourceError
 from tui_reader.links import arxiv_id_from_url, arxiv_links, find_links, hf_link, merge_links
-from tui_reader.models import Paper, paper_id
+from tui_reader.models import Link, Paper, paper_id
 
 SOURCE = "arxiv"
 
@@ -35,6 +35,12 @@ def unwrap(text: str | None) -> str:
     """Join hard-wrapped lines; a blank line still separates paragraphs."""
     paragraphs = re.split(r"\n\s*\n", (text or "").strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def arxiv_paper_links(arxiv_id: str) -> list[Link]:
+    """Abstract and PDF pages; the HF paper page too, which exists only for new-style ids."""
+    links = arxiv_links(arxiv_id)
+    return links if "/" in arxiv_id else [*links, hf_link(arxiv_id)]
 
 
 def detect(text: str) -> bool:
@@ -81,7 +87,7 @@ def _entry_paper(entry: Element, number: int) -> Paper:
     categories = [primary.get("term", "")] if primary is not None else []
     categories += [c.get("term", "") for c in entry.findall(f"{ATOM}category")]
     found = merge_links(find_links(comment), find_links(abstract))
-    known = arxiv_links(arxiv_id) + [hf_link(arxiv_id)] if arxiv_id else _feed_links(entry)
+    known = arxiv_paper_links(arxiv_id) if arxiv_id else _feed_links(entry)
     return Paper(
         id=paper_id(title, arxiv_id),
         title=title,
@@ -97,7 +103,7 @@ def _entry_paper(entry: Element, number: int) -> Paper:
     )
 
 
-def _feed_links(entry: Element) -> list:
+def _feed_links(entry: Element) -> list[Link]:
     """Links of an entry whose id is not an arXiv id (other Atom feeds): taken as they are."""
     return find_links(" ".join(link.get("href", "") for link in entry.findall(f"{ATOM}link")))
 

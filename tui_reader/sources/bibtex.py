@@ -10,9 +10,9 @@ from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from tui_reader.errors import SourceError
-from tui_reader.links import arxiv_id_from_url, arxiv_links, classify, find_links, hf_link, merge_links
+from tui_reader.links import arxiv_id_from_url, classify, find_links, merge_links
 from tui_reader.models import Link, Paper, PaperState, clean_arxiv_id, normalise_tag, paper_id
-from tui_reader.sources.arxiv import unwrap
+from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
 
 SOURCE = "bibtex"
 
@@ -110,7 +110,7 @@ def _entry_paper(entry: Entry) -> tuple[Paper, PaperState]:
     links = [Link(url, classify(url))] if url.startswith(("http://", "https://")) else []
     links = merge_links(links, find_links(abstract))
     if arxiv_id:
-        links = merge_links(links, arxiv_links(arxiv_id), [hf_link(arxiv_id)])
+        links = merge_links(links, arxiv_paper_links(arxiv_id))
     primary = _field(entry, "primaryclass")
     paper = Paper(
         id=paper_id(title, arxiv_id),

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 
 from tui_reader.errors import SourceError
-from tui_reader.links import arxiv_links, find_links, hf_link, merge_links
+from tui_reader.links import find_links, merge_links
 from tui_reader.models import Link, Paper, clean_arxiv_id, paper_id
-from tui_reader.sources.arxiv import unwrap
+from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
 
 SOURCE = "hf-api"
 
@@ -72,7 +72,7 @@ def entry_paper(entry: dict[str, Any]) -> Paper:
         links.append(Link(project, "project"))
     links = merge_links(links, find_links(summary))
     if arxiv_id:
-        links = merge_links(links, arxiv_links(arxiv_id), [hf_link(arxiv_id)])
+        links = merge_links(links, arxiv_paper_links(arxiv_id))
     withdrawn = _text(paper, "withdrawnAt")
     return Paper(
         id=paper_id(title, arxiv_id),
