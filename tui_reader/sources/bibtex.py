@@ -107,7 +107,8 @@ def _entry_paper(entry: Entry) -> tuple[Paper, PaperState]:
     url = _field(entry, "url")
     abstract = _field(entry, "abstract")
     arxiv_id = _arxiv_id(entry, url)
-    links = [Link(url, classify(url))] if url.startswith(("http://", "https://")) else []
+    # An arXiv URL is replaced by the canonical arXiv links below.
+    links = [Link(url, classify(url))] if url.startswith(("http://", "https://")) and not arxiv_id_from_url(url) else []
     links = merge_links(links, find_links(abstract))
     if arxiv_id:
         links = merge_links(links, arxiv_paper_links(arxiv_id))
@@ -124,7 +125,9 @@ def _entry_paper(entry: Entry) -> tuple[Paper, PaperState]:
         categories=[primary] if primary else [],
         doi=_field(entry, "doi"),
     )
-    tags = [t for t in dict.fromkeys(normalise_tag(k) for k in re.split(r"[,;]", _field(entry, "keywords"))) if t]
+    # Zotero's arXiv keywords read "Computer Science - Machine Learning": the dash is a separator.
+    keywords = re.split(r"[,;]", _field(entry, "keywords"))
+    tags = [t for t in dict.fromkeys(normalise_tag(re.sub(r"\s+-\s+", " ", k)) for k in keywords) if t]
     note = (entry.fields_dict["note"].value if "note" in entry.fields_dict else "") or ""
     note = note.strip() if isinstance(note, str) and not _ARXIV_IN_TEXT.match(note.strip()) else ""
     return paper, PaperState(tags=tags, note=note)
