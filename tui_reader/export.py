@@ -220,7 +220,10 @@ def _escape_plain(text: str) -> str:
     index = 0
     while index < len(text):
         char = text[index]
-        if char == "\\" and index + 1 < len(text):
+        if char == "\\":
+            if index + 1 == len(text):
+                out.append(r"\textbackslash{}")  # a final lone backslash would escape the closing brace
+                break
             out.append(text[index : index + 2])  # an escape or a command: kept as it is
             index += 2
             continue

@@ -8,6 +8,7 @@ import re
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
 
 from tui_reader.errors import SourceError
 from tui_reader.links import arxiv_id_from_url, classify, find_links, merge_links
@@ -18,6 +19,7 @@ SOURCE = "bibtex"
 
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _ARXIV_IN_TEXT = re.compile(r"arXiv:\s*(\S+)", re.IGNORECASE)
+_DECODER = LatexNodes2Text()
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
 
@@ -40,7 +42,9 @@ def parse(text: str):
 
 
 def _read(text: str):
-    stack = [middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
+    # Authors are split first, so a braced "{Smith and Jones Lab}" stays one name; the decoder
+    # skips the resulting lists, so names are decoded in _authors.
+    stack = [middlewares.SeparateCoAuthors(), middlewares.SplitNameParts(), middlewares.LatexDecodingMiddleware()]
     return bibtexparser.parse_string(text, append_middleware=stack)
 
 
@@ -59,7 +63,8 @@ def _entries(text: str) -> list[Entry]:
 def _field(entry: Entry, name: str) -> str:
     found = entry.fields_dict.get(name) or next((f for f in entry.fields if f.key.lower() == name), None)
     value = found.value if found else ""
-    return unwrap(value) if isinstance(value, str) else ""
+    # pylatexenc turns \textasciicircum{} into a modifier letter; a reader means the caret.
+    return unwrap(value).replace("\u02c6", "^") if isinstance(value, str) else ""
 
 
 def _authors(entry: Entry) -> list[str]:
@@ -67,10 +72,11 @@ def _authors(entry: Entry) -> list[str]:
     names = []
     for parts in found.value if found and isinstance(found.value, list) else []:
         if isinstance(parts, str):
-            names.append(unwrap(parts))
+            names.append(unwrap(_DECODER.latex_to_text(parts)))
             continue
         name = " ".join(parts.first + parts.von + parts.last)
-        names.append(unwrap(f"{name}, {' '.join(parts.jr)}" if parts.jr else name))
+        name = f"{name}, {' '.join(parts.jr)}" if parts.jr else name
+        names.append(unwrap(_DECODER.latex_to_text(name)))
     return [n for n in names if n]
 
 
