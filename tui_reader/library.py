@@ -49,6 +49,27 @@ class ImportResult:
         return self.new + self.updated + self.unchanged
 
 
+_STATE_TYPES = {
+    "read": bool,
+    "starred": bool,
+    "tags": list,
+    "note": str,
+    "read_at": (str, type(None)),
+    "starred_at": (str, type(None)),
+    "updated": (str, type(None)),
+}
+
+
+def _state_from(doc: dict) -> PaperState:
+    """A state record, refusing wrong types (`"tags": "ml"` would otherwise read as tags m, l)."""
+    for key, kinds in _STATE_TYPES.items():
+        if key in doc and not isinstance(doc[key], kinds):
+            raise ValueError(f"{key} is {type(doc[key]).__name__}")
+    if not all(isinstance(tag, str) for tag in doc.get("tags", ())):
+        raise ValueError("a tag is not text")
+    return PaperState.from_dict(doc)
+
+
 class Library:
     """Open with `Library(folder)`; a writer holds the folder's lock until `close()`."""
 
@@ -94,9 +115,9 @@ class Library:
     def _load_states(self) -> dict[str, PaperState]:
         raw = self._read_table(self._state_db, STATE_TABLE)
         try:
-            states = {pid: PaperState.from_dict(doc) for pid, doc in raw.items()}
+            states = {pid: _state_from(doc) for pid, doc in raw.items()}
         except (TypeError, ValueError) as error:
-            self._set_aside(CorruptFileError(self.state_path, f"a record has the wrong shape ({error})"))
+            self._damaged(CorruptFileError(self.state_path, f"a record has the wrong shape ({error})"))
             return {}
         # A crash between moving a record to its arXiv id and moving its state leaves the state
         # under the old id: follow the alias.
@@ -108,15 +129,23 @@ class Library:
         try:
             return db.table(name).raw()
         except CorruptFileError as error:
-            if self.read_only:
-                raise
-            self._set_aside(error)
+            self._damaged(error)
             return {}
+
+    def _damaged(self, error: CorruptFileError) -> None:
+        """A reader reports a damaged file and leaves it where it is; the writer sets it aside."""
+        if self.read_only:
+            raise error
+        self._set_aside(error)
 
     def _set_aside(self, error: CorruptFileError) -> None:
         """Keep an unreadable file under a new name, so nothing ever writes over it."""
         stamp = time.strftime("%Y%m%dT%H%M%S")
         aside = error.path.with_name(f"{error.path.name}.corrupt-{stamp}")
+        number = 1
+        while aside.exists():  # damaged twice within a second: keep both
+            number += 1
+            aside = error.path.with_name(f"{error.path.name}.corrupt-{stamp}-{number}")
         error.path.replace(aside)
         db = self._catalog_db if error.path == self.catalog_path else self._state_db
         db.storage.forget()

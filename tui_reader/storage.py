@@ -106,8 +106,23 @@ def list_backups(path: Path) -> list[Path]:
 
 
 def prune_backups(path: Path, keep: int) -> None:
-    for old in list_backups(path)[keep:]:
-        _remove_quietly(old)
+    """Keep the newest `keep` distinct versions: a backup with the same bytes as a newer one goes
+    (restoring a backup, or a change undone, would otherwise fill the rotation with one version)."""
+    kept: list[Path] = []
+    for backup in list_backups(path):
+        if len(kept) < keep and not any(_same_bytes(backup, other) for other in kept):
+            kept.append(backup)
+        else:
+            _remove_quietly(backup)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
 
 
 def _link_backup(path: Path) -> Path:
@@ -119,7 +134,11 @@ def _link_backup(path: Path) -> Path:
     try:
         os.link(path, target)
     except OSError:
-        target.write_bytes(path.read_bytes())  # no hard links here: copy instead
+        try:
+            target.write_bytes(path.read_bytes())  # no hard links here: copy instead
+        except OSError:
+            _remove_quietly(target)  # no half copy left to be listed as a backup
+            raise
     return target
 
 
