@@ -259,3 +259,14 @@ def test_export_needs_a_known_format(capsys, rich_library):
     assert code == 1 and "invalid choice: 'docx'" in err
     with pytest.raises(ValueError):
         export_text("docx", [], {})
+
+
+def test_write_export_for_the_app(tmp_path, capsys, rich_library):
+    from tui_reader.export import export_filename, write_export
+
+    with Library(rich_library, read_only=True) as library:
+        papers = [library.papers[pid] for pid in library.ordered_ids()]
+        name = export_filename("bibtex", "2025-03-11")
+        path = write_export(tmp_path / name, "bibtex", papers, library.states)
+    assert path.name == "tui-reader-2025-03-11.bib"
+    assert len(bib_entries(path.read_text("utf-8"))) == len(papers)

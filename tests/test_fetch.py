@@ -401,3 +401,27 @@ def test_fetched_papers_merge_into_the_sample_and_keep_stars(server, capsys, tmp
     assert papers["2211.13654"].sources == ["hf-page", "hf-api"]
     assert papers["2211.13654"].upvotes == 6 and papers["2211.13654"].github_stars == 210
     assert papers["2501.01702"].links_of("project")[0].url == "https://agentrefine.github.io"
+
+
+# -- what the app calls --------------------------------------------------------------------------
+
+
+def test_app_fetch_of_the_latest_day_reports_progress_and_imports_unread(server, tmp_path):
+    from tui_reader.fetch import fetch_hf as fetch_latest_hf
+
+    seen: list[tuple[int, int | None]] = []
+    papers = fetch_latest_hf(base=server.url("ok"), page_size=5, progress=lambda done, total: seen.append((done, total)))
+    assert "date" not in server.requests[0][1]  # no date: the API's latest day
+    assert seen == [(5, None), (10, None), (12, None)]
+    with Library(tmp_path, lock_timeout=1) as library:
+        result = library.import_papers(papers)
+        assert result.new == 12
+        assert all(not library.state(pid).read for pid in result.new_ids)
+
+
+def test_app_fetch_failure_is_a_reader_error(server):
+    from tui_reader.errors import ReaderError
+    from tui_reader.fetch import fetch_hf as fetch_latest_hf
+
+    with pytest.raises(ReaderError, match="answered HTTP 503"):
+        fetch_latest_hf(base=server.url("down"))

@@ -1,6 +1,7 @@
-"""Turning the library into other formats. Pure functions over papers and states; no I/O.
+"""Turning the library into other formats. Pure functions over papers and states, and one writer.
 
-`export_text(fmt, papers, states)` is the one entry point: papers in the order wanted, states by id.
+`export_text(fmt, papers, states)` is the entry point: papers in the order wanted, states by id;
+`write_export(path, fmt, papers, states)` writes that text to a file atomically.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -47,6 +49,21 @@ def export_text(fmt: str, papers: Sequence[Paper], states: States) -> str:
     if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
     return writers[fmt](papers, states)
+
+
+def write_export(path: Path, fmt: str, papers: Sequence[Paper], states: States) -> Path:
+    """Write the export to `path` (temp file, fsync, rename): an old file is replaced whole or kept.
+    Raises StorageWriteError (a one-line ReaderError) when the file cannot be written."""
+    from tui_reader.storage import atomic_write_bytes
+
+    path = Path(path)
+    atomic_write_bytes(path, export_text(fmt, papers, states).encode("utf-8"))
+    return path
+
+
+def export_filename(fmt: str, day: str | None = None) -> str:
+    """A default file name for an export: `tui-reader-2025-03-11.bib`."""
+    return f"tui-reader-{day or time.strftime('%Y-%m-%d')}{FILE_SUFFIXES[fmt]}"
 
 
 def _state(states: States, pid: str) -> PaperState:

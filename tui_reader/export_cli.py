@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui_reader.export import EXPORT_FORMATS, export_text
+from tui_reader.export import EXPORT_FORMATS, export_text, write_export
 from tui_reader.query import SORT_ORDERS
-from tui_reader.storage import atomic_write_bytes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,9 +24,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with open_library(args, write=False) as library:
         ids = selected_ids(library, args.query, args.sort)
-        text = export_text(args.format, [library.papers[pid] for pid in ids], library.states)
+        papers = [library.papers[pid] for pid in ids]
+        states = dict(library.states)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(export_text(args.format, papers, states))
         sys.stdout.flush()
         return 0
     path = Path(args.output)
@@ -35,6 +35,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         from tui_reader.cli import fail
 
         fail(f"{path}: the folder {path.parent} does not exist")
-    atomic_write_bytes(path, text.encode("utf-8"))
+    write_export(path, args.format, papers, states)
     print(f"Exported {len(ids)} papers as {args.format} to {path}", file=sys.stderr)
     return 0

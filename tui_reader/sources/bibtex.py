@@ -42,10 +42,25 @@ def parse(text: str):
 
 
 def _read(text: str):
-    # Authors are split first, so a braced "{Smith and Jones Lab}" stays one name; the decoder
-    # skips the resulting lists, so names are decoded in _authors.
-    stack = [middlewares.SeparateCoAuthors(), middlewares.SplitNameParts(), middlewares.LatexDecodingMiddleware()]
+    # Authors are split before any decoding, so a braced "{Smith and Jones Lab}" stays one name.
+    stack = [middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
     return bibtexparser.parse_string(text, append_middleware=stack)
+
+
+_LATEX = re.compile(r"[\\{}~$]|--|``|''")
+_SIMPLE = re.compile(r"\\([&%#_$])|\\(textasciitilde|textasciicircum|textbackslash)\{\}|[{}]")
+_SIMPLE_CHARS = {"textasciitilde": "~", "textasciicircum": "^", "textbackslash": "\\"}
+
+
+def decode_latex(value: str) -> str:
+    """TeX in a BibTeX value as plain text. pylatexenc takes ~10 ms a field, so the common cases
+    (no TeX at all; only escaped & % # _ $ and protective braces) are done here."""
+    if not _LATEX.search(value):
+        return value
+    if not _LATEX.search(_SIMPLE.sub("", value)):
+        return _SIMPLE.sub(lambda m: m.group(1) or _SIMPLE_CHARS.get(m.group(2) or "", ""), value)
+    # pylatexenc turns \textasciicircum{} into a modifier letter; a reader means the caret.
+    return _DECODER.latex_to_text(value).replace("\u02c6", "^")
 
 
 def _entries(text: str) -> list[Entry]:
@@ -63,8 +78,7 @@ def _entries(text: str) -> list[Entry]:
 def _field(entry: Entry, name: str) -> str:
     found = entry.fields_dict.get(name) or next((f for f in entry.fields if f.key.lower() == name), None)
     value = found.value if found else ""
-    # pylatexenc turns \textasciicircum{} into a modifier letter; a reader means the caret.
-    return unwrap(value).replace("\u02c6", "^") if isinstance(value, str) else ""
+    return unwrap(decode_latex(value)) if isinstance(value, str) else ""
 
 
 def _authors(entry: Entry) -> list[str]:
@@ -72,11 +86,11 @@ def _authors(entry: Entry) -> list[str]:
     names = []
     for parts in found.value if found and isinstance(found.value, list) else []:
         if isinstance(parts, str):
-            names.append(unwrap(_DECODER.latex_to_text(parts)))
+            names.append(unwrap(decode_latex(parts)))
             continue
         name = " ".join(parts.first + parts.von + parts.last)
         name = f"{name}, {' '.join(parts.jr)}" if parts.jr else name
-        names.append(unwrap(_DECODER.latex_to_text(name)))
+        names.append(unwrap(decode_latex(name)))
     return [n for n in names if n]
 
 
@@ -134,6 +148,7 @@ def _entry_paper(entry: Entry) -> tuple[Paper, PaperState]:
     # Zotero's arXiv keywords read "Computer Science - Machine Learning": the dash is a separator.
     keywords = re.split(r"[,;]", _field(entry, "keywords"))
     tags = [t for t in dict.fromkeys(normalise_tag(re.sub(r"\s+-\s+", " ", k)) for k in keywords) if t]
-    note = (entry.fields_dict["note"].value if "note" in entry.fields_dict else "") or ""
-    note = note.strip() if isinstance(note, str) and not _ARXIV_IN_TEXT.match(note.strip()) else ""
+    note = entry.fields_dict["note"].value if "note" in entry.fields_dict else ""
+    note = decode_latex(note).strip() if isinstance(note, str) else ""  # line breaks kept: a user's note
+    note = "" if _ARXIV_IN_TEXT.match(note) else note
     return paper, PaperState(tags=tags, note=note)
