@@ -270,3 +270,19 @@ def test_write_export_for_the_app(tmp_path, capsys, rich_library):
         path = write_export(tmp_path / name, "bibtex", papers, library.states)
     assert path.name == "tui-reader-2025-03-11.bib"
     assert len(bib_entries(path.read_text("utf-8"))) == len(papers)
+
+
+def test_a_backup_with_sorted_keys_is_still_a_backup(capsys, tmp_path, rich_library):
+    data = json.loads(ok(capsys, rich_library, "export", "-f", "json"))
+    (tmp_path / "sorted.json").write_text(json.dumps(data, sort_keys=True, indent=1))
+    ok(capsys, tmp_path / "copy", "import", str(tmp_path / "sorted.json"))
+    assert listed(capsys, tmp_path / "copy") == listed(capsys, rich_library)
+
+
+def test_an_export_file_is_readable_like_any_file(capsys, tmp_path, rich_library):
+    target = tmp_path / "list.csv"
+    ok(capsys, rich_library, "export", "-f", "csv", "-o", str(target))
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.chmod(0o640)
+    ok(capsys, rich_library, "export", "-f", "csv", "-o", str(target))
+    assert target.stat().st_mode & 0o777 == 0o640

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import time
 import unicodedata
@@ -57,7 +58,10 @@ def write_export(path: Path, fmt: str, papers: Sequence[Paper], states: States) 
     from tui_reader.storage import atomic_write_bytes
 
     path = Path(path)
+    # The temp file is private (0600); an export is an ordinary file: keep the old file's mode.
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     atomic_write_bytes(path, export_text(fmt, papers, states).encode("utf-8"))
+    os.chmod(path, mode)
     return path
 
 

@@ -19,11 +19,13 @@ SOURCE = "backup"
 FORMAT_NAME = "tui-reader-backup"
 VERSION = 1
 
-_MARKER = re.compile(rf'^\s*\{{\s*"format"\s*:\s*"{FORMAT_NAME}"')
+_MARKER = re.compile(rf'"format"\s*:\s*"{FORMAT_NAME}"')
 
 
 def detect(text: str) -> bool:
-    return bool(_MARKER.match(text.lstrip("\ufeff")[:200]))
+    # Written as the first key; a re-sorted file still has it before "papers".
+    head = text.lstrip("\ufeff \t\r\n")[:1000]
+    return head.startswith("{") and bool(_MARKER.search(head))
 
 
 def parse(text: str):
