@@ -35,20 +35,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     hf = sources.add_parser("hf", help="Hugging Face daily papers (default: the latest day)")
     when = hf.add_mutually_exclusive_group()
-    when.add_argument("--date", metavar="YYYY-MM-DD")
-    when.add_argument("--week", metavar="YYYY-Www")
-    when.add_argument("--month", metavar="YYYY-MM")
-    hf.add_argument("--sort", choices=fetch.HF_SORTS)
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="the papers of one day")
+    when.add_argument("--week", metavar="YYYY-Www", help="the papers of one ISO week, e.g. 2025-W11")
+    when.add_argument("--month", metavar="YYYY-MM", help="the papers of one month")
+    hf.add_argument("--sort", choices=fetch.HF_SORTS, help="the API's order (default: its own)")
     hf.add_argument("--limit", type=positive_int, metavar="N", help="at most N papers")
     hf.add_argument("--page-size", type=positive_int, default=fetch.HF_PAGE_SIZE, metavar="N", help=argparse.SUPPRESS)
     _common(hf, fetch.HF_URL, fetch.HF_URL_ENV)
     hf.set_defaults(handler=cmd_fetch_hf)
 
     ax = sources.add_parser("arxiv", help="the arXiv API: plain words, or arXiv syntax like 'cat:cs.CV AND ti:diffusion'")
-    ax.add_argument("query", nargs="+", metavar="QUERY")
+    ax.add_argument("query", nargs="+", metavar="QUERY", help="words (all must match) or an arXiv API search_query")
     ax.add_argument("--max", type=positive_int, default=100, metavar="N", help="at most N papers (default 100)")
-    ax.add_argument("--sort", choices=fetch.ARXIV_SORTS, default="submittedDate")
-    ax.add_argument("--page-size", type=positive_int, default=fetch.ARXIV_PAGE_SIZE, metavar="N", help="papers per request")
+    ax.add_argument("--sort", choices=fetch.ARXIV_SORTS, default="submittedDate", help="newest first by this (default submittedDate)")
+    ax.add_argument("--page-size", type=positive_int, default=fetch.ARXIV_PAGE_SIZE, metavar="N", help=f"papers per request (default {fetch.ARXIV_PAGE_SIZE})")
     ax.add_argument("--delay", type=seconds, metavar="S",
                     help=f"pause between pages (default {fetch.ARXIV_DELAY:g} s, or ${fetch.ARXIV_DELAY_ENV})")  # fmt: skip
     _common(ax, fetch.ARXIV_URL, fetch.ARXIV_URL_ENV)
