@@ -1,0 +1,173 @@
+"""Two processes on one data folder, for real: a second writer is refused at once with the holder's
+pid; CLI state commands wait briefly for the lock, then fail in one line; concurrent CLI commands
+never lose an acknowledged change; after kill -9 of the holder the next start works at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reliability_helpers import arxiv_paper, one_line, snapshot
+from tui_reader.errors import LibraryLockedError
+from tui_reader.library import Library
+
+HOLDER = """
+import sys
+from tui_reader.library import Library
+lib = Library(sys.argv[1], purpose="tui-reader open")
+print("held", flush=True)
+for line in sys.stdin:
+    if line.strip() == "release":
+        lib.close()
+        print("released", flush=True)
+"""
+
+SECOND_WRITER = """
+import sys
+from tui_reader.errors import LibraryLockedError
+from tui_reader.library import Library
+try:
+    Library(sys.argv[1]).close()
+except LibraryLockedError as error:
+    print(error)
+    raise SystemExit(3)
+print("opened")
+"""
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    path = tmp_path / "lib"
+    with Library(path) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(1, 11)])
+    return path
+
+
+class Holder:
+    """A real process holding the library open (as the app does)."""
+
+    def __init__(self, folder: Path):
+        self.process = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout.readline().strip() == "held"
+        self.pid = self.process.pid
+
+    def release(self) -> None:
+        self.process.stdin.write("release\n")
+        self.process.stdin.flush()
+        assert self.process.stdout.readline().strip() == "released"
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def holder(folder):
+    running = Holder(folder)
+    yield running
+    running.stop()
+
+
+def cli(folder: Path, *args: str, wait: bool = True, **popen) -> subprocess.Popen | subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "tui_reader", "--data-dir", str(folder), *args]
+    if not wait:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_a_second_writer_process_is_refused_at_once_with_the_holders_pid(folder, holder):
+    before = snapshot(folder)
+    second = subprocess.run([sys.executable, "-c", SECOND_WRITER, str(folder)], capture_output=True, text=True, timeout=120)
+    assert second.returncode == 3, second.stderr
+    assert f"process {holder.pid}" in second.stdout and "tui-reader open" in second.stdout
+    assert snapshot(folder) == before
+
+
+def test_the_app_command_refuses_in_one_line(folder, holder):
+    before = snapshot(folder)
+    result = cli(folder)  # `tui-reader` alone opens the app: it waits for no one
+    assert result.returncode == 1 and result.stdout == ""
+    assert one_line(result.stderr) and f"process {holder.pid}" in result.stderr and str(folder) in result.stderr
+    assert snapshot(folder) == before
+
+
+def test_a_state_command_waits_briefly_then_fails_in_one_line(folder, holder):
+    before = snapshot(folder)
+    result = cli(folder, "star", "2401.00001")
+    assert result.returncode == 1 and result.stdout == ""
+    assert one_line(result.stderr) and f"process {holder.pid}" in result.stderr and "in use" in result.stderr
+    assert snapshot(folder) == before
+
+
+def test_a_reader_works_beside_the_holder(folder, holder):
+    result = cli(folder, "list")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 10, result.stderr
+
+
+def _waiting(pid: int) -> bool:
+    """True while the process sleeps in the lock's poll loop (nothing else in the CLI sleeps)."""
+    try:
+        return "nanosleep" in Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/wchan").exists(), reason="needs Linux /proc/<pid>/wchan")
+def test_a_state_command_that_meets_the_lock_goes_through_once_it_is_free(folder, holder):
+    command = cli(folder, "star", "2401.00002", wait=False)
+    deadline = time.monotonic() + 60  # a guard against a hang, not a measurement
+    while not _waiting(command.pid):
+        assert command.poll() is None, f"the command gave up without waiting: {command.communicate()}"
+        assert time.monotonic() < deadline, "the command never started waiting for the lock"
+        time.sleep(0.005)
+    holder.release()
+    out, err = command.communicate(timeout=120)
+    assert command.returncode == 0, err
+    assert out == "star: 1 paper(s) changed\n"
+    with Library(folder, read_only=True) as lib:
+        assert lib.state("2401.00002").starred
+
+
+def test_after_kill_9_of_the_holder_the_next_start_works_at_once(folder, holder):
+    holder.kill()
+    with Library(folder, lock_timeout=0) as lib:  # no waiting, no stale-lock cleanup needed
+        lib.set_starred(["2401.00003"])
+        # a third process now names this process, not the dead one
+        third = subprocess.run([sys.executable, "-c", SECOND_WRITER, str(folder)], capture_output=True, text=True, timeout=120)
+        assert third.returncode == 3 and f"process {os.getpid()}" in third.stdout
+        assert f"process {holder.pid}" not in third.stdout
+    result = cli(folder, "tag", "2401.00003", "survived")
+    assert result.returncode == 0, result.stderr
+    with Library(folder, read_only=True) as lib:
+        assert lib.state("2401.00003").starred and lib.state("2401.00003").tags == ["survived"]
+
+
+def test_concurrent_cli_commands_never_lose_an_acknowledged_change(folder):
+    """Eight processes tag different papers at the same time: each waits its turn; every command
+    that reported success has its change on disk (with TinyDB's own storage, some vanished)."""
+    commands = [cli(folder, "tag", f"2401.{n:05d}", f"t{n}", wait=False) for n in range(1, 9)]
+    results = [(n, c.wait(timeout=120), *c.communicate()) for n, c in zip(range(1, 9), commands)]
+    with Library(folder, read_only=True) as lib:
+        for n, code, out, err in results:
+            if code == 0:
+                assert lib.state(f"2401.{n:05d}").tags == [f"t{n}"], f"command {n} said done; its tag is gone"
+            else:  # waited longer than the CLI's patience: refused in one line, nothing written
+                assert one_line(err) and "in use" in err and lib.state(f"2401.{n:05d}").tags == []
+    assert sum(code == 0 for _, code, _, _ in results) >= 1
+
+
+def test_a_second_writer_in_the_same_process_is_refused_too(folder):
+    with Library(folder):
+        with pytest.raises(LibraryLockedError):
+            Library(folder)
