@@ -71,7 +71,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def current_id(self) -> str | None:
-        return self.ids[self.cursor] if self.ids else None
+        return self.ids[self.cursor] if self.cursor < len(self.ids) else None
 
     def set_rows(self, ids: list[str], keep: str | None = None) -> None:
         """Show `ids`; the cursor stays on `keep` if it is among them, else goes to the top."""
@@ -84,7 +84,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def row_of(self, paper_id: str) -> int | None:
-        if self.ids and self.ids[self.cursor] == paper_id:
+        if self.current_id == paper_id:
             return self.cursor
         if self._rows_by_id is None:
             self._rows_by_id = {pid: row for row, pid in enumerate(self.ids)}

@@ -1,0 +1,120 @@
+"""The `/` search: live filtering in the same language as `tui-reader list --query`."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401
+from tui_reader.query import Searcher
+
+
+def cli_ids(library, query):
+    return Searcher(library.papers, library.states).filter(library.ordered_ids(), query)
+
+
+async def type_search(pilot, text):
+    """Open the search with `/` and enter `text` (set at once: typing is tested on its own below)."""
+    await pilot.press("slash")
+    pilot.app.main_screen.query_one("#search").insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+async def test_slash_filters_as_you_type(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("slash", "d", "i", "f", "f")
+        await pilot.pause()
+        assert paper_list(app).ids == cli_ids(library, "diff")
+        await pilot.press("u", "s", "i", "o", "n")
+        await pilot.pause()
+        assert paper_list(app).ids == cli_ids(library, "diffusion")
+        assert 0 < len(paper_list(app).ids) < 81
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"self-supervised learning"', "is:starred", "is:unread", "is:read", "has:code", "has:note", "tag:vision", "-self", "has:code -transformer", "author:nobody"],
+)
+async def test_search_language_matches_the_cli(library, config_folder, query):
+    ids = library.ordered_ids()
+    library.set_starred(ids[:3])
+    library.set_read(ids[2:6])
+    library.add_tags([ids[1], ids[7]], ["vision"])
+    library.set_note(ids[4], "read the appendix")
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await type_search(pilot, query)
+        assert app.main_screen.search_text == query
+        assert paper_list(app).ids == cli_ids(library, query)
+
+
+async def test_search_covers_tags_and_notes(library, config_folder):
+    ids = library.ordered_ids()
+    library.add_tags([ids[10]], ["zebrafish"])
+    library.set_note(ids[20], "compare with quokka results")
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await type_search(pilot, "zebrafish")
+        assert paper_list(app).ids == [ids[10]]
+        await pilot.press("escape")
+        await type_search(pilot, "quokka")
+        assert paper_list(app).ids == [ids[20]]
+
+
+async def test_escape_clears_the_search_and_keeps_the_paper(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await type_search(pilot, "diffusion")
+        await pilot.press("enter", "j")  # back in the list, on the second match
+        chosen = current_id(app)
+        await pilot.press("escape")
+        assert len(paper_list(app).ids) == 81
+        assert current_id(app) == chosen
+        assert app.focused is paper_list(app)
+
+
+async def test_typing_in_the_search_does_not_trigger_keys(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("slash", "s", "t", "a", "r", "s", "space", "q", "T", "G")
+        assert app.main_screen.search_text == "stars qTG"
+        assert library.states == {}
+        assert app.is_running
+
+
+async def test_an_unknown_is_value_is_shown_and_keeps_the_last_results(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await type_search(pilot, "is:")
+        before = list(paper_list(app).ids)
+        await pilot.press("s", "t", "a")
+        await pilot.pause()
+        search = app.main_screen.query_one("#search")
+        assert search.has_class("-error")
+        assert "unknown is:sta" in str(search.border_subtitle)
+        assert paper_list(app).ids == before
+        await pilot.press("r", "r", "e", "d")  # is:starred
+        await pilot.pause()
+        assert not search.has_class("-error")
+        assert paper_list(app).ids == []
+
+
+async def test_search_combines_with_the_sidebar_view(library, config_folder):
+    ids = library.ordered_ids()
+    library.set_starred(ids[:10])
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        app.main_screen.sidebar.choose("view:starred")
+        await pilot.pause()
+        await type_search(pilot, "self")
+        assert paper_list(app).ids == cli_ids(library, "is:starred self")
+        assert paper_list(app).ids  # the sample has starred papers with "self" in them
+
+
+async def test_an_empty_result_shows_a_hint_not_a_crash(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await type_search(pilot, "xyzzy-nothing")
+        assert paper_list(app).ids == []
+        await pilot.press("enter", "s", "r", "c", "j", "enter")
+        assert library.states == {}
