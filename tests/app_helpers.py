@@ -69,3 +69,67 @@ def reopen_state(library: Library):
         return dict(fresh.states)
     finally:
         fresh.close()
+
+
+# -- clipboard ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def x_display(monkeypatch):
+    """A real X server (Xvfb) on a free display, with DISPLAY set; skipped without Xvfb and xclip."""
+    import os
+    import shutil
+    import subprocess
+
+    if not (shutil.which("Xvfb") and shutil.which("xclip")):
+        pytest.skip("needs Xvfb and xclip (apt-get install -y xvfb xclip; .ci/run installs them)")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # Xvfb writes its display number once it accepts clients
+    if not number:
+        server.kill()
+        pytest.fail("Xvfb did not start")
+    monkeypatch.setenv("DISPLAY", f":{number}")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def fake_tools(folder: Path, names: list[str], body: str) -> Path:
+    """Scripts standing in for clipboard tools: each runs `body` (sh). Returns the folder for PATH."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        script = folder / name
+        script.write_text("#!/bin/sh\n" + body + "\n")
+        script.chmod(0o755)
+    return folder
+
+
+FAKE_BEHAVIOURS = {
+    "exit-1": "/bin/cat > /dev/null; echo 'cannot open display' >&2; exit 1",
+    "hang": "echo $$ >> \"${0%/*}/pids\"; exec /bin/sleep 10",
+    "garbage": "/bin/cat > /dev/null 2>&1; printf '\\033[31mgarbage\\000\\377'; exit 0",
+}
+
+FAKE_SETUPS = {  # tool -> (scripts, environment that makes pyperclip choose it)
+    "xclip": (["xclip"], {"DISPLAY": ":0"}),
+    "xsel": (["xsel"], {"DISPLAY": ":0"}),
+    "wl-copy": (["wl-copy", "wl-paste"], {"WAYLAND_DISPLAY": "wayland-0"}),
+}
+
+
+def use_fake_tool(monkeypatch, folder: Path, tool: str, behaviour: str) -> Path:
+    scripts, env = FAKE_SETUPS[tool]
+    fake_tools(folder, scripts, FAKE_BEHAVIOURS[behaviour])
+    monkeypatch.setenv("PATH", str(folder))  # only the fakes: no real xclip behind them
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return folder

@@ -1,0 +1,78 @@
+"""The sidebar: smart views and tags with counts, choosing one filters the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+from tui_reader.query import SMART_VIEWS, Searcher
+from tui_reader.ui.sidebar import count_with_code, view_counts
+
+
+def prepare(library):
+    ids = library.ordered_ids()
+    library.set_starred(ids[:4])
+    library.set_read(ids[3:9])
+    library.add_tags(ids[:2], ["vision"])
+    library.add_tags([ids[1]], ["sr"])
+    library.set_note(ids[5], "a note")
+    return ids
+
+
+def test_counts_equal_the_views_queries(library):
+    prepare(library)
+    counts = view_counts(library, count_with_code(library))
+    searcher = Searcher(library.papers, library.states)
+    for key, (_label, query) in SMART_VIEWS.items():
+        assert counts[key] == len(searcher.filter(library.ordered_ids(), query)), key
+
+
+@pytest.mark.parametrize("view", [f"view:{key}" for key in SMART_VIEWS] + ["tag:vision", "tag:sr"])
+async def test_choosing_a_view_filters_the_list(library, config_folder, view):
+    prepare(library)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        sidebar = app.main_screen.sidebar
+        sidebar.focus()
+        sidebar.highlighted = sidebar.get_option_index(view)
+        await pilot.press("enter")
+        kind, _, name = view.partition(":")
+        query = f"tag:{name}" if kind == "tag" else SMART_VIEWS[name][1]
+        expected = Searcher(library.papers, library.states).filter(library.ordered_ids(), query)
+        assert paper_list(app).ids == expected
+        assert str(paper_list(app).border_title).endswith(f"{len(expected)} paper{'s' if len(expected) != 1 else ''}")
+
+
+async def test_counts_follow_state_changes(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        sidebar = app.main_screen.sidebar
+        await pilot.press("s", "t", *"fresh", "enter")
+        prompts = {sidebar.get_option_at_index(i).id: str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)}
+        assert prompts["view:starred"].split()[-1] == "1"
+        assert prompts["tag:fresh"].split()[-1] == "1"
+        assert prompts["view:inbox"].split()[-1] == "81"
+        await pilot.press("r")
+        assert str(sidebar.get_option(("view:inbox")).prompt).split()[-1] == "80"
+
+
+async def test_a_state_change_does_not_drop_the_row_from_the_current_view(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        app.main_screen.sidebar.choose("view:inbox")
+        await pilot.pause()
+        first = paper_list(app).current_id
+        await pilot.press("enter")  # read: no longer in the Inbox, but it stays until the view is rebuilt
+        assert paper_list(app).current_id == first
+        assert len(paper_list(app).ids) == 81
+
+
+async def test_clicking_a_view_chooses_it(library, config_folder):
+    prepare(library)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        sidebar = app.main_screen.sidebar
+        await pilot.click("#sidebar", offset=(4, 1 + list(SMART_VIEWS).index("starred")))
+        await pilot.pause()
+        assert sidebar.active == "view:starred"
+        assert len(paper_list(app).ids) == 4

@@ -1,0 +1,47 @@
+"""clipboard.copy_to_system: success only when the clipboard is read back holding the text."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, use_fake_tool, x_display  # noqa: F401
+from tui_reader.clipboard import copy_to_system
+
+
+def test_real_xclip_copy_is_confirmed_and_readable(x_display):
+    result = copy_to_system(FIRST_REPO)
+    assert result.confirmed and result.tool == "xclip"
+    pasted = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True, timeout=5)
+    assert pasted.stdout == FIRST_REPO
+
+
+def test_unicode_survives_the_round_trip(x_display):
+    text = "https://example.org/ünïcode/路径"
+    assert copy_to_system(text).confirmed
+
+
+def test_no_tool_at_all_is_reported_not_confirmed(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = copy_to_system(FIRST_REPO)
+    assert not result.confirmed and result.tool is None
+    assert "no clipboard tool" in result.problem
+
+
+@pytest.mark.parametrize("tool", list(FAKE_SETUPS))
+@pytest.mark.parametrize("behaviour", list(FAKE_BEHAVIOURS))
+def test_a_broken_tool_is_never_a_success(monkeypatch, tmp_path, tool, behaviour):
+    folder = use_fake_tool(monkeypatch, tmp_path / "bin", tool, behaviour)
+    result = copy_to_system(FIRST_REPO, timeout=0.5)
+    assert not result.confirmed
+    assert result.tool == tool
+    assert result.problem
+    if behaviour == "hang":
+        assert "did not finish" in result.problem
+        for pid in (folder / "pids").read_text().split():
+            with pytest.raises(ProcessLookupError):  # the hung tool was killed, not left behind
+                os.kill(int(pid), 0)
