@@ -125,6 +125,8 @@ class ReaderApp(App[int]):
         self.choose_start_theme()
         self.apply_keymap()
         self.push_screen(self.main_screen)
+        if self.config.path is not None and not self.config.path.exists():
+            self.remember()  # write the defaults once, so the user finds a file to edit
         self.main_screen.set_class(not self.config.show_sidebar, "-sidebar-hidden")
         for problem in self.start_problems:
             self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
