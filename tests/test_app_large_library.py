@@ -1,0 +1,90 @@
+"""100,000 papers: the list holds ids, not widgets; a state change re-renders one row, not the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_helpers import config_folder, make_app, paper_list, reopen_state, running  # noqa: F401
+from tui_reader.library import Library
+from tui_reader.models import Link, Paper
+
+COUNT = 100_000
+
+
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("big")
+    papers = [
+        Paper(
+            id=f"{2000 + n // 100_000}.{n % 100_000:05d}",
+            title=f"Paper {n} on {'diffusion' if n % 7 == 0 else 'transformers'}",
+            abstract=f"Abstract of paper {n}.",
+            links=[Link(f"https://github.com/lab/p{n}", "code")] if n % 3 == 0 else [],
+        )
+        for n in range(COUNT)
+    ]
+    with Library(folder) as library:
+        library.import_papers(papers)
+    return folder
+
+
+@pytest.fixture
+def big_library(big_folder):
+    library = Library(big_folder)
+    yield library
+    library.close()
+
+
+def count_rendered_rows(papers):
+    rendered = []
+    original = papers._render_row
+
+    def counting(paper_id, is_cursor, width):
+        rendered.append(paper_id)
+        return original(paper_id, is_cursor, width)
+
+    papers._render_row = counting  # instrumentation: the real rendering still runs
+    return rendered
+
+
+async def test_a_huge_list_builds_no_row_widgets_and_renders_only_what_is_seen(big_library, config_folder):
+    app = make_app(big_library, config_folder)
+    async with running(app, size=(160, 45)) as pilot:
+        papers = paper_list(app)
+        assert len(papers.ids) == COUNT
+        assert list(papers.children) == []
+        rendered = count_rendered_rows(papers)
+        papers.refresh_all_rows()
+        await pilot.pause()
+        height = papers.scrollable_content_region.height
+        assert 0 < len(rendered) <= height
+        await pilot.press("G")
+        assert papers.cursor == COUNT - 1
+        assert papers.scroll_y == COUNT - height
+
+
+async def test_a_star_rerenders_one_row_and_saves(big_library, config_folder):
+    app = make_app(big_library, config_folder)
+    async with running(app, size=(160, 45)) as pilot:
+        papers = paper_list(app)
+        await pilot.press("j", "j")
+        await pilot.pause()
+        rendered = count_rendered_rows(papers)
+        await pilot.press("s")
+        await pilot.pause()
+        pid = papers.current_id
+        assert rendered == [pid]  # only the starred row was rendered again
+        assert reopen_state(big_library)[pid].starred
+        big_library.set_starred([pid], False)  # leave the shared library as found
+
+
+async def test_search_and_views_work_on_a_huge_list(big_library, config_folder):
+    app = make_app(big_library, config_folder)
+    async with running(app, size=(160, 45)) as pilot:
+        await pilot.press("slash")
+        app.main_screen.query_one("#search").insert_text_at_cursor("diffusion")
+        await pilot.pause()
+        assert len(paper_list(app).ids) == len(range(0, COUNT, 7))
+        app.main_screen.sidebar.choose("view:code")
+        await pilot.pause()
+        assert len(paper_list(app).ids) == len([n for n in range(0, COUNT, 7) if n % 3 == 0])
