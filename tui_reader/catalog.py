@@ -1,0 +1,380 @@
+"""The catalog (papers.json) as a mapping that opens in a fraction of a second at 100,000 papers.
+
+papers.json stays a plain TinyDB file and the source of truth. We write it ourselves, one record at a
+time, so we know where each record's bytes are:
+
+    {"_meta":{"1":{"generation":"<token>"}},"papers":{"<id>":{...},"<id>":{...},...}}
+
+Next to it, two derived files, rebuilt whenever they do not belong to the catalog on disk:
+  index.json   the record spans, the list order, titles, short authors, dates, upvotes, link flags,
+               aliases; and the catalog's generation token, size and mtime
+  search.txt   one lowercase line per paper (title, abstract, authors), for word search by scanning
+
+Opening reads index.json (tens of ms) and maps papers.json; a Paper is parsed from its own bytes
+only when asked for. Without a valid index (first open after an upgrade, a restored backup, a file
+changed by hand) the catalog is parsed in full, and a writer rewrites it in this layout.
+
+The derived files are written best-effort (plain file objects and a rename, no fsync): losing them
+costs one slow open, never data. The generation token is random per catalog write and sits in the
+first bytes of papers.json, so a stale index is detected without parsing the catalog.
+"""
+
+from __future__ import annotations
+
+import bisect
+import mmap
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields
+from pathlib import Path
+
+import orjson
+
+from tui_reader.errors import CorruptFileError
+from tui_reader.models import Link, Paper
+from tui_reader.storage import atomic_write_bytes, decode_tables
+
+INDEX_FILE = "index.json"
+TEXT_FILE = "search.txt"
+INDEX_VERSION = 1
+TABLE = "papers"
+_HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
+FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
+SHORT_AUTHORS = 3
+SEGMENT = b"\x1f"  # separates title, abstract and authors within a search line
+
+
+def search_line(title: str, abstract: str, authors: list[str]) -> bytes:
+    text = "\x1f".join((title, abstract, ", ".join(authors))).lower()
+    return text.replace("\n", " ").encode("utf-8")
+
+
+def short_authors(authors: list[str]) -> str:
+    shown = ", ".join(authors[:SHORT_AUTHORS])
+    return shown + (" et al." if len(authors) > SHORT_AUTHORS else "")
+
+
+def link_flags(links: Iterable) -> int:
+    flags = 0
+    for link in links:
+        kind = link["kind"] if isinstance(link, dict) else link.kind
+        flags |= FLAG_BITS.get(kind, 0)
+    return flags
+
+
+def _meta_of_doc(doc: dict) -> tuple:
+    """(title, short authors, published, upvotes, flags, batch, seq) of a raw catalog record."""
+    return (
+        doc.get("title", ""),
+        short_authors(doc.get("authors") or []),
+        doc.get("published"),
+        doc.get("upvotes"),
+        link_flags(doc.get("links") or []),
+        doc.get("batch", 0),
+        doc.get("seq", 0),
+    )
+
+
+def _meta_of_paper(paper: Paper) -> tuple:
+    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links), paper.batch, paper.seq)
+
+
+_FIELDS = tuple(f.name for f in fields(Paper))
+_LIST_FIELDS = tuple(f.name for f in fields(Paper) if f.name != "links" and f.type.startswith("list"))
+
+
+def paper_doc(paper: Paper) -> dict:
+    """Paper.to_dict() without the id, without dataclasses.asdict's deep copy (10x faster)."""
+    doc = {name: getattr(paper, name) for name in _FIELDS}
+    del doc["id"]
+    for name in _LIST_FIELDS:
+        doc[name] = list(doc[name])
+    doc["links"] = [{"url": link.url, "kind": link.kind} for link in paper.links]
+    return doc
+
+
+def paper_from_doc(doc: dict) -> Paper:
+    """Paper.from_dict() for a record we wrote (unknown keys dropped), without per-call fields()."""
+    values = {k: v for k, v in doc.items() if k in _FIELD_SET}
+    values["links"] = [Link(link["url"], link["kind"]) for link in doc.get("links", ())]
+    return Paper(**values)
+
+
+_FIELD_SET = frozenset(_FIELDS)
+
+
+def read_generation(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(96)
+    except OSError:
+        return None
+    match = _HEAD_RE.match(head)
+    return match.group(1).decode() if match else None
+
+
+def _best_effort_write(path: Path, payload: bytes) -> None:
+    """A derived file: temp file and rename, no fsync; a failure leaves the old file or none."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+        os.rename(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+class Catalog(Mapping[str, Paper]):
+    """Paper records by id, parsed on demand from the catalog's bytes. Rows are in file order."""
+
+    def __init__(self, path: Path, *, writable: bool):
+        self.path = Path(path)
+        self.folder = self.path.parent
+        self.writable = writable
+        self.index_path = self.folder / INDEX_FILE
+        self.text_path = self.folder / TEXT_FILE
+        self.rebuilt = False  # True when this open had to parse the whole catalog
+        self._clear()
+
+    def _clear(self) -> None:
+        self._blob: bytes | mmap.mmap = b""
+        self._text: bytes | mmap.mmap = b""
+        self.ids: list[str] = []  # file order; row number = position
+        self.row: dict[str, int] = {}
+        self.spans: list[int] = []  # start, end per row (flat)
+        self.text_starts: list[int] = []  # start of each row's search line in the text blob, plus the end
+        self.titles: list[str] = []
+        self.authors: list[str] = []
+        self.published: list[str | None] = []
+        self.upvotes: list[int | None] = []
+        self.flags: list[int] = []
+        self.batches: list[int] = []
+        self.seqs: list[int] = []
+        self.order: list[str] = []  # newest import first, then the source's order
+        self.aliases: dict[str, str] = {}
+        self.max_batch = 0
+        self._cache: dict[str, Paper] = {}
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Open from the index when it belongs to the catalog on disk, else parse the catalog."""
+        self._clear()
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return
+        if self._load_index(stat):
+            return
+        raw = self.path.read_bytes()
+        tables = decode_tables(raw, self.path)  # CorruptFileError when unreadable
+        docs = tables.get(TABLE, {})
+        for pid, doc in docs.items():  # every record must make a Paper before anything is built on it
+            try:
+                Paper.from_dict({**doc, "id": pid})
+            except (TypeError, ValueError, KeyError, AttributeError) as error:
+                raise CorruptFileError(self.path, f"record {pid!r} has the wrong shape ({error})") from None
+        self.rebuilt = True
+        self._build({pid: orjson.dumps(doc) for pid, doc in docs.items()}, {pid: _meta_of_doc(doc) for pid, doc in docs.items()},
+                    {pid: doc.get("aliases") or [] for pid, doc in docs.items()}, list(docs),
+                    texts={pid: search_line(d.get("title", ""), d.get("abstract", ""), d.get("authors") or []) for pid, d in docs.items()},
+                    write=self.writable, generation=read_generation(self.path), on_disk=raw)
+
+    def _load_index(self, stat: os.stat_result) -> bool:
+        try:
+            index = orjson.loads(self.index_path.read_bytes())
+            if index.get("version") != INDEX_VERSION:
+                return False
+            generation = read_generation(self.path)
+            if not generation or index["generation"] != generation:
+                return False
+            if index["catalog_size"] != stat.st_size or index["catalog_mtime_ns"] != stat.st_mtime_ns:
+                return False
+            text_head = f"tui-reader search {generation}\n".encode()
+            with open(self.text_path, "rb") as f:
+                if f.read(len(text_head)) != text_head or os.fstat(f.fileno()).st_size != index["text_size"]:
+                    return False
+                self._text = _map(f.fileno()) or self.text_path.read_bytes()
+            with open(self.path, "rb") as f:
+                self._blob = _map(f.fileno()) or f.read()
+        except (OSError, ValueError, KeyError, TypeError):
+            self._clear()
+            return False
+        self.ids = index["ids"]
+        self.row = {pid: i for i, pid in enumerate(self.ids)}
+        self.spans = index["spans"]
+        self.text_starts = index["text_starts"]
+        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs) = (
+            index["titles"], index["authors"], index["published"], index["upvotes"], index["flags"], index["batches"], index["seqs"])
+        ids = self.ids
+        self.order = [ids[i] for i in index["order"]]
+        self.aliases = index["aliases"]
+        self.max_batch = index["max_batch"]
+        return True
+
+    # -- building and writing ------------------------------------------------------------------
+
+    def _build(self, records: dict[str, bytes], metas: dict[str, tuple], aliases: dict[str, list[str]],
+               file_order: list[str], texts: dict[str, bytes], write: bool, keep_backups: int = 0,
+               generation: str | None = None, on_disk: bytes | None = None) -> None:
+        """Lay out the catalog bytes, the index and the search text; write them when `write`.
+
+        With `on_disk` (a rebuild at open), the catalog is rewritten only when its bytes differ from
+        this layout (an older or foreign layout); otherwise only the derived files are written."""
+        generation = generation or secrets.token_hex(8)
+        head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
+        parts = [head]
+        pos = len(head)
+        spans: list[int] = []
+        for n, pid in enumerate(file_order):
+            key = (b"," if n else b"") + orjson.dumps(pid) + b":"
+            record = records[pid]
+            parts.append(key)
+            parts.append(record)
+            pos += len(key)
+            spans.append(pos)
+            pos += len(record)
+            spans.append(pos)
+        parts.append(b"}}")
+        blob = b"".join(parts)
+        del parts
+        text_head = f"tui-reader search {generation}\n".encode()
+        text_parts = [text_head]
+        text_starts = []
+        tpos = len(text_head)
+        for pid in file_order:
+            line = texts[pid] + b"\n"
+            text_starts.append(tpos)
+            text_parts.append(line)
+            tpos += len(line)
+        text_starts.append(tpos)
+        text = b"".join(text_parts)
+        del text_parts
+        if write and blob != on_disk:
+            atomic_write_bytes(self.path, blob, keep_backups)  # the source of truth; raises StorageWriteError
+        self._clear()
+        self._blob, self._text = blob, text
+        self.ids = file_order
+        self.row = {pid: i for i, pid in enumerate(file_order)}
+        self.spans, self.text_starts = spans, text_starts
+        columns = list(zip(*(metas[pid] for pid in file_order))) or [()] * 7
+        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs) = map(list, columns)
+        order_rows = sorted(range(len(file_order)), key=lambda i: (-self.batches[i], self.seqs[i]))
+        self.order = [file_order[i] for i in order_rows]
+        self.aliases = {alias: pid for pid in file_order for alias in aliases.get(pid, ())}
+        self.max_batch = max(self.batches, default=0)
+        if write:
+            stat = self.path.stat()
+            _best_effort_write(self.text_path, text)
+            index = {
+                "version": INDEX_VERSION, "generation": generation, "catalog_size": stat.st_size,
+                "catalog_mtime_ns": stat.st_mtime_ns, "text_size": len(text), "ids": file_order,
+                "spans": spans, "text_starts": text_starts, "titles": self.titles, "authors": self.authors,
+                "published": self.published, "upvotes": self.upvotes, "flags": self.flags,
+                "batches": self.batches, "seqs": self.seqs, "order": order_rows, "aliases": self.aliases,
+                "max_batch": self.max_batch,
+            }
+            _best_effort_write(self.index_path, orjson.dumps(index))
+
+    def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int) -> None:
+        """Replace the catalog with this one plus `changed` records, minus `removed` ids.
+
+        Unchanged records are copied byte for byte; nothing is parsed. Raises StorageWriteError
+        with memory unchanged when the catalog cannot be written."""
+        removed = set(removed)
+        file_order = [pid for pid in self.ids if pid not in removed]
+        file_order += [pid for pid in changed if pid not in self.row or pid in removed]
+        file_order = list(dict.fromkeys(file_order))
+        records, metas, aliases, texts = {}, {}, {}, {}
+        for pid in file_order:
+            paper = changed.get(pid)
+            if paper is not None:
+                records[pid] = orjson.dumps(paper_doc(paper))
+                metas[pid] = _meta_of_paper(paper)
+                aliases[pid] = paper.aliases
+                texts[pid] = search_line(paper.title, paper.abstract, paper.authors)
+            else:
+                i = self.row[pid]
+                records[pid] = self._blob[self.spans[2 * i]: self.spans[2 * i + 1]]
+                metas[pid] = (self.titles[i], self.authors[i], self.published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i])
+                texts[pid] = self._text[self.text_starts[i]: self.text_starts[i + 1] - 1]
+        for alias, pid in self.aliases.items():
+            if pid in records and pid not in changed:
+                aliases.setdefault(pid, []).append(alias)
+        cache = {pid: p for pid, p in self._cache.items() if pid not in changed and pid not in removed}
+        self._build(records, metas, aliases, file_order, texts, write=True, keep_backups=keep_backups)
+        self._cache = cache
+        self._cache.update(changed)
+
+    # -- the mapping ---------------------------------------------------------------------------
+
+    def __getitem__(self, pid: str) -> Paper:
+        paper = self._cache.get(pid)
+        if paper is None:
+            i = self.row[pid]  # KeyError for an unknown id, as a dict would
+            try:
+                doc = orjson.loads(self._blob[self.spans[2 * i]: self.spans[2 * i + 1]])
+            except orjson.JSONDecodeError as error:
+                raise CorruptFileError(self.path, f"record {pid!r} is not valid JSON ({error})") from None
+            doc["id"] = pid
+            paper = self._cache[pid] = paper_from_doc(doc)
+        return paper
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self.row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.path} ({len(self)} papers)>"
+
+    # -- fast columns for the list, sorting and search ----------------------------------------
+
+    def title(self, pid: str) -> str:
+        return self.titles[self.row[pid]]
+
+    def has_link(self, pid: str, kind: str) -> bool:
+        return bool(self.flags[self.row[pid]] & FLAG_BITS[kind])
+
+    def count_with_link(self, kind: str) -> int:
+        bit = FLAG_BITS[kind]
+        return sum(1 for f in self.flags if f & bit)
+
+    def search_rows(self, needle: str, segment: int | None = None) -> set[int]:
+        """Rows whose search line contains `needle` (lowercase); in one segment (0 title,
+        1 abstract, 2 authors) when given."""
+        word = needle.encode("utf-8")
+        if not word or SEGMENT in word or b"\n" in word:
+            return set()
+        text, starts = self._text, self.text_starts
+        rows: set[int] = set()
+        find = text.find
+        at = find(word, starts[0] if starts else 0)
+        while at >= 0:
+            row = bisect.bisect_right(starts, at) - 1
+            if segment is None or self._in_segment(row, at, segment):
+                rows.add(row)
+                at = find(word, starts[row + 1])
+            else:
+                at = find(word, at + 1)
+        return rows
+
+    def _in_segment(self, row: int, at: int, segment: int) -> bool:
+        start = self.text_starts[row]
+        return self._text[start:at].count(SEGMENT) == segment
+
+
+def _map(fd: int) -> mmap.mmap | None:
+    try:
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
