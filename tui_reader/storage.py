@@ -9,6 +9,7 @@ raises CorruptFileError; it is never read as empty and never written over.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -186,7 +187,10 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         if self.read_only:
             raise StorageWriteError(self.path, PermissionError(13, "the library is open read-only"))
-        payload = orjson.dumps(data)
+        try:
+            payload = orjson.dumps(data)
+        except orjson.JSONEncodeError as error:  # e.g. a lone surrogate from a terminal's bad bytes
+            raise StorageWriteError(self.path, OSError(errno.EILSEQ, f"the text cannot be saved as JSON ({error})")) from None
         try:
             atomic_write_bytes(self.path, payload, self.keep_backups)
         except StorageWriteError:
