@@ -96,6 +96,9 @@ class Searcher:
         self.papers = papers
         self.states = states
         self._texts: dict[str, str] = {}
+        # The library's Catalog scans its search file and answers flag tests from its index,
+        # without parsing a single record; a plain dict of Papers takes the per-paper path.
+        self._catalog = papers if hasattr(papers, "search_rows") else None
 
     def text(self, pid: str) -> str:
         text = self._texts.get(pid)
@@ -111,10 +114,22 @@ class Searcher:
             for pid in pids:
                 self._texts.pop(pid, None)
 
-    def _test(self, term: Term) -> Callable[[str], bool]:
+    def _test(self, term: Term) -> Callable[[str], bool] | set[str]:
+        """A predicate on paper ids, or the set of ids that match."""
         empty = PaperState()
         states, papers = self.states, self.papers
         value = term.value
+        catalog = self._catalog
+        if catalog is not None and term.field in ("text", "title", "author"):
+            segment = {"text": None, "title": 0, "author": 2}[term.field]
+            ids = catalog.ids
+            found = {ids[row] for row in catalog.search_rows(value, segment)}
+            if term.field == "text":  # words also match the user's tags and notes
+                found.update(pid for pid, state in states.items()
+                             if value in state.note.lower() or any(value in t for t in state.tags))
+            return found
+        if catalog is not None and term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
+            return lambda pid: catalog.has_link(pid, value)
         if term.field == "text":
             def test(pid: str) -> bool:
                 if value in self.text(pid):
@@ -150,7 +165,10 @@ class Searcher:
         # Cheap flag tests first, so word scans see fewer papers.
         for term in sorted(terms, key=lambda t: t.field == "text"):
             test = self._test(term)
-            result = [pid for pid in result if test(pid) != term.negated]
+            if isinstance(test, set):
+                result = [pid for pid in result if pid not in test] if term.negated else [pid for pid in result if pid in test]
+            else:
+                result = [pid for pid in result if test(pid) != term.negated]
         return result
 
 
@@ -158,12 +176,22 @@ def sort_ids(pids: list[str], order: str, papers: dict[str, Paper], states: dict
     """`pids` (given newest-added first) in another order; stable, so ties keep that order."""
     if order == "added":
         return list(pids)
+    columns = papers if hasattr(papers, "row") else None  # the Catalog: sort on its index columns
     if order == "title":
+        if columns is not None:
+            row, titles = columns.row, columns.titles
+            return sorted(pids, key=lambda pid: titles[row[pid]].casefold())
         return sorted(pids, key=lambda pid: papers[pid].title.casefold())
     if order == "starred":
         return sorted(pids, key=lambda pid: not (states.get(pid) and states[pid].starred))
     if order == "upvotes":
+        if columns is not None:
+            row, upvotes = columns.row, columns.upvotes
+            return sorted(pids, key=lambda pid: -(upvotes[row[pid]] or 0))
         return sorted(pids, key=lambda pid: -(papers[pid].upvotes or 0))
     if order == "published":
+        if columns is not None:
+            row, published = columns.row, columns.published
+            return sorted(pids, key=lambda pid: published[row[pid]] or "", reverse=True)
         return sorted(pids, key=lambda pid: papers[pid].published or "", reverse=True)
     raise QueryError(f"unknown sort order {order!r} (try {', '.join(SORT_ORDERS)})")
