@@ -80,6 +80,7 @@ async def test_detail_pane_follows_the_cursor(library, config_folder):
     app = make_app(library, config_folder)
     async with running(app) as pilot:
         await pilot.press("j")
+        await pilot.pause()  # the pane is updated from the list's Highlighted message
         second = library.papers[library.ordered_ids()[1]].title
         assert app.main_screen.shown_id == library.ordered_ids()[1]
         assert second.split(":")[0] in str(app.main_screen.query_one("#detail-title").render())

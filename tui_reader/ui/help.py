@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,18 +18,19 @@ SEARCH_HELP = (
 )
 
 
-def binding_table(sections: list[tuple[str, list[tuple[str, Binding]]]]) -> Table:
-    """Rows of (section, [(keys shown, binding)]) as a table; all cells are plain Text."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True)
-    table.add_column()
-    table.add_column(no_wrap=True, style="dim")
+def binding_table(sections: list[tuple[str, list[tuple[str, Binding]]]]) -> Group:
+    """Each section (title, [(keys shown, binding)]) as a heading and a table; all cells plain Text."""
+    parts: list[Text | Table] = []
     for title, rows in sections:
-        table.add_row(Text(title, style="bold underline"), Text(""), Text(""))
+        parts.append(Text(title, style="bold underline"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, min_width=10)
+        table.add_column(ratio=1)
+        table.add_column(no_wrap=True, style="dim")
         for keys, binding in rows:
             table.add_row(Text(keys, style="bold"), Text(binding.tooltip or binding.description), Text(binding.id or ""))
-        table.add_row(Text(""), Text(""), Text(""))
-    return table
+        parts += [table, Text("")]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):

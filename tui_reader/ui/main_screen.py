@@ -96,6 +96,7 @@ class MainScreen(Screen):
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         if not self.has_class("-narrow"):
             self.remove_class("-sidebar-open")
+        self.update_titles()
 
     def sidebar_shown(self) -> bool:
         return self.sidebar.display and self.sidebar.region.width > 0
@@ -132,7 +133,8 @@ class MainScreen(Screen):
         label = view_label(self.view)
         searched = f" matching {safe_line(self.search_text)!r}" if self.search_text else ""
         papers.border_title = Text(f"{label} · {count} paper{'s' if count != 1 else ''}{searched}")
-        papers.border_subtitle = Text(f"sorted by {SORT_ORDERS[self.sort]} (S)")
+        hint = "views & tags: b · " if self.has_class("-narrow") else ""
+        papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def reload(self, catalog_changed: bool = True) -> None:
         """After a restored backup or an import: everything may differ."""

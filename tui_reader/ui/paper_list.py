@@ -198,7 +198,6 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
-        paper = self.library.papers.get(paper_id)
         state = self.library.state(paper_id)
         # On the cursor row every part takes the cursor's colours: a marker coloured like the
         # cursor background would vanish.
@@ -213,13 +212,21 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         row.append(f" {UNREAD_MARK if not state.read else ' '}", style("paperlist--unread"))
         row.append(f"{STAR_MARK if state.starred else ' '} ", style("paperlist--starred"))
         title_width = max(0, width - row.cell_len - (tag_text.cell_len + 2 if tags else 0) - 1)
-        title = Text(safe_line(paper.title if paper else paper_id), style=title_style, no_wrap=True)
+        title = Text(safe_line(self._title(paper_id)), style=title_style, no_wrap=True)
         title.truncate(title_width, overflow="ellipsis", pad=bool(tags))
         row.append_text(title)
         if tags:
             row.append("  ")
             row.append_text(tag_text)
         return self._strip(row, width, base)
+
+    def _title(self, paper_id: str) -> str:
+        papers = self.library.papers
+        fast = getattr(papers, "title", None)  # the catalog's index has titles without parsing records
+        try:
+            return fast(paper_id) if callable(fast) else papers[paper_id].title
+        except KeyError:
+            return paper_id
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
         text.truncate(width, overflow="ellipsis")
