@@ -174,6 +174,11 @@ class ReaderApp(App[int]):
         keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
         return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
+    def extra_commands(self) -> list:
+        from tui_reader.ui.online import online_commands
+
+        return online_commands(self)
+
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_sections()))
 

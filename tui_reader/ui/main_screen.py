@@ -136,6 +136,13 @@ class MainScreen(Screen):
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
         papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
+    def show_progress(self, text: str | None) -> None:
+        """Progress of background work in the list's bottom border; None puts the sort back."""
+        if text is None:
+            self.update_titles()
+        else:
+            self.paper_list.border_subtitle = Text(text)
+
     def reload(self, catalog_changed: bool = True) -> None:
         """After a restored backup or an import: everything may differ."""
         self.searcher = Searcher(self.library.papers, self.library.states)

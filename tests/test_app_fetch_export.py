@@ -1,0 +1,79 @@
+"""Palette commands that use the fetch and export modules: a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+
+FIXTURE = Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"
+pytest.importorskip("tui_reader.fetch")
+
+
+@pytest.fixture
+def hf_server(monkeypatch):
+    body = FIXTURE.read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            payload = body if "p=0" in self.path else b"[]"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("TUI_READER_HF_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    yield server
+    server.shutdown()
+
+
+def command(app, name):
+    return next(run for title, _, run in app.extra_commands() if title == name)
+
+
+async def test_fetch_today_imports_into_the_open_app(library, config_folder, hf_server):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        command(app, "Fetch today's HF papers")()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(paper_list(app).ids) == 81 + 12
+        assert "2503.07365" in paper_list(app).ids
+        assert any("12 new" in n.message for n in app._notifications)
+
+
+async def test_a_failed_fetch_is_a_message(library, config_folder, monkeypatch):
+    monkeypatch.setenv("TUI_READER_HF_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        command(app, "Fetch today's HF papers")()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(paper_list(app).ids) == 81
+        assert any(n.severity == "error" and "Fetch failed" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("label, suffix", [("Markdown", ".md"), ("BibTeX", ".bib")])
+async def test_export_view_writes_the_papers_in_the_list(library, config_folder, tmp_path, monkeypatch, label, suffix):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        app.main_screen.query_one("#search").value = "diffusion"
+        await pilot.pause()
+        shown = [library.papers[pid].title for pid in paper_list(app).ids]
+        command(app, f"Export view as {label}")()
+        [path] = tmp_path.glob(f"tui-reader-*{suffix}")
+        text = path.read_text()
+        assert shown and all(title.split(":")[0][:20] in text for title in shown)
+        assert "Recursive Generalization" not in text

@@ -1,0 +1,91 @@
+"""Palette commands that reach outside the library: fetch today's HF papers, export the view.
+
+Both modules belong to other parts of the project and are optional here: a command is offered only
+when its module is importable. Network work runs in a thread; the import itself runs on the app's
+thread, because every library write goes through one place.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.worker import get_current_worker
+
+from tui_reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from tui_reader.ui.app import ReaderApp
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def online_commands(app: ReaderApp) -> list[Command]:
+    commands: list[Command] = []
+    fetch = _module("tui_reader.fetch")
+    if fetch is not None and hasattr(fetch, "fetch_hf"):
+        commands.append(("Fetch today's HF papers", "the latest Hugging Face daily papers, imported", lambda: fetch_today(app)))
+    export = _module("tui_reader.export")
+    if export is not None and hasattr(export, "write_export"):
+        for fmt, label in (("markdown", "Markdown"), ("bibtex", "BibTeX")):
+            commands.append((f"Export view as {label}", "the papers in the list, to a file in the current folder", lambda fmt=fmt: export_view(app, fmt)))
+    return commands
+
+
+def fetch_today(app: ReaderApp) -> None:
+    fetch = importlib.import_module("tui_reader.fetch")
+    app.notify("Fetching today's Hugging Face papers…", timeout=4)
+
+    def work() -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int | None) -> None:
+            if not worker.is_cancelled:
+                app.call_from_thread(app.main_screen.show_progress, f"Fetching: {done} papers")
+
+        try:
+            papers = fetch.fetch_hf(progress=progress)
+        except ReaderError as error:
+            app.call_from_thread(app.notify, f"Fetch failed: {error}", severity="error", timeout=12, markup=False)
+            return
+        finally:
+            app.call_from_thread(app.main_screen.show_progress, None)
+        app.call_from_thread(store_fetched, app, papers)
+
+    app.run_worker(work, thread=True, group="fetch", exclusive=True)
+
+
+def store_fetched(app: ReaderApp, papers: list) -> None:
+    if not papers:
+        app.notify("Hugging Face has no papers for today yet.", timeout=6)
+        return
+    try:
+        result = app.library.import_papers(papers)
+    except ReaderError as error:
+        app.notify(f"Import failed: {error}", severity="error", timeout=12, markup=False)
+        return
+    app.main_screen.reload()
+    app.notify(f"Fetched {result.total} papers: {result.new} new, {result.updated} updated.", timeout=8)
+
+
+def export_view(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | None:
+    export = importlib.import_module("tui_reader.export")
+    ids = app.main_screen.paper_list.ids
+    papers = [app.library.papers[pid] for pid in ids]
+    path = (folder or Path.cwd()) / export.export_filename(fmt)
+    try:
+        export.write_export(path, fmt, papers, app.library.states)
+    except ReaderError as error:
+        app.notify(f"Export failed: {error}", severity="error", timeout=12, markup=False)
+        return None
+    app.notify(f"Exported {len(papers)} papers to {path}", timeout=10, markup=False)
+    return path
