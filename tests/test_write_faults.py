@@ -43,6 +43,7 @@ OPS: dict[str, Op] = {
     "import-new": lambda lib: lib.import_papers([arxiv_paper(n) for n in range(200, 260)]),
     "import-moving-state": lambda lib: lib.import_papers([upgraded(1, 1)]),  # catalog write, then state write
     "restore-backup": lambda lib: lib.restore_backup(list_backups(lib.state_path)[0]),
+    "restore-catalog-backup": lambda lib: lib.restore_backup(list_backups(lib.catalog_path)[0]),
 }
 ERRORS = {"ENOSPC": (enospc, "No space left on device"), "EIO": (eio, "Input/output error")}
 
@@ -57,6 +58,7 @@ def template(tmp_path_factory) -> Path:
         lib.add_tags([titled_paper(1).id], ["moves-with-it"])
         lib.set_note("2401.00002", "first note")
         lib.set_read(["2401.00003"])
+        lib.import_papers([arxiv_paper(n) for n in range(50, 55)])  # a catalog backup to restore
     return folder
 
 
