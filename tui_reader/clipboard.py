@@ -14,6 +14,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import pyperclip
 
@@ -48,17 +49,15 @@ def copy_to_system(text: str, timeout: float = TIMEOUT) -> CopyResult:
     if not copy:  # pyperclip's stand-in when nothing is found is falsy
         return CopyResult(False, None, "no clipboard tool was found (xclip, xsel, wl-copy, pbcopy)")
     name = getattr(copy, "__name__", type(copy).__name__)
-    if name in _TOOLS:
-        tool, copy_argv, paste_argv = _TOOLS[name]
-        copy_fn = lambda: _run(copy_argv, text.encode("utf-8"), timeout, capture=False)  # noqa: E731
-        paste_fn = lambda: _run(paste_argv, None, timeout, capture=True).decode("utf-8", "replace")  # noqa: E731
-    else:
-        tool = name.removeprefix("copy_")
-        copy_fn = lambda: _in_thread(lambda: copy(text), timeout, tool)  # noqa: E731
-        paste_fn = lambda: str(_in_thread(paste, timeout, tool))  # noqa: E731
+    tool = _TOOLS[name][0] if name in _TOOLS else name.removeprefix("copy_")
     try:
-        copy_fn()
-        pasted = paste_fn()
+        if name in _TOOLS:
+            _, copy_argv, paste_argv = _TOOLS[name]
+            _run(copy_argv, text.encode("utf-8"), timeout, capture=False)
+            pasted = _run(paste_argv, None, timeout, capture=True).decode("utf-8", "replace")
+        else:  # GUI toolkits, clip.exe: pyperclip's own functions, under a time limit
+            _in_thread(partial(copy, text), timeout, tool)
+            pasted = str(_in_thread(paste, timeout, tool))
     except ClipboardFailure as failure:
         return CopyResult(False, tool, str(failure))
     if pasted.rstrip("\r\n") != text.rstrip("\r\n"):

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
+from tui_reader import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
 from tui_reader.errors import ReaderError
 from tui_reader.library import Library
@@ -46,8 +47,7 @@ class ReaderApp(App[int]):
         self.config_folder = Path(config_folder) if config_folder else None
         self.startup_message = startup_message
         self.cursor_blink = cursor_blink  # off in snapshot tests, so screens are reproducible
-        if clipboard_timeout is not None:
-            self.clipboard_timeout = clipboard_timeout
+        self.clipboard_timeout = clipboard_timeout or clipboard.TIMEOUT  # tests shorten the wait for hung tools
         self.requested_theme = theme
         self.start_problems: list[str] = []
         self._reader_themes: list[str] = []

@@ -11,8 +11,6 @@ import re
 
 # C0 controls, DEL, C1 controls, and the Unicode bidi overrides that can reorder what is shown.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 
 
