@@ -21,11 +21,13 @@ first bytes of papers.json, so a stale index is detected without parsing the cat
 
 from __future__ import annotations
 
+import base64
 import bisect
 import mmap
 import os
 import re
 import secrets
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -38,7 +40,7 @@ from tui_reader.storage import atomic_write_bytes, decode_tables
 
 INDEX_FILE = "index.json"
 TEXT_FILE = "search.txt"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 TABLE = "papers"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
@@ -207,12 +209,13 @@ class Catalog(Mapping[str, Paper]):
             return False
         self.ids = index["ids"]
         self.row = {pid: i for i, pid in enumerate(self.ids)}
-        self.spans = index["spans"]
-        self.text_starts = index["text_starts"]
-        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs) = (
-            index["titles"], index["authors"], index["published"], index["upvotes"], index["flags"], index["batches"], index["seqs"])
+        self.spans, self.text_starts, self.batches, self.seqs, order = (
+            _unpack(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order"))
+        self.titles, self.published, self.upvotes, self.flags = (
+            index["titles"], index["published"], index["upvotes"], index["flags"])
+        self.authors = []  # not in the index: nothing on the first screen needs them
         ids = self.ids
-        self.order = [ids[i] for i in index["order"]]
+        self.order = [ids[i] for i in order]
         self.aliases = index["aliases"]
         self.max_batch = index["max_batch"]
         return True
@@ -274,9 +277,9 @@ class Catalog(Mapping[str, Paper]):
             index = {
                 "version": INDEX_VERSION, "generation": generation, "catalog_size": stat.st_size,
                 "catalog_mtime_ns": stat.st_mtime_ns, "text_size": len(text), "ids": file_order,
-                "spans": spans, "text_starts": text_starts, "titles": self.titles, "authors": self.authors,
+                "spans": _pack(spans), "text_starts": _pack(text_starts), "titles": self.titles,
                 "published": self.published, "upvotes": self.upvotes, "flags": self.flags,
-                "batches": self.batches, "seqs": self.seqs, "order": order_rows, "aliases": self.aliases,
+                "batches": _pack(self.batches), "seqs": _pack(self.seqs), "order": _pack(order_rows), "aliases": self.aliases,
                 "max_batch": self.max_batch,
             }
             _best_effort_write(self.index_path, orjson.dumps(index))
@@ -301,7 +304,7 @@ class Catalog(Mapping[str, Paper]):
             else:
                 i = self.row[pid]
                 records[pid] = self._blob[self.spans[2 * i]: self.spans[2 * i + 1]]
-                metas[pid] = (self.titles[i], self.authors[i], self.published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i])
+                metas[pid] = (self.titles[i], "", self.published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i])
                 texts[pid] = self._text[self.text_starts[i]: self.text_starts[i + 1] - 1]
         for alias, pid in self.aliases.items():
             if pid in records and pid not in changed:
@@ -371,6 +374,18 @@ class Catalog(Mapping[str, Paper]):
     def _in_segment(self, row: int, at: int, segment: int) -> bool:
         start = self.text_starts[row]
         return self._text[start:at].count(SEGMENT) == segment
+
+
+def _pack(numbers: list[int]) -> str:
+    """A column of integers as base64 of int64s: read back in a millisecond, where a JSON list of
+    100,000 numbers takes ten."""
+    return base64.b64encode(array("q", numbers).tobytes()).decode("ascii")
+
+
+def _unpack(text: str) -> array:
+    numbers = array("q")
+    numbers.frombytes(base64.b64decode(text))
+    return numbers
 
 
 def _map(fd: int) -> mmap.mmap | None:
