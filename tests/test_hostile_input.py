@@ -129,10 +129,7 @@ KNOWN = {
 }
 # Run through a real process too: only there does a library's logging reach stderr.
 IN_A_PROCESS = ["bibtex-garbage", "bibtex-in-prose", "xml-billion-laughs", "xml-external-entity", "json-deeply-nested", "html-page", "binary-random"]
-KNOWN_IN_A_PROCESS = {
-    "bibtex-garbage": "sources/bibtex.py: bibtexparser's multi-line log reaches stderr; the error's reason is empty '()'",
-    "bibtex-in-prose": "sources/bibtex.py: bibtexparser's multi-line log reaches stderr; the error's reason is empty '()'",
-}
+KNOWN_IN_A_PROCESS: dict[str, str] = {}
 
 TRIED: list[str] = []
 
@@ -248,7 +245,6 @@ def test_one_bad_file_among_good_ones_imports_nothing(capsys, tmp_path, folder):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
-@pytest.mark.xfail(strict=True, reason="sources/__init__.py read_source opens special files (a FIFO; /dev/zero would be read forever) instead of refusing what is not a regular file")
 def test_a_named_pipe_is_refused_without_being_read(tmp_path):
     """read_source runs in a thread; this side opens the pipe for writing without blocking, which
     succeeds only if read_source has it open for reading (and is waiting for data)."""

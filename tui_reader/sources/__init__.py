@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -69,7 +70,12 @@ def parse_text(text: str, name: str) -> Batch:
 def read_source(path: Path) -> Batch:
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(name, "not a regular file (a pipe, device or socket is not read)")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise SourceError(name, f"too large ({size // 2**20} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
         raw = path.read_bytes()

@@ -3,11 +3,12 @@ doi, keywords -> tags and note -> note (both as user state, merged into what the
 
 from __future__ import annotations
 
+import logging
 import re
 
 import bibtexparser
 from bibtexparser import middlewares
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
 
 from tui_reader.errors import SourceError
@@ -16,6 +17,10 @@ from tui_reader.models import Link, Paper, PaperState, clean_arxiv_id, normalise
 from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
 
 SOURCE = "bibtex"
+
+# bibtexparser logs each syntax error as several lines; we report one clear line ourselves.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser").propagate = False
 
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _ARXIV_IN_TEXT = re.compile(r"arXiv:\s*(\S+)", re.IGNORECASE)
@@ -63,6 +68,15 @@ def decode_latex(value: str) -> str:
     return _DECODER.latex_to_text(value).replace("\u02c6", "^")
 
 
+def _reason(block: ParsingFailedBlock) -> str:
+    """bibtexparser's exceptions often carry no text; its log line says what went wrong."""
+    detail = str(block.error or "").strip()
+    if detail:
+        return detail.splitlines()[0]
+    first_line = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+    return f"a syntax error in {first_line!r}" if first_line else "a syntax error"
+
+
 def _entries(text: str) -> list[Entry]:
     library = _read(text)
     entries = list(library.entries)
@@ -71,7 +85,7 @@ def _entries(text: str) -> list[Entry]:
         if isinstance(block, DuplicateBlockKeyBlock):
             entries += _read(block.raw).entries  # two entries with one key are still two papers
         else:
-            raise SourceError("", f"the BibTeX entry at line {line} could not be read ({block.error or 'syntax error'})")
+            raise SourceError("", f"the BibTeX entry at line {line} could not be read ({_reason(block)})")
     return entries
 
 
