@@ -75,3 +75,22 @@ async def test_the_backup_offer_can_be_declined(tmp_path, config_folder):
             await pilot.press("s")
             assert lib.state(lib.ordered_ids()[0]).starred
         assert sorted(p.name.split(".corrupt-")[0] for p in folder.glob("*.corrupt-*")) == ["state.json"]
+
+
+async def test_an_unreadable_catalog_offers_its_backup_and_the_list_comes_back(tmp_path, config_folder):
+    from tui_reader.models import Paper
+
+    folder = tmp_path / "data"
+    with sample_library(folder) as lib:
+        lib.import_papers([Paper(id="2401.00002", title="One more paper")])  # the 81-paper catalog is now a backup
+    (folder / "papers.json").write_bytes(b"\x00\x01 not json")
+    with Library(folder) as lib:
+        assert any("papers.json" in p for p in lib.problems)
+        app = make_app(lib, config_folder)
+        async with running(app) as pilot:
+            assert isinstance(app.screen, RestoreBackup)
+            assert len(app.main_screen.paper_list.ids) == 0
+            await pilot.press("enter")
+            await pilot.pause()
+            assert len(app.main_screen.paper_list.ids) == 81
+            assert app.main_screen.sidebar.get_option("view:all").prompt.plain.split()[-1] == "81"

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input
 from tui_reader import clipboard
 from tui_reader.errors import ReaderError
 from tui_reader.library import Library
-from tui_reader.models import Link, Paper
+from tui_reader.models import Link, Paper, PaperState
 from tui_reader.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
 from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.detail import DetailPane
@@ -98,9 +98,6 @@ class MainScreen(Screen):
             self.remove_class("-sidebar-open")
         self.update_titles()
 
-    def sidebar_shown(self) -> bool:
-        return self.sidebar.display and self.sidebar.region.width > 0
-
     # -- what the list shows -------------------------------------------------------------------
 
     def view_terms(self) -> list[Term]:
@@ -178,7 +175,7 @@ class MainScreen(Screen):
             return
         self.shown_id = pid
         paper = self.library.papers.get(pid) if pid else None
-        self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else self.library.state(""))
+        self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else PaperState())
 
     def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
         self.show_current()
