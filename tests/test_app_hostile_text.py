@@ -66,6 +66,16 @@ async def test_list_and_detail_show_markup_literally_and_no_control_character(li
         assert "hacked" not in screenshot and "aGFja2Vk" in screenshot  # shown as text, inert
 
 
+async def test_a_hostile_link_is_copied_without_its_control_characters(library, config_folder, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no clipboard tool: OSC 52 only
+    library.import_papers([hostile_paper()])
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        assert app.clipboard == "https://github.com/x/y[31m"
+
+
 def test_no_escape_from_the_data_reaches_a_real_terminal(tmp_path):
     """The real program on a pseudo-terminal: the bytes it writes carry none of the paper's escapes."""
     data, config = tmp_path / "data", tmp_path / "config"

@@ -25,7 +25,7 @@ from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.dialogs import NoteEditor, PickOne, TagPrompt, link_choices, tag_choices
 from tui_reader.ui.paper_list import PaperList
-from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.safe_text import safe_line, without_controls
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
@@ -276,6 +276,7 @@ class MainScreen(Screen):
 
     def copy(self, url: str, what: str) -> None:
         """OSC 52 through the terminal at once, and the system clipboard tool in a thread."""
+        url = without_controls(url)
         self.app.copy_to_clipboard(url)
         self.copy_with_tool(url, what)
 
@@ -306,7 +307,7 @@ class MainScreen(Screen):
         if link is None:
             self.app.notify("This paper has no link to open.", severity="warning")
             return
-        self.open_link(link.url)
+        self.open_link(without_controls(link.url))
 
     @work(thread=True, group="browser")
     def open_link(self, url: str) -> None:

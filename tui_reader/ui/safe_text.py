@@ -32,3 +32,11 @@ def safe_block(text: str) -> str:
     """Multi-line display text: newlines kept, tabs become spaces, other controls made visible."""
     text = text.replace("\r\n", "\n").replace("\t", "    ")
     return "\n".join(_UNSAFE.sub(_stand_in, line) for line in text.split("\n"))
+
+
+def without_controls(text: str) -> str:
+    """For text that leaves the app (a URL to copy or open): control characters removed, not shown.
+
+    A raw URL never holds one; a pasted ESC could act on the terminal it is pasted into.
+    """
+    return _UNSAFE.sub("", text)
