@@ -233,3 +233,21 @@ async def test_o_opens_the_repo_in_the_browser(library, config_folder, tmp_path,
 
         time.sleep(0.05)
     assert opened.read_text() == "https://github.com/zhengchen1999/RGT"
+
+
+async def test_o_without_a_browser_says_so_and_shows_the_link(library, config_folder, tmp_path, monkeypatch):
+    import webbrowser
+
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [note] = list(app._notifications)
+        assert note.severity == "warning" and "no web browser" in note.message
+        assert note.message.endswith("https://github.com/zhengchen1999/RGT")
