@@ -9,38 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from tui_reader import clipboard
 from tui_reader.errors import ReaderError
 from tui_reader.library import Library
-from tui_reader.models import Link, Paper, PaperState
+from tui_reader.models import Paper, PaperState
 from tui_reader.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
-from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.detail import DetailPane
-from tui_reader.ui.dialogs import NoteEditor, PickOne, TagPrompt, link_choices, tag_choices
+from tui_reader.ui.dialogs import NoteEditor, PickOne, TagPrompt, tag_choices
+from tui_reader.ui.link_actions import LinkActions
 from tui_reader.ui.paper_list import PaperList
-from tui_reader.ui.safe_text import safe_line, without_controls
+from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
 
 
-def paper_link(paper: Paper) -> Link | None:
-    """The paper's own page: arXiv, else Hugging Face, else its PDF."""
-    for kind in ("arxiv", "hf", "pdf"):
-        links = paper.links_of(kind)
-        if links:
-            return links[0]
-    return None
-
-
-class MainScreen(Screen):
+class MainScreen(LinkActions, Screen):
     BINDINGS = [
         Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper"),
         Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper read or unread"),
@@ -253,70 +242,6 @@ class MainScreen(Screen):
 
         blink = getattr(self.app, "cursor_blink", True)
         self.app.push_screen(NoteEditor(paper.title, self.library.state(paper.id).note, blink), store)
-
-    def action_copy_code(self) -> None:
-        if not (paper := self.current_paper()):
-            return
-        repos = paper.links_of("code")
-        if not repos:
-            self.app.notify("This paper has no code-repo link. C copies the paper's own link.", severity="warning")
-        elif len(repos) == 1:
-            self.copy(repos[0].url, "repo link")
-        else:
-            self.app.push_screen(PickOne("Copy which repo link?", link_choices(repos)), lambda url: url and self.copy(url, "repo link"))
-
-    def action_copy_paper(self) -> None:
-        if not (paper := self.current_paper()):
-            return
-        link = paper_link(paper)
-        if link is None:
-            self.app.notify("This paper has no arXiv, Hugging Face or PDF link.", severity="warning")
-        else:
-            self.copy(link.url, "paper link")
-
-    def copy(self, url: str, what: str) -> None:
-        """OSC 52 through the terminal at once, and the system clipboard tool in a thread."""
-        url = without_controls(url)
-        self.app.copy_to_clipboard(url)
-        self.copy_with_tool(url, what)
-
-    @work(thread=True, group="clipboard")
-    def copy_with_tool(self, url: str, what: str) -> None:
-        result = clipboard.copy_to_system(url, getattr(self.app, "clipboard_timeout", clipboard.TIMEOUT))
-        self.app.call_from_thread(self.report_copy, url, what, result)
-
-    def report_copy(self, url: str, what: str, result: clipboard.CopyResult) -> None:
-        shown = safe_line(url)
-        if result.confirmed:
-            self.app.notify(f"Copied the {what} ({result.tool}):\n{shown}", title="Copied", markup=False)
-            return
-        reason = result.problem or "the copy could not be confirmed"
-        self.app.notify(
-            f"{reason[:1].upper()}{reason[1:]}. The {what} was also sent to the terminal (OSC 52), which "
-            f"cannot be confirmed; if it did not arrive, select it here:\n{shown}",
-            title="Copy not confirmed",
-            severity="warning",
-            timeout=20,
-            markup=False,
-        )
-
-    def action_open_browser(self) -> None:
-        if not (paper := self.current_paper()):
-            return
-        link = (paper.links_of("code") or [None])[0] or paper_link(paper) or (paper.links or [None])[0]
-        if link is None:
-            self.app.notify("This paper has no link to open.", severity="warning")
-            return
-        self.open_link(without_controls(link.url))
-
-    @work(thread=True, group="browser")
-    def open_link(self, url: str) -> None:
-        problem = open_in_browser(url)
-        if problem:
-            message, severity = f"Could not open a browser: {problem}. The link:\n{safe_line(url)}", "warning"
-        else:
-            message, severity = f"Opened in the browser:\n{safe_line(url)}", "information"
-        self.app.call_from_thread(self.app.notify, message, severity=severity, markup=False, timeout=12)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
