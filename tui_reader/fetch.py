@@ -14,12 +14,15 @@ from collections.abc import Callable
 from datetime import date as Date
 from email.utils import parsedate_to_datetime
 
-import httpx
+from typing import TYPE_CHECKING
 
 from tui_reader import __version__
 from tui_reader.errors import FetchError, SourceError
 from tui_reader.models import Paper
 from tui_reader.sources import arxiv, hf_api
+
+if TYPE_CHECKING:
+    import httpx
 
 HF_URL = "https://huggingface.co"
 ARXIV_URL = "http://export.arxiv.org"
@@ -58,6 +61,9 @@ class Fetcher:
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.retry_wait = _env_float(RETRY_WAIT_ENV, RETRY_WAIT) if retry_wait is None else retry_wait
+        import httpx  # here, not at the top: every start of the CLI or app would pay for it
+
+        self.httpx = httpx
         self.client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
@@ -71,14 +77,14 @@ class Fetcher:
         self.client.close()
 
     def get(self, url: str, params: dict[str, str | int]) -> httpx.Response:
-        host = httpx.URL(url).host or url
+        host = self.httpx.URL(url).host or url
         for attempt in range(1, self.attempts + 1):
             try:
                 response = self.client.get(url, params=params)
-            except httpx.TimeoutException:
+            except self.httpx.TimeoutException:
                 # Not retried: a server that does not answer should fail within the timeout asked for.
                 raise FetchError(f"{host} did not answer within {self.timeout:g} s; try again later") from None
-            except httpx.TransportError as error:
+            except self.httpx.TransportError as error:
                 raise FetchError(f"could not reach {host} ({_reason(error)}); are you offline?") from None
             if response.status_code not in RETRY_STATUSES:
                 break
