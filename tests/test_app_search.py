@@ -118,3 +118,17 @@ async def test_an_empty_result_shows_a_hint_not_a_crash(library, config_folder):
         assert paper_list(app).ids == []
         await pilot.press("enter", "s", "r", "c", "j", "enter")
         assert library.states == {}
+
+
+async def test_the_cursor_stays_in_view_when_the_list_grows_back(library, config_folder):
+    last = library.ordered_ids()[-1]
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await type_search(pilot, library.papers[last].title)
+        assert paper_list(app).ids == [last]
+        await pilot.press("enter", "escape")  # back to all 81, the cursor still on the last paper
+        await pilot.pause()
+        papers = paper_list(app)
+        assert papers.current_id == last and papers.cursor == 80
+        top = papers.scroll_offset.y
+        assert top <= papers.cursor < top + papers.scrollable_content_region.height

@@ -120,12 +120,13 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(self.Highlighted(self.current_id))
 
     def _scroll_to_cursor(self) -> None:
+        # force: a list that just grew has no scrollbar yet, and without one Textual refuses to scroll.
         height = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, force=True)
         elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - height + 1, animate=False, force=True)
 
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
