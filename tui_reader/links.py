@@ -116,6 +116,9 @@ def hf_link(arxiv_id: str) -> Link:
 
 def arxiv_id_from_url(url: str) -> str | None:
     """The versionless arXiv id named by an arXiv abs/pdf URL or an HF paper page, if any."""
+    lowered = url.lower()
+    if "arxiv.org" not in lowered and "huggingface.co" not in lowered:
+        return None  # the common case, without urlsplit's cost (imports call this per link)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/")

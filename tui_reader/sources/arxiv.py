@@ -33,6 +33,8 @@ class Feed:
 
 def unwrap(text: str | None) -> str:
     """Join hard-wrapped lines; a blank line still separates paragraphs."""
+    if text and "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
+        return text.strip()  # already one clean line: most API fields
     paragraphs = re.split(r"\n\s*\n", (text or "").strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
