@@ -107,3 +107,25 @@ def test_an_arxiv_version_or_scheme_does_not_make_another_link():
         "https://github.com/a/b",
         "https://arxiv.org/pdf/2303.06373",
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/a/b",
+        "HTTPS://WWW.GitHub.com/A/B/",
+        "https://user:pw@github.com:443/a/b?x=1#frag",
+        "http://[::1]:8000/papers/x.pdf",
+        "https://huggingface.co/papers/2303.06373v2?x",
+        "https://export.arxiv.org/abs/hep-th/9901001v1#top",
+        "https://example.org",
+        "ftp://example.org/file.pdf",
+    ],
+)
+def test_host_and_path_agree_with_urlsplit(url):
+    from urllib.parse import urlsplit
+
+    from tui_reader.links import host_and_path
+
+    parts = urlsplit(url)
+    assert host_and_path(url) == ((parts.hostname or "").removeprefix("www."), parts.path.rstrip("/"))
