@@ -1,11 +1,15 @@
-"""The detail pane: title, authors, date, labelled links, tags, abstract, and the note as Markdown."""
+"""The detail pane: title, authors, date, labelled links, tags, abstract, and the note as Markdown.
+
+Textual's Markdown widget (and markdown_it behind it) costs 0.15-0.3 s to import, so it is imported
+and mounted only when a paper with a note is first shown; until then the note's place holds a Static.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tui_reader.models import Paper, PaperState
 from tui_reader.ui.safe_text import safe_block, safe_line
@@ -47,7 +51,25 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id="detail-tags")
         yield Static(id="detail-abstract")
         yield Static(Text("Note"), id="detail-note-heading")
-        yield Markdown(id="detail-note")
+        yield Static(Text(NO_NOTE), id="detail-no-note")
+
+    def _show_note(self, note: str) -> None:
+        """The note as Markdown (the widget made on first use), or the hint when there is none."""
+        placeholder = self.query_one("#detail-no-note", Static)
+        found = self.query("#detail-note")
+        if not note and not found:
+            return
+        if found:
+            markdown = found.first()
+            if note:
+                markdown.update(note)
+        else:
+            from textual.widgets import Markdown
+
+            markdown = Markdown(note, id="detail-note")
+            self.mount(markdown, after=placeholder)
+        markdown.display = bool(note)
+        placeholder.display = not note
 
     def show(self, paper: Paper | None, state: PaperState) -> None:
         title = self.query_one("#detail-title", Static)
@@ -55,7 +77,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             title.update(Text("Nothing selected"))
             for name in ("meta", "links", "tags", "abstract"):
                 self.query_one(f"#detail-{name}", Static).update(Text(""))
-            self.query_one("#detail-note", Markdown).update("")
+            self._show_note("")
             return
         marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
         title.update(Text(marks + safe_line(paper.title)))
@@ -65,6 +87,5 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.query_one("#detail-tags", Static).update(Text(tags))
         abstract = safe_block(paper.abstract.strip()) or "No abstract."
         self.query_one("#detail-abstract", Static).update(Text(abstract))
-        note = safe_block(state.note.strip())
-        self.query_one("#detail-note", Markdown).update(note or NO_NOTE)
+        self._show_note(safe_block(state.note.strip()))
         self.scroll_home(animate=False, immediate=True)
