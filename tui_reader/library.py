@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui_reader.catalog import Catalog
+from tui_reader.gc_pause import gc_paused
 from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import merge_papers
@@ -308,6 +309,16 @@ class Library:
         `states` (from a backup) are merged into the user's state; `restore` keeps the records'
         own added times and order instead of making this import the newest.
         """
+        with gc_paused():
+            return self._import_papers(papers, progress, states, restore)
+
+    def _import_papers(
+        self,
+        papers: Iterable[Paper],
+        progress: Progress | None,
+        states: dict[str, PaperState] | None,
+        restore: bool,
+    ) -> ImportResult:
         if self.read_only:
             raise ReadOnlyError(self.folder)
         incoming = list(papers)
@@ -322,12 +333,17 @@ class Library:
         def current(pid: str | None) -> Paper | None:
             if pid is None or pid in removed:
                 return None
-            return changed.get(pid) or self.papers.get(pid)
+            found = changed.get(pid)
+            if found is None and pid in self.papers:  # `in` first: a miss by lookup would raise
+                found = self.papers[pid]
+            return found
 
         for index, paper in enumerate(incoming):
             existing_id = self._match(paper, current, by_title)
             if existing_id is None:
-                record = paper if restore else replace(paper, added=added, batch=batch, seq=index, aliases=[])
+                record = paper  # the incoming records become the library's: no copy of 100k papers
+                if not restore:
+                    record.added, record.batch, record.seq, record.aliases = added, batch, index, []
                 new_ids.add(record.id)
             else:
                 old = current(existing_id)

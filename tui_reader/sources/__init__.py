@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from tui_reader.errors import SourceError
+from tui_reader.gc_pause import gc_paused
 from tui_reader.models import Paper, PaperState
 
 # Most specific first: the page format accepts almost any prose, so it comes last.
@@ -53,7 +54,8 @@ def parse_text(text: str, name: str) -> Batch:
     for module in formats():
         if module.detect(text):
             try:
-                result = module.parse(text)
+                with gc_paused():
+                    result = module.parse(text)
             except SourceError as error:
                 raise SourceError(name, error.reason) from None
             except (ValueError, KeyError, TypeError, AttributeError) as error:

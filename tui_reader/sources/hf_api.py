@@ -70,9 +70,7 @@ def entry_paper(entry: dict[str, Any]) -> Paper:
         links.append(Link(code, "code"))
     if project := _text(paper, "projectPage"):
         links.append(Link(project, "project"))
-    links = merge_links(links, find_links(summary))
-    if arxiv_id:
-        links = merge_links(links, arxiv_paper_links(arxiv_id))
+    links = merge_links(links, find_links(summary), arxiv_paper_links(arxiv_id) if arxiv_id else ())
     withdrawn = _text(paper, "withdrawnAt")
     return Paper(
         id=paper_id(title, arxiv_id),
