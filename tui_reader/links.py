@@ -78,9 +78,11 @@ def find_urls(text: str) -> list[str]:
 
 def _same_link_key(url: str) -> str:
     """URLs with one key are one link: a trailing '/', http/https, or an arXiv version don't count."""
-    arxiv_id = arxiv_id_from_url(url)
-    if arxiv_id:
-        return f"{classify(url)}:{arxiv_id}"
+    lowered = url.lower()
+    if "arxiv.org" in lowered or "huggingface.co" in lowered:  # only these hosts name arXiv ids
+        arxiv_id = arxiv_id_from_url(url)
+        if arxiv_id:
+            return f"{classify(url)}:{arxiv_id}"
     return url.split("://", 1)[-1].rstrip("/")
 
 
