@@ -63,35 +63,6 @@ class ImportResult:
         return self.new + self.updated + self.unchanged
 
 
-_STATE_TYPES = {
-    "read": bool,
-    "starred": bool,
-    "tags": list,
-    "note": str,
-    "read_at": (str, type(None)),
-    "starred_at": (str, type(None)),
-    "updated": (str, type(None)),
-}
-
-
-def _state_from(doc: dict) -> PaperState:
-    """A state record, refusing wrong types (`"tags": "ml"` would otherwise read as tags m, l)."""
-    known = True
-    for key, value in doc.items():  # a loop over the record's own keys: 10,000+ states load at open
-        kinds = _STATE_TYPES.get(key)
-        if kinds is None:
-            known = False
-        elif not isinstance(value, kinds):
-            raise ValueError(f"{key} is {type(value).__name__}")
-    if not all(isinstance(tag, str) for tag in doc.get("tags", ())):
-        raise ValueError("a tag is not text")
-    if not known:
-        doc = {k: v for k, v in doc.items() if k in _STATE_TYPES}
-    state = PaperState(**doc)
-    state.tags = list(state.tags)
-    return state
-
-
 class Library:
     """Open with `Library(folder)`; a writer holds the folder's lock until `close()`."""
 
@@ -141,7 +112,7 @@ class Library:
     def _load_states(self) -> dict[str, PaperState]:
         raw = self._read_table(self._state_db, STATE_TABLE)
         try:
-            states = {pid: _state_from(doc) for pid, doc in raw.items()}
+            states = {pid: PaperState.from_dict(doc) for pid, doc in raw.items()}
         except (TypeError, ValueError) as error:
             self._damaged(CorruptFileError(self.state_path, f"a record has the wrong shape ({error})"))
             return {}

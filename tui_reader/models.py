@@ -93,10 +93,33 @@ class PaperState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PaperState:
-        known = {f.name for f in fields(cls)}
-        state = cls(**{k: v for k, v in data.items() if k in known})
+        """A state record, refusing wrong types with ValueError (`"tags": "ml"` would otherwise read
+        as tags m, l, and `"starred": "no"` as starred). Unknown keys are dropped."""
+        known = True
+        for key, value in data.items():  # the record's own keys: 10,000+ states load at open
+            kinds = _STATE_TYPES.get(key)
+            if kinds is None:
+                known = False
+            elif not isinstance(value, kinds):
+                raise ValueError(f"{key} is {type(value).__name__}")
+        if not all(isinstance(tag, str) for tag in data.get("tags", ())):
+            raise ValueError("a tag is not text")
+        if not known:
+            data = {k: v for k, v in data.items() if k in _STATE_TYPES}
+        state = cls(**data)
         state.tags = list(state.tags)
         return state
+
+
+_STATE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "read": bool,
+    "starred": bool,
+    "tags": list,
+    "note": str,
+    "read_at": (str, type(None)),
+    "starred_at": (str, type(None)),
+    "updated": (str, type(None)),
+}
 
 
 def normalise_title(title: str) -> str:

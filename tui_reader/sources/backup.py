@@ -47,7 +47,10 @@ def parse(text: str):
     for pid, doc in states_data.items():
         if not isinstance(doc, dict):
             raise SourceError("", f"the state of {pid!r} is not an object")
-        states[pid] = PaperState.from_dict(doc)
+        try:
+            states[pid] = PaperState.from_dict(doc)
+        except (TypeError, ValueError) as error:
+            raise SourceError("", f"the state of {pid!r} has the wrong shape ({error})") from None
     return Batch(SOURCE, papers, states, restore=True)
 
 
