@@ -76,3 +76,21 @@ async def test_clicking_a_view_chooses_it(library, config_folder):
         await pilot.pause()
         assert sidebar.active == "view:starred"
         assert len(paper_list(app).ids) == 4
+
+
+async def test_counts_kept_from_state_changes_equal_a_full_recount(library, config_folder):
+    prepare(library)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        sidebar = app.main_screen.sidebar
+        await pilot.press("s", "r", "j", "s", "j", "j", "r", "t", *"vision,new", "enter")
+        await pilot.press("T", "enter", "n", *"some words", "ctrl+s")  # untag the first tag, write a note
+        await pilot.press("k", "k", "n", "ctrl+a", "delete", "ctrl+s")
+        await pilot.pause()
+        assert "new" in sidebar.tag_counts and any(s.note == "some words" for s in library.states.values())
+        kept = (dict(sidebar.counts), dict(sidebar.tag_counts), [sidebar.get_option_at_index(i).id for i in range(sidebar.option_count)])
+        sidebar.refresh_counts(catalog_changed=True)
+        assert (sidebar.counts, sidebar.tag_counts) == kept[:2]
+        assert [sidebar.get_option_at_index(i).id for i in range(sidebar.option_count)] == kept[2]
+        assert sidebar.counts == view_counts(library, count_with_code(library))
+        assert sidebar.tag_counts == library.tag_counts()

@@ -175,6 +175,7 @@ class MainScreen(LinkActions, Screen):
 
     def save(self, paper_id: str, change: Callable[[], object]) -> bool:
         """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        before = self.library.state(paper_id)  # the Library replaces a state, never changes it in place
         try:
             change()
         except ReaderError as error:
@@ -184,7 +185,10 @@ class MainScreen(LinkActions, Screen):
             ok = True
         self.searcher.states = self.library.states  # a failed write reloads the states afresh
         self.paper_list.refresh_paper(paper_id)
-        self.sidebar.refresh_counts()
+        if ok:
+            self.sidebar.state_changed(before, self.library.state(paper_id))
+        else:
+            self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
             self.show_current(force=True)
         return ok
