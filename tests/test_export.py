@@ -12,23 +12,13 @@ import bibtexparser
 import pytest
 from bibtexparser import middlewares
 
-from tui_reader.cli import main
 from tui_reader.export import base_key, citation_keys, export_text, latex_escape, to_bibtex
 from tui_reader.library import Library
 from tui_reader.models import Paper, PaperState
 from tui_reader.sources import bibtex
+from cli_helpers import run
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def run(capsys, data_dir: Path, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(["--data-dir", str(data_dir), *argv])
-    except SystemExit as exit:
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def listed(capsys, data_dir: Path) -> str:

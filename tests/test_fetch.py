@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tui_reader.cli import main
 from tui_reader.library import Library
+from cli_helpers import run, listed, catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HF_DAY = "2025-03-11"
@@ -105,27 +105,6 @@ def server(monkeypatch):
     api = ApiServer()
     yield api
     api.close()
-
-
-def run(capsys, data_dir: Path, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(["--data-dir", str(data_dir), *argv])
-    except SystemExit as exit:
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def listed(capsys, data_dir: Path) -> list[dict]:
-    code, out, err = run(capsys, data_dir, "list", "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def catalog(data_dir: Path) -> dict:
-    with Library(data_dir, read_only=True) as library:
-        return dict(library.papers)
 
 
 def fetch_hf(capsys, data_dir: Path, base: str, *extra: str) -> tuple[int, str, str]:

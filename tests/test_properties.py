@@ -22,7 +22,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from reliability_helpers import FAULTABLE, Faults, SimulatedCrash, arxiv_paper, eio, enospc, state_view, temp_files, titled_paper, upgraded
 from tui_reader.errors import SourceError, StorageWriteError

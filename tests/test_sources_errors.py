@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_reader.cli import main
+from cli_helpers import run
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -40,16 +40,6 @@ CASES = {
     "empty": (b"", "the file is empty"),
     "only blank lines": (b"\n \n\t\n", "the file is empty"),
 }  # fmt: skip
-
-
-def run(capsys, data_dir: Path, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(["--data-dir", str(data_dir), *argv])
-    except SystemExit as exit:
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot(capsys, data_dir: Path) -> tuple[bytes, bytes, str]:

@@ -7,32 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tui_reader.cli import main
-from tui_reader.library import Library
 from tui_reader.sources import arxiv, bibtex, hf_api, parse_text, read_source
+from cli_helpers import run, listed, catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def run(capsys, data_dir: Path, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(["--data-dir", str(data_dir), *argv])
-    except SystemExit as exit:
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def listed(capsys, data_dir: Path) -> list[dict]:
-    code, out, err = run(capsys, data_dir, "list", "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def catalog(data_dir: Path) -> dict:
-    with Library(data_dir, read_only=True) as library:
-        return dict(library.papers)
 
 
 # -- detection ---------------------------------------------------------------------------------
