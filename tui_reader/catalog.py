@@ -9,6 +9,8 @@ Next to it, two derived files, rebuilt whenever they do not belong to the catalo
   index.json   the record spans, the list order, titles, short authors, dates, upvotes, link flags,
                aliases; and the catalog's generation token, size and mtime
   search.txt   one lowercase line per paper (title, abstract, authors), for word search by scanning
+  words.idx    a word index over search.txt (see word_index.py), built in the background on the
+               first word query of a large catalog; words are found by scanning until it is ready
 
 Opening reads index.json (tens of ms) and maps papers.json; a Paper is parsed from its own bytes
 only when asked for. Without a valid index (first open after an upgrade, a restored backup, a file
@@ -27,8 +29,10 @@ import mmap
 import os
 import re
 import secrets
+import threading
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import compress, repeat
 from dataclasses import fields
 from pathlib import Path
 
@@ -37,9 +41,15 @@ import orjson
 from tui_reader.errors import CorruptFileError
 from tui_reader.models import Link, Paper
 from tui_reader.storage import atomic_write_bytes, decode_tables
+from tui_reader.word_index import WordIndex
+from tui_reader.word_index import build as build_word_index
+from tui_reader.word_index import spawn_build as spawn_word_index_build
 
 INDEX_FILE = "index.json"
 TEXT_FILE = "search.txt"
+WORDS_FILE = "words.idx"
+# Below this much search text a scan is as quick as the index (~10 ms), so none is built.
+WORD_INDEX_MIN_BYTES = 8_000_000
 INDEX_VERSION = 2
 TABLE = "papers"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
@@ -140,6 +150,10 @@ class Catalog(Mapping[str, Paper]):
         self.writable = writable
         self.index_path = self.folder / INDEX_FILE
         self.text_path = self.folder / TEXT_FILE
+        self.words_path = self.folder / WORDS_FILE
+        self._words_lock = threading.Lock()
+        self._words_building: str | None = None  # the generation a background build was started for
+        self._builder = None  # its process
         self.rebuilt = False  # True when this open had to parse the whole catalog
         self._clear()
 
@@ -158,6 +172,12 @@ class Catalog(Mapping[str, Paper]):
         self.batches: list[int] = []
         self.seqs: list[int] = []
         self.order: list[str] = []  # newest import first, then the source's order
+        self.order_rows: array | list[int] = []  # the row of each id in `order`
+        self.generation = ""
+        self._words: WordIndex | None = None
+        self._words_seen: tuple | None = None  # the words file's (mtime, size) when it last failed to load
+        self._link_masks: dict[str, bytes] = {}
+        self._order_rank: array | None = None
         self.aliases: dict[str, str] = {}
         self.max_batch = 0
         self._cache: dict[str, Paper] = {}
@@ -216,6 +236,8 @@ class Catalog(Mapping[str, Paper]):
         self.authors = []  # not in the index: nothing on the first screen needs them
         ids = self.ids
         self.order = [ids[i] for i in order]
+        self.order_rows = order
+        self.generation = generation
         self.aliases = index["aliases"]
         self.max_batch = index["max_batch"]
         return True
@@ -269,6 +291,8 @@ class Catalog(Mapping[str, Paper]):
         (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs) = map(list, columns)
         order_rows = sorted(range(len(file_order)), key=lambda i: (-self.batches[i], self.seqs[i]))
         self.order = [file_order[i] for i in order_rows]
+        self.order_rows = array("q", order_rows)
+        self.generation = generation
         self.aliases = {alias: pid for pid in file_order for alias in aliases.get(pid, ())}
         self.max_batch = max(self.batches, default=0)
         if write:
@@ -283,6 +307,7 @@ class Catalog(Mapping[str, Paper]):
                 "max_batch": self.max_batch,
             }
             _best_effort_write(self.index_path, orjson.dumps(index))
+            self.start_word_index()  # in the background; word queries scan until it is ready
 
     def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int) -> None:
         """Replace the catalog with this one plus `changed` records, minus `removed` ids.
@@ -352,9 +377,95 @@ class Catalog(Mapping[str, Paper]):
         bit = FLAG_BITS[kind]
         return sum(1 for f in self.flags if f & bit)
 
+    def order_rank(self) -> array:
+        """The position of each row in `order`."""
+        rank = self._order_rank
+        if rank is None or len(rank) != len(self.ids):
+            rank = array("q", bytes(8 * len(self.ids)))
+            for position, row in enumerate(self.order_rows):
+                rank[row] = position
+            self._order_rank = rank
+        return rank
+
+    def link_mask(self, kind: str) -> bytes:
+        """One byte per row: 1 when the paper has a link of this kind."""
+        mask = self._link_masks.get(kind)
+        if mask is None:
+            bit = FLAG_BITS[kind]
+            mask = self._link_masks[kind] = bytes(map(bool, map(bit.__and__, self.flags)))
+        return mask
+
+    # -- word search -----------------------------------------------------------------------------
+
+    def word_index(self) -> WordIndex | None:
+        """The word index of this search text when it is ready (words.idx belongs to it), else
+        None: words are then found by scanning. A writable catalog starts building it (see
+        `start_word_index`)."""
+        words = self._words
+        if words is not None or not self.ids:
+            return words
+        try:
+            stat = self.words_path.stat()
+            seen = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            seen = None
+        if seen is not None and seen != self._words_seen:
+            words = WordIndex.open(self.words_path, self.generation, len(self._text))
+            if words is not None and words.rows == len(self.ids):
+                self._words = words
+                return words
+            self._words_seen = seen
+        self.start_word_index()
+        return None
+
+    def start_word_index(self) -> None:
+        """A writable catalog with enough text to be worth it builds words.idx in a background
+        process (once per catalog generation; a build for an older one is stopped)."""
+        if not self.writable or len(self._text) < WORD_INDEX_MIN_BYTES or self._words is not None:
+            return
+        with self._words_lock:
+            if self._words_building == self.generation:
+                return
+            self._words_building = self.generation
+            old, self._builder = self._builder, None
+            if old is not None and old.poll() is None:
+                old.kill()
+                old.wait()
+            self._builder = spawn_word_index_build(self.folder)
+
+    def build_word_index(self, write: bool | None = None) -> WordIndex | None:
+        """Build the word index of the current search text here and now (and write words.idx,
+        best-effort, when `write`, by default when the catalog is writable)."""
+        text, generation = self._text, self.generation
+        payload = build_word_index(text, self.text_starts[0], len(self.ids), generation)
+        if payload is None:
+            return None
+        words = WordIndex(payload, generation, len(text))
+        if self._text is text:  # the catalog was not replaced meanwhile
+            self._words = words
+            if self.writable if write is None else write:
+                _best_effort_write(self.words_path, payload)
+        return words
+
+    def search_mask(self, needle: str, segment: int | None = None) -> bytearray:
+        """One byte per row: 1 when the row's search line contains `needle` (lowercase); in one
+        segment (0 title, 1 abstract, 2 authors) when given. From the word index when ready."""
+        words = self.word_index()
+        if words is not None:
+            mask = words.term_mask(needle, segment, self._text, self.text_starts)
+            if mask is not None:
+                return mask
+        mask = bytearray(len(self.ids))
+        any(map(mask.__setitem__, self.scan_rows(needle, segment), repeat(1)))
+        return mask
+
     def search_rows(self, needle: str, segment: int | None = None) -> set[int]:
         """Rows whose search line contains `needle` (lowercase); in one segment (0 title,
         1 abstract, 2 authors) when given."""
+        return set(compress(range(len(self.ids)), self.search_mask(needle, segment)))
+
+    def scan_rows(self, needle: str, segment: int | None = None) -> set[int]:
+        """search_rows by scanning the search text (no index)."""
         word = needle.encode("utf-8")
         if not word or SEGMENT in word or b"\n" in word:
             return set()

@@ -1,0 +1,375 @@
+"""A word index over the catalog's search text (search.txt), so a word query reads postings instead of
+scanning every line.
+
+Plain words match as case-insensitive substrings (see query.py), not as whole words. The index keeps
+that meaning exactly:
+
+- The vocabulary of a field is every distinct `\\w+` token of its lines (all of a line; the title
+  segment; the authors segment), sorted and joined into one bytes string `\\nword\\nword\\n...`.
+- A term that is one `\\w+` token occurs in a line exactly when it is a substring of one of the
+  line's tokens (its characters are all word characters, so an occurrence cannot cross a non-word
+  character). So: find every vocabulary word containing it (one find-and-skip over a few MB) and
+  take the union of their postings. No verification.
+- A term with other characters ("self-supervised", "exact phrase") has one or more tokens, each
+  with a known shape: a token followed by a non-word character in the term ends a word of the line,
+  one preceded by one starts a word, one between two is a whole word. The intersection of those
+  tokens' rows are the candidates, and each candidate line is checked for the term itself.
+- A term without any word character ("-", ", ") is not answered here: the caller scans.
+
+Postings are row numbers (the line order of search.txt): a bitmap when the word is in at least 1/32
+of the rows (then smaller than a uint32 array), else a uint32 array. Results are byte masks: one
+byte (0 or 1) per row, which combine as integers (`int.from_bytes`) and filter a list in C
+(`itertools.compress`).
+
+The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to the
+catalog's generation token and the search text's size, rebuilt when it does not match. Building
+costs a tokenisation of the whole text (seconds at 100,000 papers), so the catalog builds it in a
+background thread and scans until it is ready.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import mmap
+import re
+import os
+import subprocess
+import sys
+from array import array
+from collections import defaultdict
+from itertools import accumulate, compress, repeat
+
+import orjson
+
+VERSION = 1
+WORD_RE = re.compile(r"\w+")
+FIELDS = ("all", "title", "author")
+SEGMENT_FIELD = {None: "all", 0: "title", 2: "author"}
+SEP = b"\x1f"
+_MAGIC = b"tui-reader words"
+
+# ASCII bytes that are not word characters become spaces (newlines and 0x1f, the segment separator,
+# kept);
+# bytes >= 0x80 stay, and a line holding any is tokenised by the regex instead.
+_TABLE = bytes(b if b >= 0x80 or b in (0x0A, 0x1F) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
+# A byte of a bitmap -> the 8 mask bytes of its bits, lowest bit first.
+_EXPAND = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]
+_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def _retokenise(words: set[bytes]) -> set[bytes]:
+    """Tokens split at ASCII non-word bytes -> `\\w+` tokens: the ones holding non-ASCII bytes
+    (whole UTF-8 characters, as the splits fall on ASCII bytes) are split by the regex."""
+    odd = [word for word in words if not word.isascii()]
+    if not odd:
+        return words
+    words = set(words).difference(odd)
+    for word in odd:
+        words.update(w.encode("utf-8", "surrogateescape") for w in WORD_RE.findall(word.decode("utf-8", "surrogateescape")))
+    return words
+
+
+def build(text, start: int, rows: int | None, generation: str) -> bytes | None:
+    """The index file for search text `text` (of that generation) whose lines (`rows` of them,
+    when given) start at `start`, each ending with a newline, up to the end. None when the lines
+    do not add up."""
+    if len(text) > start and text[len(text) - 1: len(text)] != b"\n":
+        return None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of new lists and sets: the collector's passes would double the time
+    try:
+        return _build(_lines(text, start), rows, generation, len(text))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _lines(text, start: int, chunk: int = 8 << 20):
+    """The lines from `start` on, translated (see _TABLE), a few MB at a time."""
+    end = len(text)
+    while start < end:
+        cut = text.find(b"\n", min(start + chunk, end) - 1) + 1
+        lines = text[start:cut].translate(_TABLE).split(b"\n")
+        lines.pop()
+        yield from lines
+        start = cut
+
+
+def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | None:
+    post = {name: defaultdict(list) for name in FIELDS}
+    get_all, get_title, get_author = (post[name].__getitem__ for name in FIELDS)
+    append = list.append
+    n = 0
+    for row, line in enumerate(lines):
+        n = row + 1
+        parts = line.split(SEP)
+        words = set(line.replace(SEP, b" ").split())
+        title = set(parts[0].split())
+        authors = set(parts[2].split()) if len(parts) > 2 else ()
+        if not line.isascii():  # runs holding non-ASCII bytes: split them by the regex
+            words = _retokenise(words)
+            if not parts[0].isascii():
+                title = _retokenise(title)
+            if authors and not parts[2].isascii():
+                authors = _retokenise(authors)
+        rep = repeat(row)
+        any(map(append, map(get_all, words), rep))
+        any(map(append, map(get_title, title), rep))
+        any(map(append, map(get_author, authors), rep))
+    if rows is not None and n != rows:
+        return None
+    sections: list[bytes] = []
+    meta: dict = {"rows": n, "fields": {}}
+    pos = 0
+
+    def add(blob: bytes) -> list[int]:
+        nonlocal pos
+        sections.append(blob)
+        pos += len(blob)
+        return [pos - len(blob), len(blob)]
+
+    nbytes = (n + 7) // 8
+    for name in FIELDS:
+        postings = post.pop(name)
+        words = sorted(postings)
+        vocab = b"\n" + b"\n".join(words) + b"\n" if words else b"\n"
+        word_starts = array("I", accumulate((len(w) + 1 for w in words), initial=1))
+        kinds = bytearray(len(words))
+        offsets = array("Q", [0])
+        blobs = []
+        end = 0
+        for i, word in enumerate(words):
+            rows = postings[word]
+            if len(rows) * 4 > nbytes:
+                mask = bytearray(n)
+                any(map(mask.__setitem__, rows, repeat(1)))
+                blob = int(mask.translate(_TO_DIGITS)[::-1], 2).to_bytes(nbytes, "little")
+                kinds[i] = 1
+            else:
+                blob = _native(array("I", rows))
+            blobs.append(blob)
+            end += len(blob)
+            offsets.append(end)
+        meta["fields"][name] = {
+            "vocab": add(vocab), "starts": add(_native(word_starts)), "offsets": add(_native(offsets)),
+            "kinds": add(bytes(kinds)), "postings": add(b"".join(blobs)),
+        }
+        del postings, blobs
+    return b"".join([_head(generation, text_size), b"\n", orjson.dumps(meta), b"\n", *sections])
+
+
+def _head(generation: str, text_size: int) -> bytes:
+    return b"%s %d %s %s %d" % (_MAGIC, VERSION, sys.byteorder.encode(), generation.encode(), text_size)
+
+
+def _native(numbers: array) -> bytes:
+    return numbers.tobytes()
+
+
+def _load_array(code: str, blob) -> array:
+    numbers = array(code)
+    numbers.frombytes(blob)
+    return numbers
+
+
+class _Field:
+    __slots__ = ("vocab", "starts", "offsets", "kinds", "base")
+
+    def __init__(self, buf, base: int, sections: dict):
+        def part(name: str):
+            offset, length = sections[name]
+            return buf[base + offset: base + offset + length]
+
+        self.vocab = bytes(part("vocab"))
+        self.starts = _load_array("I", part("starts"))
+        self.offsets = _load_array("Q", part("offsets"))
+        self.kinds = bytes(part("kinds"))
+        self.base = base + sections["postings"][0]
+        if len(self.starts) != len(self.offsets) or len(self.kinds) + 1 != len(self.offsets):
+            raise ValueError("inconsistent word index")
+
+
+class WordIndex:
+    """The word index of one search text: row masks for terms (see the module's docstring)."""
+
+    def __init__(self, buf, generation: str, text_size: int):
+        """`buf`: the file's bytes (or an mmap of it). ValueError when it is not the index of this
+        generation's search text."""
+        nl = buf.find(b"\n")
+        if nl < 0 or bytes(buf[:nl]) != _head(generation, text_size):
+            raise ValueError("not the word index of this search text")
+        nl2 = buf.find(b"\n", nl + 1)
+        meta = orjson.loads(bytes(buf[nl + 1: nl2]))
+        self.rows: int = meta["rows"]
+        self._sections: dict = meta["fields"]
+        self._base = nl2 + 1
+        self._buf = buf
+        self._fields: dict[str, _Field] = {}
+        self._ones: int | None = None
+
+    @classmethod
+    def open(cls, path, generation: str, text_size: int) -> WordIndex | None:
+        try:
+            with open(path, "rb") as f:
+                try:
+                    buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                except (OSError, ValueError):
+                    buf = f.read()
+            return cls(buf, generation, text_size)
+        except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+            return None
+
+    def _field(self, name: str) -> _Field:
+        field = self._fields.get(name)
+        if field is None:
+            field = self._fields[name] = _Field(self._buf, self._base, self._sections[name])
+        return field
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def words(self, name: str, pattern: bytes) -> list[int]:
+        """Numbers of the vocabulary words containing `pattern` (which may start and/or end with a
+        newline: the word starts / ends there)."""
+        field = self._field(name)
+        vocab, starts = field.vocab, field.starts
+        find = vocab.find
+        lead = 1 if pattern.startswith(b"\n") else 0
+        found = []
+        at = find(pattern)
+        while at >= 0:
+            i = bisect.bisect_right(starts, at + lead) - 1
+            found.append(i)
+            at = find(pattern, starts[i + 1] - 1)
+        return found
+
+    def union(self, name: str, numbers: list[int]) -> bytearray:
+        """The row mask of the rows holding any of these words."""
+        field = self._field(name)
+        buf, base, offsets, kinds = self._buf, field.base, field.offsets, field.kinds
+        n = self.rows
+        dense = 0
+        sparse = []
+        for i in numbers:
+            blob = buf[base + offsets[i]: base + offsets[i + 1]]
+            if kinds[i]:
+                dense |= int.from_bytes(blob, "little")
+            else:
+                sparse.append(blob)
+        if dense:
+            mask = bytearray(b"".join(map(_EXPAND.__getitem__, dense.to_bytes((n + 7) // 8, "little"))))
+            del mask[n:]
+        else:
+            mask = bytearray(n)
+        if sparse:
+            rows = _load_array("I", b"".join(sparse))
+            any(map(mask.__setitem__, rows, repeat(1)))
+        return mask
+
+    def term_mask(self, term: str, segment: int | None, text, starts) -> bytearray | None:
+        """The row mask of the lines whose `segment` (None: the whole line) contains `term`
+        (lowercase), or None when the index cannot answer (the caller scans)."""
+        name = SEGMENT_FIELD.get(segment)
+        if name is None:
+            return None
+        needle = term.encode("utf-8")
+        n = self.rows
+        if not needle or SEP in needle or b"\n" in needle:
+            return bytearray(n)
+        tokens = list(WORD_RE.finditer(term))
+        if not tokens:
+            return None
+        if len(tokens) == 1 and tokens[0].end() - tokens[0].start() == len(term):
+            return self.union(name, self.words(name, needle))
+        candidates = 0
+        for match in tokens:
+            pattern = ((b"\n" if match.start() > 0 else b"") + match.group().encode("utf-8")
+                       + (b"\n" if match.end() < len(term) else b""))
+            rows = int.from_bytes(self.union(name, self.words(name, pattern)), "little")
+            candidates = rows if match is tokens[0] else candidates & rows
+            if not candidates:
+                return bytearray(n)
+        if candidates.bit_count() * 3 > n:  # checking most lines one by one: a scan is quicker
+            return None
+        mask = bytearray(n)
+        find = text.find
+        for row in compress(range(n), candidates.to_bytes(n, "little")):
+            start, end = starts[row], starts[row + 1] - 1
+            if segment is not None:  # the segment: between the segment-th and the next separator
+                for _ in range(segment):
+                    start = find(SEP, start, end) + 1
+                    if not start:
+                        break
+                if not start:
+                    continue
+                stop = find(SEP, start, end)
+                end = end if stop < 0 else stop
+            if find(needle, start, end) >= 0:
+                mask[row] = 1
+        return mask
+
+
+# -- building in the background ---------------------------------------------------------------------
+
+TEXT_HEAD = b"tui-reader search "
+
+
+def build_file(folder, words_name: str = "words.idx", text_name: str = "search.txt") -> bool:
+    """Build the word index of the folder's search text and write it next to it (temp file and
+    rename, no fsync: a derived file). False when there is nothing (valid) to index."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    try:
+        with open(folder / text_name, "rb") as f:
+            try:
+                text = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):
+                text = f.read()
+    except OSError:
+        return False
+    start = text.find(b"\n") + 1
+    if not start or not text[:start].startswith(TEXT_HEAD):
+        return False
+    generation = bytes(text[len(TEXT_HEAD): start - 1]).decode("ascii", "replace")
+    payload = build(text, start, None, generation)
+    if payload is None:
+        return False
+    target = folder / words_name
+    tmp = target.with_name(f".{words_name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+        os.rename(tmp, target)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        return False
+    return True
+
+
+def spawn_build(folder) -> subprocess.Popen | None:
+    """`build_file(folder)` in a separate low-priority process: a few seconds of CPU at 100,000
+    papers that would otherwise hold the app's GIL. It outlives the app if need be."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tui_reader.word_index", str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True,
+        )
+    except OSError:
+        return None
+
+
+def main(argv: list[str]) -> int:
+    try:
+        os.nice(10)
+    except (OSError, AttributeError):
+        pass
+    return 0 if argv and build_file(argv[0]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
