@@ -276,3 +276,16 @@ def test_an_export_file_is_readable_like_any_file(capsys, tmp_path, rich_library
     target.chmod(0o640)
     ok(capsys, rich_library, "export", "-f", "csv", "-o", str(target))
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
+    from tui_reader.export import to_csv
+
+    papers = [
+        Paper(id="t-1", title='=HYPERLINK("http://evil.example","x")', abstract="@SUM(A1)"),
+        Paper(id="t-2", title="-2+3", abstract="- a plain bullet stays"),
+        Paper(id="t-3", title="+cmd|' /C calc'!A0", abstract="normal text"),
+    ]
+    rows = list(csv.DictReader(io.StringIO(to_csv(papers, {}))))
+    assert [r["title"] for r in rows] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'-2+3", "'+cmd|' /C calc'!A0"]
+    assert [r["abstract"] for r in rows] == ["'@SUM(A1)", "- a plain bullet stays", "normal text"]

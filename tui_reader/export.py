@@ -106,6 +106,17 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+# A cell a spreadsheet would run as a formula (=, +, @, a tab, or "-" then a sign of one) gets a
+# leading "'", the usual guard: a title from a feed must not run code in the reader's spreadsheet.
+_FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-[^\s-])")
+
+
+def csv_cell(value: object) -> object:
+    if isinstance(value, str) and _FORMULA_START.match(value):
+        return "'" + value
+    return value
+
+
 def to_csv(papers: Sequence[Paper], states: States) -> str:
     """One row per paper; list fields joined with '; '."""
     out = io.StringIO()
@@ -113,14 +124,14 @@ def to_csv(papers: Sequence[Paper], states: States) -> str:
     writer.writerow(CSV_COLUMNS)
     for paper in papers:
         state = _state(states, paper.id)
-        writer.writerow([
+        writer.writerow(map(csv_cell, [
             paper.id, paper.title, "; ".join(paper.authors), paper.published or "", main_url(paper),
             "; ".join(l.url for l in paper.links_of("code")), "; ".join(l.url for l in paper.links_of("project")),
             _link(paper, "pdf"), "; ".join(paper.categories),
             "" if paper.upvotes is None else paper.upvotes, "" if paper.comments is None else paper.comments,
             "yes" if state.read else "no", "yes" if state.starred else "no",
             "; ".join(state.tags), state.note, paper.added, paper.abstract,
-        ])  # fmt: skip
+        ]))  # fmt: skip
     return out.getvalue()
 
 
