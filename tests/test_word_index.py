@@ -154,3 +154,18 @@ def test_filter_keeps_the_order_of_any_view(tmp_path, query):
     searcher = Searcher(catalog, {})
     view = ["2401.00002", "2401.00000", "2401.00001"]
     assert searcher.filter(view, query) == Searcher({pid: catalog[pid] for pid in catalog}, {}).filter(view, query)
+
+
+def test_a_state_replaced_or_forgotten_is_searched_afresh(tmp_path):
+    catalog = make_catalog(tmp_path, [("Models", "", []), ("Other", "", [])])
+    states = {"2401.00001": PaperState(tags=["alpha"])}
+    searcher = Searcher(catalog, states)
+    assert searcher.filter(catalog.order, "alpha") == ["2401.00001"]
+    assert searcher.filter(catalog.order, "beta") == []
+    states["2401.00000"] = PaperState(note="Beta test")  # the Library replaces states like this
+    assert searcher.filter(catalog.order, "beta") == ["2401.00000"]
+    del states["2401.00001"]
+    assert searcher.filter(catalog.order, "alpha") == []
+    states["2401.00000"].tags.append("gamma")  # edited in place: forget() says so
+    searcher.forget()
+    assert searcher.filter(catalog.order, "gamma") == ["2401.00000"]

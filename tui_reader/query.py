@@ -100,6 +100,7 @@ class Searcher:
         self.papers = papers
         self.states = states
         self._texts: dict[str, str] = {}
+        self._state_cache: tuple | None = None
         # The library's Catalog scans its search file and answers flag tests from its index,
         # without parsing a single record; a plain dict of Papers takes the per-paper path.
         self._catalog = papers if hasattr(papers, "search_rows") else None
@@ -112,6 +113,7 @@ class Searcher:
 
     def forget(self, pids: Iterable[str] | None = None) -> None:
         """Drop cached texts of papers whose catalog record changed (all when None)."""
+        self._state_cache = None
         if pids is None:
             self._texts.clear()
         else:
@@ -218,7 +220,7 @@ class Searcher:
         if term.field in ("text", "title", "author"):
             mask = catalog.search_mask(value, {"text": None, "title": 0, "author": 2}[term.field])
             if term.field == "text":  # words also match the user's tags and notes
-                self._mark(mask, _state_text_hits(states, value))
+                self._mark(mask, self._state_text_hits(value))
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
@@ -238,6 +240,17 @@ class Searcher:
             found ^= _ones(n)
         return found
 
+    def _state_text_hits(self, value: str) -> list[str]:
+        """_state_text_hits, with the joined text kept while the states are the same objects
+        (the Library replaces a state to change it, never edits one in place; whoever does must
+        call forget())."""
+        states = self.states
+        keys, values = list(states), list(states.values())
+        cached = self._state_cache
+        if cached is None or cached[0] is not states or cached[1] != keys or cached[2] != values:
+            cached = self._state_cache = (states, keys, values, _state_text(states))
+        return _state_text_hits(states, value, cached[3])
+
     def _mark(self, mask: bytearray, pids: Iterable[str]) -> None:
         """Set the mask byte of each id's row (ids not in the catalog are passed over)."""
         n = len(mask)
@@ -254,18 +267,23 @@ def _ones(n: int) -> int:
     return int.from_bytes(b"\x01" * n, "little")
 
 
-def _state_text_hits(states: dict[str, PaperState], value: str) -> list[str]:
+def _state_text(states: dict[str, PaperState]) -> tuple[list[str], list[int], str]:
+    """The notes (lowercased) and tags of the states that have any: per state note \\x00 tag
+    \\x00 tag ..., states joined by \\x01; with each one's id and start."""
+    keys = [pid for pid, state in states.items() if state.note or state.tags]
+    pieces = ["\x00".join((states[pid].note.lower(), *states[pid].tags)) for pid in keys]
+    starts = list(accumulate(map(len, pieces), lambda total, length: total + length + 1, initial=0))
+    return keys, starts, "\x01".join(pieces)
+
+
+def _state_text_hits(states: dict[str, PaperState], value: str, text: tuple | None = None) -> list[str]:
     """Ids whose note (lowercased) or one of whose tags contains `value`: one find-and-skip over
-    the states' notes and tags joined, instead of a test per state."""
+    the states' notes and tags joined (see _state_text), instead of a test per state."""
     if "\x00" in value or "\x01" in value or not value:
         return [pid for pid, state in states.items()
                 if value in state.note.lower() or any(value in t for t in state.tags)]
-    keys, values = list(states), list(states.values())
-    # Per state: note \x00 tag \x00 tag ...; states joined by \x01. A match of a value holding
-    # neither separator lies within one note or one tag.
-    pieces = list(map("\x00".join, zip(map(str.lower, map(_NOTE, values)), map("\x00".join, map(_TAGS, values)))))
-    starts = list(accumulate(map(len, pieces), lambda total, length: total + length + 1, initial=0))
-    text = "\x01".join(pieces)
+    # A match of a value holding neither separator lies within one note or one tag.
+    keys, starts, text = text or _state_text(states)
     hits = []
     find = text.find
     at = find(value)

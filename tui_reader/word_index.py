@@ -251,18 +251,19 @@ class WordIndex:
         dense = 0
         sparse = []
         for i in numbers:
-            blob = buf[base + offsets[i]: base + offsets[i + 1]]
             if kinds[i]:
-                dense |= int.from_bytes(blob, "little")
+                dense |= int.from_bytes(buf[base + offsets[i]: base + offsets[i + 1]], "little")
             else:
-                sparse.append(blob)
+                sparse.append(i)
         if dense:
+            if sparse and dense.bit_count() == n:  # every row already: the rare words add nothing
+                return bytearray(b"\x01" * n)
             mask = bytearray(b"".join(map(_EXPAND.__getitem__, dense.to_bytes((n + 7) // 8, "little"))))
             del mask[n:]
         else:
             mask = bytearray(n)
         if sparse:
-            rows = _load_array("I", b"".join(sparse))
+            rows = _load_array("I", b"".join([buf[base + offsets[i]: base + offsets[i + 1]] for i in sparse]))
             any(map(mask.__setitem__, rows, repeat(1)))
         return mask
 
