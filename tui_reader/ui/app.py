@@ -124,6 +124,12 @@ class ReaderApp(App[int]):
         self.register_reader_themes()
         self.choose_start_theme()
         self.apply_keymap()
+        # The app mounts inside Textual's start-up batch, where nothing reaches the terminal: a screen
+        # pushed here is laid out and rendered once for nothing, and its after-refresh work runs
+        # before the first frame. Pushed from the message loop, its first render is the first frame.
+        self.call_later(self.start_main_screen)
+
+    def start_main_screen(self) -> None:
         self.push_screen(self.main_screen)
         if self.config.path is not None and not self.config.path.exists():
             self.remember()  # write the defaults once, so the user finds a file to edit
