@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from tui_reader.errors import ReaderError
 from tui_reader.library import Library
 from tui_reader.models import Paper, PaperState
 from tui_reader.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
 from tui_reader.ui.detail import DetailPane
+from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.dialogs import NoteEditor, PickOne, TagPrompt, tag_choices
 from tui_reader.ui.link_actions import LinkActions
 from tui_reader.ui.paper_list import PaperList
@@ -67,7 +68,7 @@ class MainScreen(LinkActions, Screen):
                     yield Input(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
                     yield PaperList(self.library, id="papers")
                 yield DetailPane(id="detail")
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def paper_list(self) -> PaperList:
