@@ -71,16 +71,9 @@ VARIANTS = {
 
 TRIED: list[str] = []
 
-# Known failures in tui_reader/catalog.py (its loader checks that a record makes a Paper, not the
-# field types): a title that is a number crashes the open with a TypeError, and an author list given
-# as text is read as one author per character. Strict: the fix makes them XPASS, then drop the mark.
-CATALOG_TYPES = pytest.mark.xfail(strict=True, reason="catalog.py: catalog record field types are not checked on load")
-CATALOG_TYPE_VARIANTS = {"record-with-text-for-a-list", "record-with-wrong-value-types"}
-
-
 def cases(variants):
     return [
-        pytest.param(name, variant, marks=[CATALOG_TYPES] if name == "papers.json" and variant in CATALOG_TYPE_VARIANTS else [])
+        pytest.param(name, variant)
         for name in TABLE
         for variant in variants
     ]

@@ -74,3 +74,17 @@ def test_state_default_and_round_trip():
     state = PaperState(starred=True, tags=["a"], note="n")
     assert not state.is_default()
     assert PaperState.from_dict(state.to_dict()) == state
+
+
+def test_a_record_of_the_wrong_types_is_refused():
+    import pytest
+
+    good = Paper(id="2303.06373", title="T").to_dict()
+    for field, bad in [("title", 5), ("authors", "A. Person"), ("authors", [1]), ("upvotes", "3"),
+                       ("upvotes", True), ("batch", "1"), ("links", [{"url": "u"}]), ("published", 2023)]:
+        with pytest.raises(ValueError, match=field):
+            Paper.from_dict({**good, field: bad})
+    assert Paper.from_dict({**good, "upvotes": None, "published": None}).upvotes is None
+    for field, bad in [("tags", "ml"), ("starred", "no"), ("note", 5), ("tags", [1])]:
+        with pytest.raises(ValueError):
+            PaperState.from_dict({field: bad})

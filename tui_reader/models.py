@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
 from typing import Any
 
 LINK_KINDS = ("code", "project", "arxiv", "pdf", "hf")
@@ -67,10 +68,49 @@ class Paper:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["links"] = [Link(l["url"], l["kind"]) for l in data.get("links", [])]
+        """A record from a file, refusing wrong types with ValueError (an author list given as
+        text would otherwise read as one author per character). Unknown keys are dropped."""
+        values = {}
+        for key, value in data.items():
+            check = _PAPER_CHECKS.get(key)
+            if check is None:
+                continue
+            if not check(value):
+                raise ValueError(f"{key} is {type(value).__name__}")
+            values[key] = value
+        values["links"] = [Link(link["url"], link["kind"]) for link in data.get("links", [])]
         return cls(**values)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _links(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(link, dict) and _text(link.get("url")) and link.get("kind") in LINK_KINDS for link in value
+    )
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+_PAPER_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "id": _text, "title": _text, "abstract": _text, "authors": _texts, "published": _optional(_text),
+    "source": _text, "sources": _texts, "links": _links, "upvotes": _optional(_count),
+    "comments": _optional(_count), "keywords": _texts, "categories": _texts,
+    "github_stars": _optional(_count), "ai_summary": _text, "arxiv_comment": _text, "doi": _text,
+    "submitted": _optional(_text), "aliases": _texts, "added": _text, "batch": _count, "seq": _count,
+}  # fmt: skip
 
 
 @dataclass(slots=True)
