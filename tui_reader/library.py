@@ -28,7 +28,6 @@ from tui_reader.storage import (
     remove_temp_files,
 )
 
-CATALOG_TABLE = "papers"
 STATE_TABLE = "state"
 STATE_BACKUPS = 5
 CATALOG_BACKUPS = 1
@@ -84,12 +83,10 @@ class Library:
             remove_temp_files(self.folder)
         self.catalog_path = self.folder / CATALOG_FILE
         self.state_path = self.folder / STATE_FILE
-        self._catalog_db = open_db(self.catalog_path, CATALOG_BACKUPS, read_only)
         self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only)
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
         self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only)
         self.states: dict[str, PaperState] = {}
-        self._order: list[str] | None = None
         self._aliases: dict[str, str] = {}
         try:
             self._load()
@@ -106,7 +103,6 @@ class Library:
             self._damaged(error)
             self.papers.load()
         self._aliases = self.papers.aliases
-        self._order = None
         self.states = self._load_states()
 
     def _load_states(self) -> dict[str, PaperState]:
@@ -144,17 +140,16 @@ class Library:
             number += 1
             aside = error.path.with_name(f"{error.path.name}.corrupt-{stamp}-{number}")
         error.path.replace(aside)
-        db = self._catalog_db if error.path == self.catalog_path else self._state_db
-        db.storage.forget()
+        if error.path == self.state_path:
+            self._state_db.storage.forget()
         self.problems.append(
             f"{error.path} could not be read ({error.reason}); it was kept as {aside.name}. "
             "`tui-reader restore` lists the backups."
         )
 
     def close(self) -> None:
-        for name in ("_catalog_db", "_state_db"):
-            if hasattr(self, name):
-                getattr(self, name).close()
+        if hasattr(self, "_state_db"):
+            self._state_db.close()
         self.lock.release()
 
     def __enter__(self) -> Library:
@@ -384,7 +379,6 @@ class Library:
     def _write_catalog(self, changed: dict[str, Paper], removed: dict[str, str]) -> None:
         self.papers.write(changed, removed, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
         self._aliases = self.papers.aliases
-        self._order = None
         moved = {new: self.states[old] for old, new in removed.items() if old in self.states}
         if moved:
             self._write_states(moved, remove=[old for old in removed if old in self.states])
@@ -402,8 +396,7 @@ class Library:
         target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
         raw = backup.read_bytes()
         decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
-        db = self._state_db if target == self.state_path else self._catalog_db
         atomic_write_bytes(target, raw, STATE_BACKUPS if target == self.state_path else CATALOG_BACKUPS)
-        db.storage.forget()
+        self._state_db.storage.forget()
         self._load()
         return target
