@@ -132,3 +132,75 @@ async def test_the_cursor_stays_in_view_when_the_list_grows_back(library, config
         assert papers.current_id == last and papers.cursor == 80
         top = papers.scroll_offset.y
         assert top <= papers.cursor < top + papers.scrollable_content_region.height
+
+
+# -- typing on narrows the shown result; a big catalog queries in a thread ----------------------
+
+from tui_reader.query import parse_query, sort_ids  # noqa: E402
+from tui_reader.ui import main_screen as main_screen_module  # noqa: E402
+from tui_reader.ui.main_screen import refines  # noqa: E402
+
+
+@pytest.mark.parametrize("old, new, narrower", [
+    ("model", "models", True),
+    ("model", "model has:code", True),
+    ('"self', '"self-supervised learning"', True),
+    ("title:diff", "title:diffusion", True),
+    ("author:li", "author:lin", True),
+    ("model", "mode", False),
+    ("-mod", "-mode", False),  # a longer negated word excludes fewer papers
+    ("tag:vis", "tag:visi", False),  # tags match whole
+    ("model has:code", "models", False),
+    ("title:diff", "diffusion", False),
+])
+def test_which_queries_narrow_the_previous_one(old, new, narrower):
+    assert refines(parse_query(new), parse_query(old)) is narrower
+
+
+async def test_typing_on_and_back_gives_the_same_ids_as_the_cli(library, config_folder):
+    ids = library.ordered_ids()
+    library.set_starred(ids[:20])
+    library.add_tags([ids[3]], ["diffusion-notes"])
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        app.main_screen.sidebar.choose("view:starred")
+        await pilot.press("S")  # sorted by title: a narrowed result keeps its order
+        await pilot.press("slash", *"diff")
+        await pilot.pause()
+        for keys in ("u", "s", "i", "o", "n", "backspace", "backspace", "space", "-", "m", "o"):
+            await pilot.press(keys)
+            await pilot.pause()
+            expected = Searcher(library.papers, library.states).filter(library.ordered_ids(), "is:starred " + app.main_screen.search_text)
+            assert paper_list(app).ids == sort_ids(expected, "title", library.papers, library.states), app.main_screen.search_text
+
+
+async def test_a_state_change_is_seen_by_the_next_narrowed_query(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("slash", *"is:unread")
+        await pilot.pause()
+        first = paper_list(app).current_id
+        await pilot.press("enter", "r")  # back in the list: mark the first match read
+        await pilot.press("slash", "end", "space", "d")  # the search selects its text on focus
+        await pilot.pause()
+        assert first not in paper_list(app).ids
+        assert paper_list(app).ids == cli_ids(library, "is:unread d")
+
+
+async def test_in_a_big_catalog_the_query_runs_in_a_thread_and_the_newest_wins(library, config_folder, monkeypatch):
+    monkeypatch.setattr(main_screen_module, "THREAD_FROM", 0)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("slash", *"diffusion")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert paper_list(app).ids == cli_ids(library, "diffusion")
+        assert "matching 'diffusion'" in str(paper_list(app).border_title)
+        await pilot.press("space", *"-self")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert paper_list(app).ids == cli_ids(library, "diffusion -self")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(paper_list(app).ids) == 81

@@ -6,7 +6,10 @@ file), and a failed write becomes a notification: the app keeps working and the 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,6 +31,29 @@ from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
+THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys never wait behind one
+NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
+
+
+def refines(new: list[Term], old: list[Term]) -> bool:
+    """True when every paper matching `new` also matches `old`: each old term is in `new`, or is
+    implied by a new term of the same substring field whose value contains it (typing on)."""
+    def implied(term: Term) -> bool:
+        return any(t == term or (t.field == term.field and t.field in NARROWING_FIELDS and not t.negated
+                                 and not term.negated and term.value in t.value) for t in new)
+
+    return all(implied(term) for term in old)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the list shows: the query behind it (view, sort, terms, state version) and its ids."""
+
+    view: str
+    sort: str
+    terms: tuple[Term, ...]
+    states_version: int
+    ids: list[str]
 
 
 class MainScreen(LinkActions, Screen):
@@ -57,6 +83,10 @@ class MainScreen(LinkActions, Screen):
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
         self.shown_id: str | None = None  # the paper in the detail pane
+        self.shown: Shown | None = None  # the last query result put in the list
+        self.states_version = 0  # bumped on every state change: a result from older states is not narrowed
+        self._query_generation = 0  # the newest query asked for; older results are dropped
+        self._query_lock = threading.Lock()  # one query at a time (the Searcher keeps caches)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -97,8 +127,15 @@ class MainScreen(LinkActions, Screen):
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
 
     def apply_filter(self) -> None:
-        """Rebuild the list from the view, the search and the sort; the cursor stays on its paper."""
+        """Rebuild the list from the view, the search and the sort; the cursor stays on its paper.
+
+        When the new query only narrows the one shown (typing on: "model" -> "models"), only its new
+        terms are tested, on the ids shown, which are already sorted. In a big catalog a query with
+        terms runs in a thread: a newer query makes the older one's result void (and a query that
+        has not started yet never runs), so keys are handled at once and typing a word costs one or
+        two queries, not one per key. The count and the rows are shown as soon as the result is in."""
         search = self.query_one("#search", Input)
+        self._query_generation += 1
         try:
             terms = self.view_terms() + parse_query(self.search_text)
         except QueryError as error:
@@ -108,10 +145,51 @@ class MainScreen(LinkActions, Screen):
         search.border_subtitle = None
         search.remove_class("-error")
         self.searcher.papers, self.searcher.states = self.library.papers, self.library.states
-        ids = self.library.ordered_ids()
-        ids = self.searcher.filter(ids, terms) if terms else list(ids)
-        ids = sort_ids(ids, self.sort, self.library.papers, self.library.states)
-        self.paper_list.set_rows(ids, keep=self.paper_list.current_id)
+        shown = self.shown
+        base, todo, order = self.library.ordered_ids(), terms, self.sort
+        if (shown is not None and shown.view == self.view and shown.sort == self.sort
+                and shown.states_version == self.states_version and refines(terms, list(shown.terms))):
+            base, order = shown.ids, "added"  # already sorted: the filter keeps the order
+            todo = [term for term in terms if term not in shown.terms]
+        request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version)
+        generation = self._query_generation
+        cheap = not todo and order in ("added",)
+        if (cheap or len(self.library.papers) < THREAD_FROM) and self._query_lock.acquire(blocking=False):
+            try:
+                ids = self._query(base, todo, order)
+            finally:
+                self._query_lock.release()
+            self._show_result(generation, request(ids))
+        else:
+            self.run_worker(partial(self._query_in_thread, generation, base, todo, order, request),
+                            thread=True, exclusive=True, group="search", exit_on_error=False)
+
+    def _query(self, base: list[str], terms: list[Term], order: str) -> list[str]:
+        ids = self.searcher.filter(base, terms) if terms else list(base)
+        return sort_ids(ids, order, self.library.papers, self.library.states)
+
+    def _query_in_thread(self, generation: int, base: list[str], terms: list[Term], order: str, request: Callable) -> None:
+        with self._query_lock:
+            if generation != self._query_generation:
+                return  # a newer query is waiting: this one would be thrown away
+            for attempt in range(3):
+                try:
+                    ids = self._query(base, terms, order)
+                    break
+                except RuntimeError:  # a state changed while the query read the states: again
+                    if attempt == 2:
+                        raise
+        if generation == self._query_generation:
+            try:
+                self.app.call_from_thread(self._show_result, generation, request(ids))
+            except RuntimeError:  # the app is closing
+                pass
+
+    def _show_result(self, generation: int, result: Shown) -> None:
+        if generation != self._query_generation:
+            return
+        self.shown = result
+        self.paper_list.set_rows(result.ids, keep=self.paper_list.current_id)
         self.update_titles()
 
     def update_titles(self) -> None:
@@ -133,6 +211,8 @@ class MainScreen(LinkActions, Screen):
     def reload(self, catalog_changed: bool = True) -> None:
         """After a restored backup or an import: everything may differ."""
         self.searcher = Searcher(self.library.papers, self.library.states)
+        self.shown = None
+        self.states_version += 1
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
         self.apply_filter()
         self.paper_list.refresh_all_rows()
@@ -185,6 +265,7 @@ class MainScreen(LinkActions, Screen):
         else:
             ok = True
         self.searcher.states = self.library.states  # a failed write reloads the states afresh
+        self.states_version += 1
         self.paper_list.refresh_paper(paper_id)
         if ok:
             self.sidebar.state_changed(before, self.library.state(paper_id))
