@@ -66,6 +66,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows_by_id: dict[str, int] | None = None  # built only when a far row must be found
         self._strips: LRUCache[tuple[str, bool], Strip] = LRUCache(1024)
         self._strip_width = 0
+        self._styles: dict[str, Style] | None = None  # the row styles, computed once per style change
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -181,6 +182,19 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # theme or focus changed: every cached row has the old colours
+        self._styles = None
+
+    def _row_styles(self) -> dict[str, Style]:
+        """rich_style walks the widget's ancestors each time it is read: once per style change,
+        not five times per row."""
+        styles = self._styles
+        if styles is None:
+            base = self.rich_style
+            styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
+            styles["base"] = base
+            styles["cursor-base"] = base + styles["paperlist--cursor"]
+            self._styles = styles
+        return styles
 
     def render_line(self, y: int) -> Strip:
         width = self._row_width()
@@ -188,13 +202,14 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         if width != self._strip_width:
             self._strips.clear()
             self._strip_width = width
+        styles = self._row_styles()
         if not self.ids:
             if y == 0:
-                text = Text(" " + EMPTY_TEXT, style=self.get_component_rich_style("paperlist--empty"))
-                return self._strip(text, width, self.rich_style)
-            return Strip.blank(width, self.rich_style)
+                text = Text(" " + EMPTY_TEXT, style=styles["paperlist--empty"])
+                return self._strip(text, width, styles["base"])
+            return Strip.blank(width, styles["base"])
         if row >= len(self.ids):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, styles["base"])
         paper_id = self.ids[row]
         key = (paper_id, row == self.cursor)
         strip = self._strips.get(key)
@@ -205,11 +220,13 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
         state = self.library.state(paper_id)
+        styles = self._row_styles()
         # On the cursor row every part takes the cursor's colours: a marker coloured like the
         # cursor background would vanish.
-        style = (lambda name: Style()) if is_cursor else self.get_component_rich_style
-        base = self.rich_style + self.get_component_rich_style("paperlist--cursor") if is_cursor else self.rich_style
-        title_style = style("paperlist--read") if state.read else Style()
+        plain = Style()
+        style = (lambda name: plain) if is_cursor else styles.__getitem__
+        base = styles["cursor-base"] if is_cursor else styles["base"]
+        title_style = style("paperlist--read") if state.read else plain
         tags = " ".join(safe_line(tag) for tag in state.tags)
         tag_text = Text(tags, style=style("paperlist--tag"), no_wrap=True)
         if cell_len(tags) > width // 3:  # long tag lists give way to the title
