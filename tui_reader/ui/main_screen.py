@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -87,6 +88,7 @@ class MainScreen(LinkActions, Screen):
         self.states_version = 0  # bumped on every state change: a result from older states is not narrowed
         self._query_generation = 0  # the newest query asked for; older results are dropped
         self._query_lock = threading.Lock()  # one query at a time (the Searcher keeps caches)
+        self._laid_out_size: Size | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -111,6 +113,16 @@ class MainScreen(LinkActions, Screen):
     def on_mount(self) -> None:
         self.apply_filter()
         self.paper_list.focus()
+
+    def _screen_resized(self, size: Size) -> None:
+        # Textual lays out and repaints the whole screen for every Resize it passes on, also one of
+        # the size already laid out: at start there were four or five of them after the first frame
+        # (each 30-70 ms at 100,000 papers), and keys pressed meanwhile waited.
+        if size == self._laid_out_size:
+            return
+        if self.stack_updates and self.is_attached:
+            self._laid_out_size = size
+        super()._screen_resized(size)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
