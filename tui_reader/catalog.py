@@ -40,7 +40,7 @@ import orjson
 
 from tui_reader.errors import CorruptFileError
 from tui_reader.models import Link, Paper
-from tui_reader.storage import atomic_write_bytes, decode_tables
+from tui_reader.storage import atomic_write_bytes, best_effort_write, decode_tables
 from tui_reader.word_index import WordIndex
 from tui_reader.word_index import build as build_word_index
 from tui_reader.word_index import spawn_build as spawn_word_index_build
@@ -125,20 +125,6 @@ def read_generation(path: Path) -> str | None:
         return None
     match = _HEAD_RE.match(head)
     return match.group(1).decode() if match else None
-
-
-def _best_effort_write(path: Path, payload: bytes) -> None:
-    """A derived file: temp file and rename, no fsync; a failure leaves the old file or none."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(payload)
-        os.rename(tmp, path)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
 
 
 class Catalog(Mapping[str, Paper]):
@@ -297,7 +283,7 @@ class Catalog(Mapping[str, Paper]):
         self.max_batch = max(self.batches, default=0)
         if write:
             stat = self.path.stat()
-            _best_effort_write(self.text_path, text)
+            best_effort_write(self.text_path, text)
             index = {
                 "version": INDEX_VERSION, "generation": generation, "catalog_size": stat.st_size,
                 "catalog_mtime_ns": stat.st_mtime_ns, "text_size": len(text), "ids": file_order,
@@ -306,7 +292,7 @@ class Catalog(Mapping[str, Paper]):
                 "batches": _pack(self.batches), "seqs": _pack(self.seqs), "order": _pack(order_rows), "aliases": self.aliases,
                 "max_batch": self.max_batch,
             }
-            _best_effort_write(self.index_path, orjson.dumps(index))
+            best_effort_write(self.index_path, orjson.dumps(index))
             self.start_word_index()  # in the background; word queries scan until it is ready
 
     def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int) -> None:
@@ -444,7 +430,7 @@ class Catalog(Mapping[str, Paper]):
         if self._text is text:  # the catalog was not replaced meanwhile
             self._words = words
             if self.writable if write is None else write:
-                _best_effort_write(self.words_path, payload)
+                best_effort_write(self.words_path, payload)
         return words
 
     def search_mask(self, needle: str, segment: int | None = None) -> bytearray:

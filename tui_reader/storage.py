@@ -150,6 +150,20 @@ def _remove_quietly(path: Path) -> None:
         pass
 
 
+def best_effort_write(path: Path, payload: bytes) -> bool:
+    """Write a derived file (an index that can be rebuilt): temp file and rename, no fsync, no
+    error raised; a failure leaves the old file or none, and returns False."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns() % 10**9}{TEMP_SUFFIX}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+        os.rename(tmp, path)
+        return True
+    except OSError:
+        _remove_quietly(tmp)
+        return False
+
+
 def remove_temp_files(folder: Path) -> list[Path]:
     """Delete temp files an interrupted write left behind. Call only while holding the lock."""
     removed = []

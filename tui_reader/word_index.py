@@ -42,6 +42,8 @@ from itertools import accumulate, compress, repeat
 
 import orjson
 
+from tui_reader.storage import best_effort_write
+
 VERSION = 1
 WORD_RE = re.compile(r"\w+")
 FIELDS = ("all", "title", "author")
@@ -336,17 +338,7 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
     payload = build(text, start, None, generation)
     if payload is None:
         return False
-    target = folder / words_name
-    tmp = target.with_name(f".{words_name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(payload)
-        os.rename(tmp, target)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    if not best_effort_write(folder / words_name, payload):
         return False
     return True
 
