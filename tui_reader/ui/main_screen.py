@@ -257,7 +257,9 @@ class MainScreen(LinkActions, Screen):
     # -- the detail pane follows the cursor ----------------------------------------------------
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
-        self.show_current()
+        # After the list's own frame: the rows and the count are not held back by the detail's
+        # layout (a new abstract reflows the pane). Many moves in a row show the last paper once.
+        self.call_after_refresh(self.show_current)
 
     def show_current(self, force: bool = False) -> None:
         pid = self.paper_list.current_id
