@@ -11,7 +11,6 @@ from textual import work
 from tui_reader import clipboard
 from tui_reader.models import Link, Paper
 from tui_reader.ui.browser import open_in_browser
-from tui_reader.ui.dialogs import PickOne, link_choices
 from tui_reader.ui.safe_text import safe_line, without_controls
 
 
@@ -36,6 +35,8 @@ class LinkActions:
         elif len(repos) == 1:
             self.copy(repos[0].url, "repo link")
         else:
+            from tui_reader.ui.dialogs import PickOne, link_choices  # imported when first opened
+
             self.app.push_screen(PickOne("Copy which repo link?", link_choices(repos)), lambda url: url and self.copy(url, "repo link"))
 
     def action_copy_paper(self) -> None:
