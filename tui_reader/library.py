@@ -97,6 +97,10 @@ class Library:
     # -- opening -------------------------------------------------------------------------------
 
     def _load(self) -> None:
+        with gc_paused():  # 100,000 titles and 10,000+ states: nothing in them is garbage
+            self._load_all()
+
+    def _load_all(self) -> None:
         try:
             self.papers.load()
         except CorruptFileError as error:

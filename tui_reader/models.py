@@ -129,7 +129,13 @@ class PaperState:
         return not (self.read or self.starred or self.tags or self.note)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Only the fields that differ from a fresh state: the state file is rewritten on every
+        action, and half its bytes were defaults (from_dict fills them back in)."""
+        return {
+            key: value
+            for key, value in ((f, getattr(self, f)) for f in _STATE_FIELDS)
+            if value != _STATE_DEFAULTS[key]
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PaperState:
@@ -198,3 +204,7 @@ def paper_id(title: str, arxiv_id: str | None = None) -> str:
 def normalise_tag(tag: str) -> str:
     """Tags are lowercase words; inner whitespace becomes '-'."""
     return "-".join(tag.strip().lower().split())
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(PaperState))
+_STATE_DEFAULTS = asdict(PaperState())
