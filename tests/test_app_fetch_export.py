@@ -77,3 +77,38 @@ async def test_export_view_writes_the_papers_in_the_list(library, config_folder,
         text = path.read_text()
         assert shown and all(title.split(":")[0][:20] in text for title in shown)
         assert "Recursive Generalization" not in text
+
+
+async def test_import_a_file_through_the_prompt(library, config_folder):
+    from tui_reader.ui.dialogs import PathPrompt
+
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        command(app, "Import a file…")()
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        # typed in two parts, the folder completed from its listing by tab
+        await pilot.press(*str(FIXTURE.parent) + "/hf-daily-2025-03-1")
+        await pilot.pause()
+        await pilot.press("tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(paper_list(app).ids) == 81 + 12
+        assert "2503.07365" in paper_list(app).ids
+        assert any("Imported from hf-daily-2025-03-11.json: 12 papers: 12 new" in n.message for n in app._notifications)
+    assert "2503.07365" in library.papers  # written through the library, not only shown
+
+
+async def test_importing_a_broken_file_is_a_message_and_changes_nothing(library, config_folder, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"paper": ')
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        from tui_reader.ui.online import import_file
+
+        import_file(app, broken)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(paper_list(app).ids) == 81
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and errors[0].startswith(f"Import failed: {broken}: ")

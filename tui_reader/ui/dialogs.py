@@ -1,4 +1,5 @@
-"""Modal dialogs: tag prompt, tag remover, note editor, link picker, confirmation, backup restore.
+"""Modal dialogs: tag prompt, file prompt, tag remover, note editor, link picker, confirmation,
+backup restore.
 
 Each returns its answer through `dismiss`; the main screen does the saving, so every write
 goes through one place.
@@ -69,6 +70,57 @@ class TagPrompt(ModalScreen[list[str] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(split_tags(event.value) or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PathSuggester(Suggester):
+    """Completes the last part of a path from what is in its folder."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        typed = Path(value).expanduser()
+        folder, stem = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
+        try:
+            names = sorted(entry.name for entry in folder.iterdir() if entry.name.startswith(stem))
+        except OSError:
+            return None
+        if not names or (stem == "" and not value.endswith("/")):
+            return None
+        head = value[: len(value) - len(stem)]
+        return head + names[0] + ("/" if (folder / names[0]).is_dir() else "")
+
+
+class PathPrompt(ModalScreen[Path | None]):
+    """Ask for a file to import; tab completes from the folder."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+        Binding("tab", "complete", "Complete path", id="path-complete", priority=True),
+    ]
+
+    def __init__(self, title: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.prompt_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.prompt_title), classes="dialog-title")
+            yield Input(placeholder="a file: HF page, HF JSON, arXiv Atom, BibTeX or a backup", suggester=PathSuggester(), id="path-input")
+            yield Label(Text("Enter imports · tab completes · Esc cancels"), classes="dialog-hint")
+
+    def action_complete(self) -> None:
+        field = self.query_one(Input)
+        if field._suggestion:
+            field.value = field._suggestion
+            field.cursor_position = len(field.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        self.dismiss(Path(value).expanduser() if value else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

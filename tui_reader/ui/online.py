@@ -1,4 +1,5 @@
-"""Palette commands that reach outside the library: fetch today's HF papers, export the view.
+"""Palette commands that reach outside the library: import a file, fetch today's HF papers, export
+the view.
 
 Both modules belong to other parts of the project and are optional here: a command is offered only
 when its module is importable. Network work runs in a thread; the import itself runs on the app's
@@ -30,7 +31,7 @@ def _module(name: str):
 
 
 def online_commands(app: ReaderApp) -> list[Command]:
-    commands: list[Command] = []
+    commands: list[Command] = [("Import a file…", "papers from an HF page, HF JSON, arXiv Atom, BibTeX or a backup", lambda: ask_import(app))]
     fetch = _module("tui_reader.fetch")
     if fetch is not None and hasattr(fetch, "fetch_hf"):
         commands.append(("Fetch today's HF papers", "the latest Hugging Face daily papers, imported", lambda: fetch_today(app)))
@@ -68,13 +69,45 @@ def store_fetched(app: ReaderApp, papers: list) -> None:
     if not papers:
         app.notify("Hugging Face has no papers for today yet.", timeout=6)
         return
+    from tui_reader.sources import Batch
+
+    store_batch(app, Batch("hf-api", papers), "Fetched")
+
+
+def store_batch(app: ReaderApp, batch, verb: str) -> None:
+    """Import on the app's thread (every library write goes through one place), then show it."""
     try:
-        result = app.library.import_papers(papers)
+        result = app.library.import_papers(batch.papers, states=batch.states, restore=batch.restore)
     except ReaderError as error:
         app.notify(f"Import failed: {error}", severity="error", timeout=12, markup=False)
         return
     app.main_screen.reload()
-    app.notify(f"Fetched {result.total} papers: {result.new} new, {result.updated} updated.", timeout=8)
+    app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated.", timeout=8, markup=False)
+
+
+def ask_import(app: ReaderApp) -> None:
+    from tui_reader.ui.dialogs import PathPrompt
+
+    app.push_screen(PathPrompt("Import papers from a file"), lambda path: import_file(app, path) if path else None)
+
+
+def import_file(app: ReaderApp, path: Path) -> None:
+    """Read and parse the file in a thread (the slow part of a big import), then store it."""
+    from tui_reader.sources import read_source
+
+    app.main_screen.show_progress(f"Reading {path.name}…")
+
+    def work() -> None:
+        try:
+            batch = read_source(path)
+        except ReaderError as error:
+            app.call_from_thread(app.notify, f"Import failed: {error}", severity="error", timeout=12, markup=False)
+            return
+        finally:
+            app.call_from_thread(app.main_screen.show_progress, None)
+        app.call_from_thread(store_batch, app, batch, f"Imported from {path.name}:")
+
+    app.run_worker(work, thread=True, group="import", exclusive=True, name="import a file")
 
 
 def export_view(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | None:
