@@ -8,6 +8,7 @@ goes through one place.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from textual.widgets.option_list import Option
 
 from tui_reader.models import Link
 from tui_reader.ui.safe_text import safe_block, safe_line
+
+
+T = TypeVar("T")
 
 
 def split_tags(value: str) -> list[str]:
@@ -43,24 +47,26 @@ class TagSuggester(Suggester):
         return None
 
 
-class TagPrompt(ModalScreen[list[str] | None]):
-    """Ask for tags to add, several at once separated by commas; tab completes."""
+class CompletingPrompt(ModalScreen[T]):
+    """A one-line prompt whose tab takes the input's suggestion; Esc cancels. Subclasses name the
+    bindings (ids differ, for the keymap), the texts, the suggester and what Enter returns."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
-        Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True),
-    ]
+    placeholder = ""
+    hint = ""
+    input_id = ""
 
-    def __init__(self, title: str, existing_tags: list[str]) -> None:
+    def __init__(self, title: str) -> None:
         super().__init__(classes="dialog-screen")
         self.prompt_title = title
-        self.existing_tags = existing_tags
+
+    def suggester(self) -> Suggester:
+        raise NotImplementedError
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(safe_line(self.prompt_title)), classes="dialog-title")
-            yield Input(placeholder="tags, comma-separated (tab completes)", suggester=TagSuggester(self.existing_tags), id="tag-input")
-            yield Label(Text("Enter adds · Esc cancels"), classes="dialog-hint")
+            yield Input(placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
+            yield Label(Text(self.hint), classes="dialog-hint")
 
     def action_complete(self) -> None:
         field = self.query_one(Input)
@@ -68,11 +74,30 @@ class TagPrompt(ModalScreen[list[str] | None]):
             field.value = field._suggestion
             field.cursor_position = len(field.value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(split_tags(event.value) or None)
-
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TagPrompt(CompletingPrompt[list[str] | None]):
+    """Ask for tags to add, several at once separated by commas; tab completes."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+        Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True),
+    ]
+    placeholder = "tags, comma-separated (tab completes)"
+    hint = "Enter adds · Esc cancels"
+    input_id = "tag-input"
+
+    def __init__(self, title: str, existing_tags: list[str]) -> None:
+        super().__init__(title)
+        self.existing_tags = existing_tags
+
+    def suggester(self) -> Suggester:
+        return TagSuggester(self.existing_tags)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(split_tags(event.value) or None)
 
 
 class PathSuggester(Suggester):
@@ -94,36 +119,23 @@ class PathSuggester(Suggester):
         return head + names[0] + ("/" if (folder / names[0]).is_dir() else "")
 
 
-class PathPrompt(ModalScreen[Path | None]):
+class PathPrompt(CompletingPrompt[Path | None]):
     """Ask for a file to import; tab completes from the folder."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
         Binding("tab", "complete", "Complete path", id="path-complete", priority=True),
     ]
+    placeholder = "a file: HF page, HF JSON, arXiv Atom, BibTeX or a backup"
+    hint = "Enter imports · tab completes · Esc cancels"
+    input_id = "path-input"
 
-    def __init__(self, title: str) -> None:
-        super().__init__(classes="dialog-screen")
-        self.prompt_title = title
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(self.prompt_title), classes="dialog-title")
-            yield Input(placeholder="a file: HF page, HF JSON, arXiv Atom, BibTeX or a backup", suggester=PathSuggester(), id="path-input")
-            yield Label(Text("Enter imports · tab completes · Esc cancels"), classes="dialog-hint")
-
-    def action_complete(self) -> None:
-        field = self.query_one(Input)
-        if field._suggestion:
-            field.value = field._suggestion
-            field.cursor_position = len(field.value)
+    def suggester(self) -> Suggester:
+        return PathSuggester()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         self.dismiss(Path(value).expanduser() if value else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PickOne(ModalScreen[str | None]):
