@@ -129,3 +129,27 @@ def test_host_and_path_agree_with_urlsplit(url):
 
     parts = urlsplit(url)
     assert host_and_path(url) == ((parts.hostname or "").removeprefix("www."), parts.path.rstrip("/"))
+
+
+def test_urls_are_found_where_the_regex_alone_finds_them():
+    """find_urls jumps between "://" instead of running the URL regex over the whole text; on any
+    text it must find what the regex's own scan finds (overlaps, case, the long s of IGNORECASE)."""
+    import random
+
+    from tui_reader.links import _URL_RE, _raw_urls
+
+    rng = random.Random(7)
+    pieces = [*"hHtTpPsSſ:/ x\"'<>.(", "http://", "https://", "HTTPS://", "httpſ://", "://", "ahttp://"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        assert list(_raw_urls(text)) == [m.group(0) for m in _URL_RE.finditer(text)], repr(text)
+
+
+@pytest.mark.parametrize("arxiv_id", ["2303.06373", "0704.0001", "2303.0637", "hep-th/9901001", "math.GT/0309136"])
+def test_the_key_of_a_made_arxiv_link_is_the_key_of_any_url(arxiv_id):
+    """The links arxiv_links / hf_link make take a shortcut to their key; it must be the same."""
+    from tui_reader.links import _any_link_key, _same_link_key, arxiv_links, hf_link
+
+    for link in [*arxiv_links(arxiv_id), hf_link(arxiv_id)]:
+        assert _same_link_key(link.url) == _any_link_key(link.url)
+        assert _same_link_key(link.url).startswith(f"{link.kind}:")

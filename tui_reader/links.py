@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from tui_reader.models import ARXIV_ID_PATTERN, Link
 
@@ -23,6 +23,7 @@ _CODE_HOSTS = {
 }
 _ARXIV_HOSTS = {"arxiv.org", "export.arxiv.org"}
 _ARXIV_ID_IN_PATH = re.compile(rf"/(?:abs|pdf)/({ARXIV_ID_PATTERN})(?:v\d+)?(?:\.pdf)?$")
+_HF_PAPER_PATH = re.compile(rf"^/papers/({ARXIV_ID_PATTERN})(?:v\d+)?$")
 
 
 def strip_trailing_punctuation(url: str) -> str:
@@ -52,7 +53,10 @@ def host_and_path(url: str) -> tuple[str, str]:
 
 def classify(url: str) -> str:
     """One of: code, arxiv, pdf, hf, project."""
-    host, path = host_and_path(url)
+    return _classify(*host_and_path(url))
+
+
+def _classify(host: str, path: str) -> str:
     segments = [s for s in path.split("/") if s]
     if host in _CODE_HOSTS:
         return "code" if segments else "project"
@@ -73,16 +77,44 @@ def classify(url: str) -> str:
 
 def find_urls(text: str) -> list[str]:
     """Every URL in `text`, in order, trailing punctuation stripped, duplicates dropped."""
-    return unique(strip_trailing_punctuation(m.group(0)) for m in _URL_RE.finditer(text or ""))
+    return unique(strip_trailing_punctuation(url) for url in _raw_urls(text or ""))
+
+
+def _raw_urls(text: str) -> Iterator[str]:
+    """What `_URL_RE.finditer` finds, tried only where "://" is (the regex alone walks every
+    character of every abstract, most of which have no URL)."""
+    match = _URL_RE.match
+    pos = 0
+    while (at := text.find("://", pos)) >= 0:
+        # the scheme is "http" or "https" right before: a match starts 4 or 5 characters back
+        found = (at - 5 >= pos and match(text, at - 5)) or (at - 4 >= pos and match(text, at - 4))
+        if found:
+            yield found.group(0)
+            pos = found.end()
+        else:
+            pos = at + 1
+
+
+# The URLs arxiv_links and hf_link make (most links of an import): their key at once.
+_CANONICAL_ARXIV_URL = re.compile(rf"https://(?:arxiv\.org/(abs|pdf)|huggingface\.co/(papers))/({ARXIV_ID_PATTERN})")
+_CANONICAL_KIND = {"abs": "arxiv", "pdf": "pdf", "papers": "hf"}
 
 
 def _same_link_key(url: str) -> str:
     """URLs with one key are one link: a trailing '/', http/https, or an arXiv version don't count."""
+    canonical = _CANONICAL_ARXIV_URL.fullmatch(url)
+    if canonical:
+        return f"{_CANONICAL_KIND[canonical.group(1) or canonical.group(2)]}:{canonical.group(3)}"
+    return _any_link_key(url)
+
+
+def _any_link_key(url: str) -> str:
     lowered = url.lower()
     if "arxiv.org" in lowered or "huggingface.co" in lowered:  # only these hosts name arXiv ids
-        arxiv_id = arxiv_id_from_url(url)
+        host, path = host_and_path(url)
+        arxiv_id = _arxiv_id(host, path)
         if arxiv_id:
-            return f"{classify(url)}:{arxiv_id}"
+            return f"{_classify(host, path)}:{arxiv_id}"
     return url.split("://", 1)[-1].rstrip("/")
 
 
@@ -127,11 +159,14 @@ def hf_link(arxiv_id: str) -> Link:
 
 def arxiv_id_from_url(url: str) -> str | None:
     """The versionless arXiv id named by an arXiv abs/pdf URL or an HF paper page, if any."""
-    host, path = host_and_path(url)
+    return _arxiv_id(*host_and_path(url))
+
+
+def _arxiv_id(host: str, path: str) -> str | None:
     if host in _ARXIV_HOSTS:
         match = _ARXIV_ID_IN_PATH.search(path)
         return match.group(1) if match else None
     if host == "huggingface.co":
-        match = re.match(rf"^/papers/({ARXIV_ID_PATTERN})(?:v\d+)?$", path)
+        match = _HF_PAPER_PATH.match(path)
         return match.group(1) if match else None
     return None
