@@ -64,6 +64,16 @@ def fsync_folder(folder: Path) -> None:
 
 def atomic_write_bytes(path: Path, payload: bytes, keep_backups: int = 0) -> None:
     """Replace `path` with `payload` atomically. On any OSError the old file is left untouched."""
+    atomic_write_chunks(path, (payload,), keep_backups)
+
+
+WRITE_BUFFER = 1 << 20
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], keep_backups: int = 0) -> None:
+    """atomic_write_bytes of the concatenated chunks, written as they come, so a file of hundreds of
+    MB is never whole in memory. An error raised by `chunks` itself leaves the old file too, and
+    propagates as it is."""
     folder = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
@@ -71,26 +81,48 @@ def atomic_write_bytes(path: Path, payload: bytes, keep_backups: int = 0) -> Non
         raise StorageWriteError(path, error) from error
     backup: Path | None = None
     try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        _write_chunks(fd, chunks)
         os.fsync(fd)
         os.close(fd)
         fd = -1
         if keep_backups and path.exists():
             backup = _link_backup(path)
         os.replace(tmp_name, path)
-    except OSError as error:
+    except Exception as error:
         if fd >= 0:
             os.close(fd)
         _remove_quietly(Path(tmp_name))
         if backup is not None:
             _remove_quietly(backup)
-        raise StorageWriteError(path, error) from error
+        if isinstance(error, OSError):
+            raise StorageWriteError(path, error) from error
+        raise
     fsync_folder(folder)
     if keep_backups:
         prune_backups(path, keep_backups)
+
+
+def _write_chunks(fd: int, chunks: Iterable[bytes]) -> None:
+    """Small chunks gathered into writes of about WRITE_BUFFER bytes; a large one written as it is."""
+    pending = bytearray()
+    for chunk in chunks:
+        if len(chunk) >= WRITE_BUFFER:
+            _write_all(fd, pending)
+            pending = bytearray()
+            _write_all(fd, chunk)
+            continue
+        pending += chunk
+        if len(pending) >= WRITE_BUFFER:
+            _write_all(fd, pending)
+            pending = bytearray()
+    _write_all(fd, pending)
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def backup_dir(path: Path) -> Path:
@@ -153,10 +185,15 @@ def _remove_quietly(path: Path) -> None:
 def best_effort_write(path: Path, payload: bytes) -> bool:
     """Write a derived file (an index that can be rebuilt): temp file and rename, no fsync, no
     error raised; a failure leaves the old file or none, and returns False."""
+    return best_effort_write_chunks(path, (payload,))
+
+
+def best_effort_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+    """best_effort_write of the concatenated chunks, written as they come."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns() % 10**9}{TEMP_SUFFIX}")
     try:
         with open(tmp, "wb") as f:
-            f.write(payload)
+            f.writelines(chunks)
         os.rename(tmp, path)
         return True
     except OSError:

@@ -1,0 +1,88 @@
+"""The catalog's write path: records encoded from the dataclass, the file streamed and mapped back."""
+
+from __future__ import annotations
+
+import os
+
+import orjson
+import pytest
+from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
+
+from tui_reader.catalog import paper_doc, record_bytes, search_line
+from tui_reader.library import Library
+from tui_reader.models import Link, Paper
+from tui_reader.storage import WRITE_BUFFER, atomic_write_chunks
+
+
+@pytest.mark.parametrize(
+    "paper",
+    [
+        Paper(id="t-0123456789ab", title="Only a title"),
+        Paper(
+            id="hep-th/9901001", title="Ünïcode “quotes” \\ and \"escapes\"\n", abstract="a\u2028b \x1f",
+            authors=("A. One", "B. Two"), published="2024-01-02", source="arxiv", sources=["arxiv", "hf-api"],
+            links=[Link("https://arxiv.org/abs/hep-th/9901001", "arxiv"), Link("https://github.com/a/b", "code")],
+            upvotes=0, comments=None, keywords=["k"], categories=["hep-th"], github_stars=12, ai_summary="s",
+            arxiv_comment="c", doi="10.1/x", submitted=None, aliases=["t-0123456789ab"], added="2024-01-01T00:00:00Z",
+            batch=3, seq=7,
+        ),
+    ],
+)
+def test_record_bytes_are_the_bytes_of_the_record_dict(paper):
+    assert record_bytes(paper) == orjson.dumps(paper_doc(paper))
+
+
+def catalog_view(lib: Library) -> tuple:
+    """Everything the catalog keeps in memory that a fresh open rebuilds from the files."""
+    c = lib.papers
+    rows = [(pid, bytes(c._blob[c.spans[2 * i]: c.spans[2 * i + 1]]), c.titles[i], c.published[i], c.upvotes[i],
+             c.flags[i], c.batches[i], c.seqs[i]) for i, pid in enumerate(c.ids)]
+    return rows, bytes(c._text[:]), list(c.text_starts), c.order, c.aliases, c.max_batch, c.generation
+
+
+def test_after_an_import_memory_is_what_a_fresh_open_reads(tmp_path):
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(30)] + [titled_paper(n) for n in range(5)])
+        lib.import_papers([upgraded(1, 1), arxiv_paper(3, upvotes=9), arxiv_paper(40)])  # a move, an update, a new one
+        lib.import_papers([arxiv_paper(41)])  # the moved record copied as it is, its alias kept
+        assert lib.resolve(titled_paper(1).id) == "2402.00001"
+        assert bytes(lib.papers._blob[:]) == lib.catalog_path.read_bytes()
+        written = catalog_view(lib)
+        with Library(folder, read_only=True) as fresh:
+            assert not fresh.papers.rebuilt
+            assert catalog_view(fresh) == written
+            assert dict(fresh.papers.items()) == dict(lib.papers.items())
+
+
+def test_without_its_search_file_the_catalog_searches_from_memory(tmp_path):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "search.txt").mkdir()  # the derived file cannot be written
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(5)])
+        c = lib.papers
+        lines = [search_line(p.title, p.abstract, p.authors) for p in c.values()]
+        assert [c._text[c.text_starts[i]: c.text_starts[i + 1] - 1] for i in range(len(c))] == lines
+        assert c.search_rows("thing 3") == {3}
+
+
+def test_chunks_are_written_in_order_small_and_large(tmp_path):
+    path = tmp_path / "f"
+    chunks = [b"a" * 10, b"b" * (WRITE_BUFFER + 5), b"c", b"d" * (WRITE_BUFFER - 1), b"e" * 3]
+    atomic_write_chunks(path, iter(chunks))
+    assert path.read_bytes() == b"".join(chunks)
+
+
+def test_an_error_while_producing_chunks_leaves_the_old_file(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"old")
+
+    def chunks():
+        yield b"x" * (WRITE_BUFFER * 2)  # already on disk in the temp file
+        raise ValueError("cannot encode")
+
+    with pytest.raises(ValueError, match="cannot encode"):
+        atomic_write_chunks(path, chunks(), keep_backups=1)
+    assert path.read_bytes() == b"old"
+    assert temp_files(tmp_path) == [] and os.listdir(tmp_path) == ["f"]
