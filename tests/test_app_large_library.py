@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
-from app_helpers import config_folder, make_app, paper_list, reopen_state, running  # noqa: F401
+from app_helpers import config_folder, library, make_app, paper_list, reopen_state, running  # noqa: F401
 from tui_reader.library import Library
 from tui_reader.models import Link, Paper
+from tui_reader.ui.app import FREEZE_AFTER
 
 COUNT = 100_000
 
@@ -88,3 +91,16 @@ async def test_search_and_views_work_on_a_huge_list(big_library, config_folder):
         app.main_screen.sidebar.choose("view:code")
         await pilot.pause()
         assert len(paper_list(app).ids) == len([n for n in range(0, COUNT, 7) if n % 3 == 0])
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_a_real_start_hides_what_lives_on_from_the_collector(library, config_folder, freeze):
+    # run_app asks for it; tests do not (a frozen app would outlive its test)
+    frozen = gc.get_freeze_count()
+    app = make_app(library, config_folder, freeze_after_start=freeze)
+    try:
+        async with running(app) as pilot:
+            await pilot.pause(FREEZE_AFTER + 0.5)
+            assert (gc.get_freeze_count() > frozen) is freeze
+    finally:
+        gc.unfreeze()

@@ -204,3 +204,45 @@ async def test_in_a_big_catalog_the_query_runs_in_a_thread_and_the_newest_wins(l
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(paper_list(app).ids) == 81
+
+
+
+
+def layouts_asked_by(*widgets):
+    """Instrumentation: each widget's refresh still runs; the ones that ask for a layout are noted."""
+    asked = []
+    for widget in widgets:
+        def noting(*regions, _original=widget.refresh, _widget=widget, **options):
+            if options.get("layout"):
+                asked.append(_widget)
+            return _original(*regions, **options)
+
+        widget.refresh = noting
+    return asked
+
+
+async def test_the_scrollbar_follows_each_result_and_only_its_coming_or_going_lays_out(library, config_folder):
+    # A layout repaints every widget on the screen (~15-35 ms at 100,000 papers): the list and
+    # the search field ask for one only when the list's scrollbar comes or goes.
+    app = make_app(library, config_folder)
+    async with running(app, size=(120, 30)) as pilot:
+        papers = paper_list(app)
+        field = app.main_screen.query_one("#search")
+        await pilot.press("slash")
+        await pilot.pause()
+        assert papers.show_vertical_scrollbar and papers.vertical_scrollbar.window_virtual_size == 81
+        asked = layouts_asked_by(papers, field)
+        for key in "learning":  # typed: each key also widens the field's content
+            await pilot.press(key)
+        await pilot.pause()
+        assert papers.scrollable_content_region.height < len(papers.ids) == len(cli_ids(library, "learning")) < 81
+        assert papers.vertical_scrollbar.window_virtual_size == len(papers.ids)
+        assert asked == []
+        field.insert_text_at_cursor(" video")  # a few papers: the scrollbar goes
+        await pilot.pause()
+        assert 0 < len(papers.ids) < papers.scrollable_content_region.height
+        assert not papers.show_vertical_scrollbar
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(papers.ids) == 81 and papers.show_vertical_scrollbar
+        assert papers.vertical_scrollbar.window_virtual_size == 81

@@ -17,3 +17,15 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def freeze_survivors(collect_first: bool = False) -> None:
+    """Hide every object alive now from the cyclic collector for good (gc.freeze).
+
+    Once a library is open, its 100,000 titles, ids and states stay until the process ends; each
+    full collection still walked all of them: ~100 ms at 100,000 papers, landing on whatever key
+    or search result was being drawn. Objects freed by their reference count are still freed;
+    `collect_first` clears the cyclic garbage there is, which would otherwise be kept for good."""
+    if collect_first:
+        gc.collect()
+    gc.freeze()

@@ -28,6 +28,7 @@ from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
 from tui_reader.ui.paper_list import PaperList
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
@@ -44,6 +45,10 @@ def refines(new: list[Term], old: list[Term]) -> bool:
                                  and not term.negated and term.value in t.value) for t in new)
 
     return all(implied(term) for term in old)
+
+
+class SearchField(Input, ResizingContentScrollView):
+    """The search field: a key lays out nothing (see ResizingContentScrollView)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class MainScreen(LinkActions, Screen):
             yield Sidebar(self.library, id="sidebar")
             with Horizontal(id="main"):
                 with Vertical(id="list-column"):
-                    yield Input(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
+                    yield SearchField(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
                     yield PaperList(self.library, id="papers")
                 yield DetailPane(id="detail")
         yield QuietFooter()

@@ -15,18 +15,18 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_reader.library import Library
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.scrolling import ResizingContentScrollView
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
 EMPTY_TEXT = "No papers here. Esc clears the search; the sidebar (b) picks another view."
 
 
-class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=False):
     """Rows of papers with a cursor. Posts Highlighted when the cursor lands on a paper, Chosen on Enter."""
 
     BINDINGS = [
@@ -77,8 +77,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     def set_rows(self, ids: list[str], keep: str | None = None) -> None:
         """Show `ids`; the cursor stays on `keep` if it is among them, else goes to the top."""
         self.ids = ids
-        self._rows_by_id = None
-        self._strips.clear()
+        self._rows_by_id = None  # (a row's look depends on its paper, not on its place: the strips stay)
         self.virtual_size = Size(self._row_width(), len(ids))
         row = None
         if keep is not None:
