@@ -6,7 +6,7 @@ re-renders that one row. So 100,000 papers cost a list of ids, not 100,000 widge
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,6 +23,7 @@ from tui_reader.ui.scrolling import ResizingContentScrollView
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
+MARKS_WIDTH = cell_len(f" {UNREAD_MARK}{STAR_MARK} ")
 EMPTY_TEXT = "No papers here. Esc clears the search; the sidebar (b) picks another view."
 
 
@@ -67,6 +68,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self._strips: LRUCache[tuple[str, bool], Strip] = LRUCache(1024)
         self._strip_width = 0
         self._styles: dict[str, Style] | None = None  # the row styles, computed once per style change
+        self._looks: tuple[dict[str, Style], dict[str, Style]] | None = None
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -182,6 +184,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         super().notify_style_update()
         self._strips.clear()  # theme or focus changed: every cached row has the old colours
         self._styles = None
+        self._looks = None
 
     def _row_styles(self) -> dict[str, Style]:
         """rich_style walks the widget's ancestors each time it is read: once per style change,
@@ -218,29 +221,37 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         return strip
 
     def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
+        # Segments made directly: through rich.Text and the console a row cost ~200 us, and a
+        # search result or a page shows ~40 new rows at once.
         state = self.library.state(paper_id)
-        styles = self._row_styles()
-        # On the cursor row every part takes the cursor's colours: a marker coloured like the
-        # cursor background would vanish.
-        plain = Style()
-        style = (lambda name: plain) if is_cursor else styles.__getitem__
-        base = styles["cursor-base"] if is_cursor else styles["base"]
-        title_style = style("paperlist--read") if state.read else plain
-        tags = " ".join(safe_line(tag) for tag in state.tags)
-        tag_text = Text(tags, style=style("paperlist--tag"), no_wrap=True)
+        look = self._row_looks()[is_cursor]
+        tags = " ".join(map(safe_line, state.tags))
         if cell_len(tags) > width // 3:  # long tag lists give way to the title
-            tag_text.truncate(width // 3, overflow="ellipsis")
-        row = Text(no_wrap=True, overflow="ellipsis")
-        row.append(f" {UNREAD_MARK if not state.read else ' '}", style("paperlist--unread"))
-        row.append(f"{STAR_MARK if state.starred else ' '} ", style("paperlist--starred"))
-        title_width = max(0, width - row.cell_len - (tag_text.cell_len + 2 if tags else 0) - 1)
-        title = Text(safe_line(self._title(paper_id)), style=title_style, no_wrap=True)
-        title.truncate(title_width, overflow="ellipsis", pad=bool(tags))
-        row.append_text(title)
+            tags = fit(tags, width // 3)
+        title_width = max(0, width - MARKS_WIDTH - (cell_len(tags) + 2 if tags else 0) - 1)
+        segments = [
+            Segment(" " + (" " if state.read else UNREAD_MARK), look["paperlist--unread"]),
+            Segment((STAR_MARK if state.starred else " ") + " ", look["paperlist--starred"]),
+            Segment(fit(safe_line(self._title(paper_id)), title_width, pad=bool(tags)),
+                    look["paperlist--read"] if state.read else look["base"]),
+        ]
         if tags:
-            row.append("  ")
-            row.append_text(tag_text)
-        return self._strip(row, width, base)
+            segments += [Segment("  ", look["base"]), Segment(tags, look["paperlist--tag"])]
+        strip = Strip(segments)
+        if strip.cell_length > width:  # too narrow for even the marks
+            strip = strip.crop(0, width)
+        return strip.extend_cell_length(width, look["base"])
+
+    def _row_looks(self) -> tuple[dict[str, Style], dict[str, Style]]:
+        """Each part's finished style, off the cursor and on it (where every part takes the cursor's
+        colours: a marker coloured like the cursor background would vanish)."""
+        looks = self._looks
+        if looks is None:
+            styles = self._row_styles()
+            base, cursor = styles["base"], styles["cursor-base"]
+            off = {name: base + styles[name] for name in self.COMPONENT_CLASSES}
+            looks = self._looks = ({**off, "base": base}, dict.fromkeys([*off, "base"], cursor))
+        return looks
 
     def _title(self, paper_id: str) -> str:
         papers = self.library.papers
@@ -254,3 +265,11 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         text.truncate(width, overflow="ellipsis")
         segments = [Segment(s.text, s.style) for s in text.render(self.app.console) if s.text != "\n"]
         return Strip(segments).extend_cell_length(width).apply_style(base).simplify()
+
+
+def fit(text: str, width: int, pad: bool = False) -> str:
+    """`text` cut to `width` cells with an ellipsis (as rich's Text.truncate does), padded if asked."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    return text + " " * (width - length) if pad else text
