@@ -6,17 +6,18 @@ import argparse
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import orjson
 
 from tui_reader import __version__
 from tui_reader.errors import ReaderError
-from tui_reader.export import paper_record
 from tui_reader.library import ImportResult, Library
 from tui_reader.locations import config_dir, data_dir
 from tui_reader.query import SORT_ORDERS, Searcher, sort_ids
-from tui_reader.sources import Batch, parse_text, read_source
+
+if TYPE_CHECKING:
+    from tui_reader.sources import Batch
 
 PROG = "tui-reader"
 STATE_LOCK_WAIT = 3.0  # seconds a state command waits for a running app to let go
@@ -58,6 +59,8 @@ def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportR
 
 
 def sample_batch() -> Batch:
+    from tui_reader.sources import parse_text  # the parsers load only for an import: ~10 ms off the start
+
     text = resources.files("tui_reader.data").joinpath(SAMPLE_NAME).read_text("utf-8")
     return parse_text(text, SAMPLE_NAME)
 
@@ -83,6 +86,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from tui_reader.sources import read_source
+
     batches = [(Path(f), read_source(Path(f))) for f in args.files]  # all parsed before any write
     with open_library(args, write=True) as library:
         for path, batch in batches:
@@ -101,6 +106,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, write=False) as library:
         ids = selected_ids(library, args.query, args.sort)
         if args.json:
+            from tui_reader.export import paper_record
+
             records = [paper_record(library.papers[pid], library.state(pid)) for pid in ids]
             sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
             return 0

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-import pyperclip
 
 TIMEOUT = 2.0  # seconds each tool may take; a tool that hangs longer has failed
 
@@ -42,6 +41,8 @@ class ClipboardFailure(Exception):
 
 def copy_to_system(text: str, timeout: float = TIMEOUT) -> CopyResult:
     """Copy `text` with the platform's clipboard tool and read it back to confirm."""
+    import pyperclip  # on the first copy, not at start
+
     try:
         copy, paste = pyperclip.determine_clipboard()
     except Exception as error:  # pyperclip probes optional GUI modules; any failure means "none"
