@@ -185,3 +185,15 @@ def test_hf_json_parses_the_same_with_or_without_non_ascii_text():
         with pytest.raises(SourceError) as raised:
             hf_api.parse(broken)
         assert raised.value.reason == f"not valid JSON ({from_the_str.value})"
+
+
+def test_hf_author_names_are_cleaned_once_and_shared_between_papers():
+    entries = [
+        {"paper": {"id": "2503.00001", "title": "A", "authors": [{"name": " Ada  Lovelace\n"}, {"name": "Alan Turing"}, {"name": " "}, {}, "x"]}},
+        {"paper": {"id": "2503.00002", "title": "B", "authors": [{"name": "Alan Turing"}, {"name": " Ada  Lovelace\n"}, {"name": 5}]}},
+    ]
+    first, second = hf_api.parse(json.dumps(entries))
+    assert first.authors == ["Ada Lovelace", "Alan Turing"]
+    assert second.authors == ["Alan Turing", "Ada Lovelace"]
+    assert second.authors[1] is first.authors[0]
+    assert hf_api.entry_paper(entries[1]).authors == second.authors  # without a shared table

@@ -309,7 +309,8 @@ class Library:
             return found
 
         for index, paper in enumerate(incoming):
-            existing_id = self._match(paper, current, by_title)
+            key = title_key(paper.title)
+            existing_id = self._match(paper, key, current, by_title)
             if existing_id is None:
                 record = paper  # the incoming records become the library's: no copy of 100k papers
                 if not restore:
@@ -329,7 +330,7 @@ class Library:
                         new_ids.discard(existing_id)
                         new_ids.add(record.id)
             changed[record.id] = record
-            by_title[title_key(record.title)] = record.id
+            by_title[key if record.title is paper.title else title_key(record.title)] = record.id
             if progress and index % 500 == 0:
                 progress(index, len(incoming))
         result.new = len(new_ids)
@@ -367,11 +368,12 @@ class Library:
             self._write_states(merged)
 
     @staticmethod
-    def _match(paper: Paper, current: Callable[[str | None], Paper | None], by_title: dict[str, str]) -> str | None:
+    def _match(paper: Paper, key: str, current: Callable[[str | None], Paper | None], by_title: dict[str, str]) -> str | None:
+        """The id of the paper's record, if known: by id or former id, else by title (`key`)."""
         for candidate in (paper.id, *paper.aliases):
             if current(candidate):
                 return candidate
-        same_title = by_title.get(title_key(paper.title))
+        same_title = by_title.get(key)
         if current(same_title):
             old_is_arxiv = is_arxiv_id(same_title)
             # A title-id record matches anything with that title; two different arXiv ids with one

@@ -45,10 +45,11 @@ def parse_entries(data: Any) -> list[Paper]:
     if not isinstance(data, list):
         raise SourceError("", f"expected a JSON array of HF daily-papers entries, found {type(data).__name__}")
     papers: dict[str, Paper] = {}
+    names: dict[str, str] = {}
     for number, entry in enumerate(data, 1):
         if not _is_entry(entry):
             raise SourceError("", f"item {number} is not an HF daily-papers entry (no paper id or title)")
-        paper = entry_paper(entry)
+        paper = entry_paper(entry, names)
         papers.setdefault(paper.id, paper)
     return list(papers.values())
 
@@ -60,8 +61,10 @@ def _is_entry(item: Any) -> bool:
     return isinstance(paper, dict) and isinstance(paper.get("title", item.get("title")), str)
 
 
-def entry_paper(entry: dict[str, Any]) -> Paper:
-    """One entry (`{"paper": {...}, "numComments": ...}`, or a bare paper object) as a Paper."""
+def entry_paper(entry: dict[str, Any], names: dict[str, str] | None = None) -> Paper:
+    """One entry (`{"paper": {...}, "numComments": ...}`, or a bare paper object) as a Paper.
+
+    `names`: author names as given -> as kept, shared by the entries of one response."""
     paper = entry.get("paper", entry)
     title = unwrap(_text(paper, "title") or _text(entry, "title"))
     if not title:
@@ -82,10 +85,7 @@ def entry_paper(entry: dict[str, Any]) -> Paper:
         id=paper_id(title, arxiv_id),
         title=title,
         abstract=summary,
-        authors=[
-            name for a in _list(paper, "authors")
-            if isinstance(a, dict) and isinstance(name := a.get("name"), str) and (name := unwrap(name.strip()))
-        ],
+        authors=_author_names(_list(paper, "authors"), {} if names is None else names),
         published=_text(paper, "publishedAt")[:10] or None,
         source=SOURCE,
         sources=[SOURCE],
@@ -99,6 +99,20 @@ def entry_paper(entry: dict[str, Any]) -> Paper:
         arxiv_comment=f"Withdrawn on {withdrawn[:10]}" if withdrawn else "",
         submitted=_text(paper, "submittedOnDailyAt")[:10] or None,
     )
+
+
+def _author_names(authors: list, known: dict[str, str]) -> list[str]:
+    """The names of the author objects, cleaned once per distinct name: authors recur across
+    papers, and their papers then share one string."""
+    names = []
+    for author in authors:
+        if isinstance(author, dict) and isinstance(given := author.get("name"), str):
+            name = known.get(given)
+            if name is None:
+                name = known[given] = unwrap(given.strip())
+            if name:
+                names.append(name)
+    return names
 
 
 # Optional fields may be missing or of an unexpected type: both read as "not given".
