@@ -77,7 +77,9 @@ def _classify(host: str, path: str) -> str:
 
 def find_urls(text: str) -> list[str]:
     """Every URL in `text`, in order, trailing punctuation stripped, duplicates dropped."""
-    return unique(strip_trailing_punctuation(url) for url in _raw_urls(text or ""))
+    if not text or "://" not in text:  # most abstracts
+        return []
+    return unique(strip_trailing_punctuation(url) for url in _raw_urls(text))
 
 
 def _raw_urls(text: str) -> Iterator[str]:
