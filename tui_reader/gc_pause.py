@@ -24,7 +24,7 @@ def _age_without_a_pass() -> None:
     """Move what the pause left in the young generation to the oldest one, in O(1).
 
     The collector kept counting allocations while paused: the first one after it was back started
-    a young pass over all of them, then a middle one (1.3 s of a 100,000-paper CLI import). Done by
+    a young pass over all of them, then a middle one (1-1.4 s of a 100,000-paper CLI import). Done by
     freezing and unfreezing, so only when nothing is frozen: that would thaw it."""
     if not gc.get_freeze_count():
         gc.freeze()
