@@ -10,6 +10,7 @@ from app_helpers import config_folder, library, make_app, paper_list, reopen_sta
 from tui_reader.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.ui.app import FREEZE_AFTER
+from tui_reader.ui.main_screen import PREPARE_SEARCH_AFTER
 
 COUNT = 100_000
 
@@ -91,6 +92,26 @@ async def test_search_and_views_work_on_a_huge_list(big_library, config_folder):
         app.main_screen.sidebar.choose("view:code")
         await pilot.pause()
         assert len(paper_list(app).ids) == len([n for n in range(0, COUNT, 7) if n % 3 == 0])
+
+
+async def test_the_search_is_prepared_after_the_start_and_stays_right(big_library, config_folder):
+    tagged = big_library.ordered_ids()[3]
+    big_library.add_tags([tagged], ["zebrafish"])
+    app = make_app(big_library, config_folder)
+    try:
+        async with running(app, size=(160, 45)) as pilot:
+            await pilot.pause(PREPARE_SEARCH_AFTER + 0.5)
+            await app.workers.wait_for_complete()
+            screen = app.main_screen
+            assert screen.searcher._state_text._joined.states is big_library.states  # built ahead
+            screen.save(tagged, lambda: big_library.add_tags([tagged], ["quokka"]))  # after it: tested alone
+            await pilot.press("slash")
+            screen.query_one("#search").insert_text_at_cursor("quokka")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert paper_list(app).ids == [tagged]
+    finally:
+        big_library.remove_tags([tagged], ["zebrafish", "quokka"])  # leave the shared library as found
 
 
 @pytest.mark.parametrize("freeze", [True, False])

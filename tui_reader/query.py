@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from tui_reader.errors import ReaderError
 from tui_reader.models import Paper, PaperState, normalise_tag
+from tui_reader.state_text import StateText, state_matches
 
 
 class QueryError(ReaderError):
@@ -98,6 +99,8 @@ class Searcher:
         self.papers = papers
         self.states = states
         self._texts: dict[str, str] = {}
+        self._state_text = StateText()
+        self._order_getter: tuple | None = None
         # The library's Catalog scans its search file and answers flag tests from its index,
         # without parsing a single record; a plain dict of Papers takes the per-paper path.
         self._catalog = papers if hasattr(papers, "search_rows") else None
@@ -109,7 +112,9 @@ class Searcher:
         return text
 
     def forget(self, pids: Iterable[str] | None = None) -> None:
-        """Drop cached texts of papers whose catalog record changed (all when None)."""
+        """Drop cached texts of papers whose catalog record changed (all when None), and the
+        states' joined text (for a state edited in place)."""
+        self._state_text.forget()
         if pids is None:
             self._texts.clear()
         else:
@@ -127,8 +132,7 @@ class Searcher:
             ids = catalog.ids
             found = {ids[row] for row in catalog.search_rows(value, segment)}
             if term.field == "text":  # words also match the user's tags and notes
-                found.update(pid for pid, state in states.items()
-                             if value in state.note.lower() or any(value in t for t in state.tags))
+                found.update(pid for pid, state in states.items() if state_matches(state, value))
             return found
         if catalog is not None and term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return lambda pid: catalog.has_link(pid, value)
@@ -137,7 +141,7 @@ class Searcher:
                 if value in self.text(pid):
                     return True
                 state = states.get(pid)
-                return bool(state) and (value in state.note.lower() or any(value in t for t in state.tags))
+                return bool(state) and state_matches(state, value)
             return test
         if term.field == "tag":
             return lambda pid: value in states.get(pid, empty).tags
@@ -207,7 +211,24 @@ class Searcher:
             # A few papers: put them in the library's order rather than walking all of it.
             ids, rank = catalog.ids, catalog.order_rank()
             return [ids[row] for row in sorted(compress(range(n), keep), key=rank.__getitem__)]
+        if rows is catalog.order_rows and n > 1:
+            return list(compress(pids, self._in_library_order(rows)(keep)))
         return list(compress(pids, map(keep.__getitem__, rows)))
+
+    def prepare(self) -> None:
+        """Build what a first search builds (the states' joined text, the library order's row
+        getter: ~20 ms at 100,000 papers and 18,000 states), so that its key does not wait."""
+        self._state_text.build(self.states)
+        if self._catalog is not None and len(self._catalog.ids) > 1:
+            self._in_library_order(self._catalog.order_rows)
+
+    def _in_library_order(self, rows) -> Callable[[bytes], tuple[int, ...]]:
+        """A mask's bytes in the library's order: one itemgetter over its rows, made once per
+        catalog order (3 ms at 100,000), then ~4 ms a query against ~13 ms for a map."""
+        made = self._order_getter
+        if made is None or made[0] is not rows:
+            made = self._order_getter = (rows, operator.itemgetter(*rows))
+        return made[1]
 
     def _mask(self, term: Term) -> int:
         """The rows that satisfy `term` (not negated), as the integer of a byte-per-row mask."""
@@ -216,7 +237,7 @@ class Searcher:
         if term.field in ("text", "title", "author"):
             mask = catalog.search_mask(value, {"text": None, "title": 0, "author": 2}[term.field])
             if term.field == "text":  # words also match the user's tags and notes
-                self._mark(mask, state_text_hits(self.states, value))
+                self._mark(mask, self._state_text.hits(self.states, value))
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
@@ -250,21 +271,6 @@ _TAGS, _NOTE, _STARRED, _READ = (operator.attrgetter(name) for name in ("tags", 
 @lru_cache(maxsize=4)
 def _ones(n: int) -> int:
     return int.from_bytes(b"\x01" * n, "little")
-
-
-def state_text_hits(states: dict[str, PaperState], value: str) -> list[str]:
-    """Ids whose note (lowercased) or one of whose tags contains `value` (an id may come twice).
-
-    No cache to keep in step with the states: the tags are matched through their vocabulary (a few
-    hundred names) and a set test per state, the notes (a few percent of the states) one by one.
-    ~5 ms at 18,000 states; the joined text it replaces took ~13 ms to build after every change."""
-    keys, values = list(states), list(states.values())
-    tag_lists = list(map(_TAGS, values))
-    matching = {tag for tag in set().union(*tag_lists) if value in tag}
-    hits = list(compress(keys, map(operator.not_, map(matching.isdisjoint, tag_lists)))) if matching else []
-    notes = list(map(_NOTE, values))
-    hits += [pid for pid, note in compress(zip(keys, notes), notes) if value in note.lower()]
-    return hits
 
 
 def sort_ids(pids: list[str], order: str, papers: dict[str, Paper], states: dict[str, PaperState]) -> list[str]:

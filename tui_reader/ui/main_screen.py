@@ -32,6 +32,7 @@ from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
+PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
 THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys never wait behind one
 NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
 NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
@@ -118,6 +119,26 @@ class MainScreen(LinkActions, Screen):
     def on_mount(self) -> None:
         self.apply_filter()
         self.paper_list.focus()
+        self.set_timer(PREPARE_SEARCH_AFTER, self.prepare_search)
+
+    def prepare_search(self) -> None:
+        """In a big catalog, build the searcher's caches in a thread once the first screen is up:
+        the first search key then costs what every later one does."""
+        if len(self.library.papers) < THREAD_FROM:
+            return
+        searcher = self.searcher
+
+        def prepare() -> None:
+            with self._query_lock:
+                for attempt in range(3):
+                    try:
+                        searcher.prepare()
+                        return
+                    except RuntimeError:  # a state changed while it was read: again
+                        pass
+
+        self.run_worker(prepare, name="prepare search", description="prepare search", thread=True,
+                        group="prepare", exit_on_error=False)
 
     def _screen_resized(self, size: Size) -> None:
         # Textual lays out and repaints the whole screen for every Resize it passes on, also one of
@@ -238,6 +259,7 @@ class MainScreen(LinkActions, Screen):
         self.shown = None
         self.states_version += 1
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
+        self.prepare_search()
         self.apply_filter()
         self.paper_list.refresh_all_rows()
         self.show_current(force=True)

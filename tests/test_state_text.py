@@ -1,0 +1,72 @@
+"""The states' joined text stays in step with the states it was built from, change after change."""
+
+from __future__ import annotations
+
+import random
+
+from tui_reader.models import PaperState
+from tui_reader.state_text import REBUILD_AFTER, StateText, state_matches
+
+VALUES = ["alpha", "beta", "gamma", "appendix", "a", "x", "vision"]
+
+
+def direct(states, value):
+    return sorted(pid for pid, state in states.items() if state_matches(state, value))
+
+
+def found(index, states, value):
+    return sorted(set(index.hits(states, value)))
+
+
+def test_hits_follow_replaced_added_and_removed_states():
+    states = {
+        "p1": PaperState(tags=["alpha"]),
+        "p2": PaperState(note="Read the Appendix"),
+        "p3": PaperState(starred=True),
+    }
+    index = StateText()
+    assert found(index, states, "alpha") == ["p1"]
+    assert found(index, states, "appendix") == ["p2"]
+    states["p1"] = PaperState(tags=["beta"])  # replaced, as the Library does
+    states["p4"] = PaperState(note="alpha male")  # added
+    assert found(index, states, "alpha") == ["p4"]
+    assert found(index, states, "beta") == ["p1"]
+    del states["p2"]  # removed
+    assert found(index, states, "appendix") == []
+    states["p3"].tags.append("gamma")  # edited in place: only forget() can tell
+    index.forget()
+    assert found(index, states, "gamma") == ["p3"]
+
+
+def test_a_random_run_of_changes_always_agrees_with_a_direct_scan():
+    rng = random.Random(7)
+    states = {f"p{n}": PaperState(tags=[rng.choice(VALUES)]) for n in range(300)}
+    index = StateText()
+    for step in range(3 * REBUILD_AFTER):
+        pid = f"p{rng.randrange(400)}"
+        action = rng.random()
+        if action < 0.05 and pid in states:
+            del states[pid]
+        elif action < 0.5:
+            states[pid] = PaperState(tags=[rng.choice(VALUES)])
+        else:
+            states[pid] = PaperState(note=f"about {rng.choice(VALUES)} and more")
+        value = rng.choice(VALUES)
+        assert found(index, states, value) == direct(states, value), step
+
+
+def test_values_with_the_separators_are_searched_directly():
+    states = {"p1": PaperState(note="a\x00b")}
+    assert found(StateText(), states, "a\x00b") == ["p1"]
+    assert found(StateText(), states, "") == direct(states, "")
+
+
+def test_a_text_built_ahead_serves_the_first_search_and_follows_later_changes():
+    states = {"p1": PaperState(tags=["alpha"]), "p2": PaperState(note="beta")}
+    index = StateText()
+    index.build(states)
+    assert found(index, states, "alpha") == ["p1"]
+    states["p2"] = PaperState(note="alpha too")
+    index.build(states)  # out of step: built afresh
+    states["p3"] = PaperState(tags=["alphabet"])
+    assert found(index, states, "alpha") == ["p1", "p2", "p3"]
