@@ -8,7 +8,7 @@ import orjson
 import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
-from tui_reader.catalog import record_bytes, search_line
+from tui_reader.catalog import StringColumn, _pack, _unpack, record_bytes, search_line
 from tui_reader.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.storage import WRITE_BUFFER, atomic_write_chunks
@@ -88,3 +88,39 @@ def test_an_error_while_producing_chunks_leaves_the_old_file(tmp_path):
         atomic_write_chunks(path, chunks(), keep_backups=1)
     assert path.read_bytes() == b"old"
     assert temp_files(tmp_path) == [] and os.listdir(tmp_path) == ["f"]
+
+
+@pytest.mark.parametrize("numbers", [[], [0], [1, 255], [256, 70_000], [2**32 + 5, 1], [-1, 3], list(range(1000))])
+def test_a_packed_column_of_numbers_reads_back_the_same(numbers):
+    assert list(_unpack(_pack(numbers))) == numbers
+
+
+@pytest.mark.parametrize("strings", [
+    [], [""], [None], ["a", None, "", "b"],
+    ["Diffusion Models", "视觉语言模型", "emoji 🚀 title", "x\x00y", "e\u0301"],
+    [f"title {n}" for n in range(500)],
+])
+def test_a_string_column_reads_back_the_same_one_by_one_and_all_at_once(strings):
+    packed = orjson.loads(orjson.dumps(StringColumn.pack(strings)))  # as the index file holds it
+    column = StringColumn.unpack(packed)
+    assert len(column) == len(strings)
+    assert [column[i] for i in range(len(strings))] == strings
+    if strings:
+        assert column[-1] == strings[-1]
+    assert list(column) == strings
+    assert [column[i] for i in range(len(strings))] == strings  # also once made whole
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_from_the_catalog(tmp_path):
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(5)])
+        written = catalog_view(lib)
+    index_path = folder / "index.json"
+    index = orjson.loads(index_path.read_bytes())
+    index["version"] = 2
+    index["titles"] = list(StringColumn.unpack(index["titles"]))  # the layout of version 2
+    index_path.write_bytes(orjson.dumps(index))
+    with Library(folder) as reopened:
+        assert reopened.papers.rebuilt and catalog_view(reopened) == written
+    assert orjson.loads(index_path.read_bytes())["version"] == 3  # written anew

@@ -280,7 +280,7 @@ def sort_ids(pids: list[str], order: str, papers: dict[str, Paper], states: dict
     columns = papers if hasattr(papers, "row") else None  # the Catalog: sort on its index columns
     if order == "title":
         if columns is not None:
-            row, titles = columns.row, columns.titles
+            row, titles = columns.row, list(columns.titles)  # a column the catalog may keep as one text
             return sorted(pids, key=lambda pid: titles[row[pid]].casefold())
         return sorted(pids, key=lambda pid: papers[pid].title.casefold())
     if order == "starred":
@@ -292,7 +292,7 @@ def sort_ids(pids: list[str], order: str, papers: dict[str, Paper], states: dict
         return sorted(pids, key=lambda pid: -(papers[pid].upvotes or 0))
     if order == "published":
         if columns is not None:
-            row, published = columns.row, columns.published
+            row, published = columns.row, list(columns.published)
             return sorted(pids, key=lambda pid: published[row[pid]] or "", reverse=True)
         return sorted(pids, key=lambda pid: papers[pid].published or "", reverse=True)
     raise QueryError(f"unknown sort order {order!r} (try {', '.join(SORT_ORDERS)})")
