@@ -119,9 +119,12 @@ async def test_a_real_start_hides_what_lives_on_from_the_collector(library, conf
     # run_app asks for it; tests do not (a frozen app would outlive its test)
     frozen = gc.get_freeze_count()
     app = make_app(library, config_folder, freeze_after_start=freeze)
+    gc.disable()  # as the command leaves it while the app starts (tui_reader.entry)
     try:
         async with running(app) as pilot:
             await pilot.pause(FREEZE_AFTER + 0.5)
             assert (gc.get_freeze_count() > frozen) is freeze
+            assert gc.isenabled() is freeze  # the app turns it back on when it freezes
     finally:
+        gc.enable()
         gc.unfreeze()

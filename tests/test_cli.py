@@ -187,3 +187,17 @@ def test_python_dash_m_runs_the_cli(tmp_path, sample_path):
         capture_output=True, text=True,
     )
     assert out.returncode == 0 and out.stdout.startswith("Imported 81 papers (81 new")
+
+
+def test_the_command_keeps_the_collector_off_only_for_the_app(tmp_path):
+    # tui_reader.entry turns it off before the first import; every command but the app's start
+    # turns it back on (the app does once it has started: test_app_large_library).
+    code = (
+        "import gc, sys\n"
+        "from tui_reader.entry import main\n"
+        f"sys.argv = ['tui-reader', '--data-dir', {str(tmp_path / 'data')!r}, 'list']\n"
+        "main()\n"
+        "print('collector on:', gc.isenabled())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("collector on: True")

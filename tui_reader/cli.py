@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from importlib import resources
 from pathlib import Path
@@ -244,6 +245,8 @@ def attach_option_values(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(attach_option_values(sys.argv[1:] if argv is None else argv))
+    if args.handler is not cmd_open:
+        gc.enable()  # off only while the app starts (see tui_reader.entry)
     try:
         return args.handler(args)
     except ReaderError as error:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+import gc
 from pathlib import Path
 
 from textual.app import App
@@ -148,8 +148,14 @@ class ReaderApp(App[int]):
         if self.freeze_after_start:
             # Textual's own start-up objects too (~27 ms of every full collection at 100,000 papers),
             # once the first frame and the work after it are done
-            self.set_timer(FREEZE_AFTER, partial(freeze_survivors, collect_first=True))
+            self.set_timer(FREEZE_AFTER, self.settle_collector)
         self._started = True
+
+    def settle_collector(self) -> None:
+        """Freeze what the start made, and turn the collector back on (the command keeps it off
+        while the app starts: tui_reader.entry)."""
+        freeze_survivors(collect_first=True)
+        gc.enable()
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
