@@ -1,3 +1,5 @@
+import pytest
+
 from tui_reader.models import (
     Link,
     Paper,
@@ -88,3 +90,23 @@ def test_a_record_of_the_wrong_types_is_refused():
     for field, bad in [("tags", "ml"), ("starred", "no"), ("note", 5), ("tags", [1])]:
         with pytest.raises(ValueError):
             PaperState.from_dict({field: bad})
+
+
+@pytest.mark.parametrize("field, bad, says", [
+    ("read", 1, "read is int"), ("starred", "no", "starred is str"), ("note", 5, "note is int"),
+    ("tags", "ml", "tags is str"), ("tags", ["ok", 1], "a tag is not text"), ("read_at", 3, "read_at is int"),
+    ("starred_at", [], "starred_at is list"), ("updated", 1.5, "updated is float"),
+])
+def test_a_state_record_of_the_wrong_type_says_which_field(field, bad, says):
+    with pytest.raises(ValueError, match=says):
+        PaperState.from_dict({field: bad})
+    with pytest.raises(ValueError, match=says):  # also beside a key we do not know
+        PaperState.from_dict({field: bad, "colour": "red"})
+
+
+def test_a_state_record_drops_unknown_keys_and_keeps_no_list_of_the_caller():
+    tags = ["a", "b"]
+    state = PaperState.from_dict({"tags": tags, "read": True, "colour": "red", "read_at": None})
+    assert state == PaperState(read=True, tags=["a", "b"])
+    tags.append("c")
+    assert state.tags == ["a", "b"]

@@ -118,7 +118,8 @@ class Library:
             return {}
         # A crash between moving a record to its arXiv id and moving its state leaves the state
         # under the old id: follow the alias.
-        for old_id in [pid for pid in states if pid not in self.papers and pid in self._aliases]:
+        moved = [pid for pid in states if pid in self._aliases and pid not in self.papers] if self._aliases else ()
+        for old_id in moved:
             states.setdefault(self._aliases[old_id], states.pop(old_id))
         return states
 
