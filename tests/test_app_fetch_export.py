@@ -112,3 +112,22 @@ async def test_importing_a_broken_file_is_a_message_and_changes_nothing(library,
         assert len(paper_list(app).ids) == 81
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors and errors[0].startswith(f"Import failed: {broken}: ")
+
+
+async def test_a_store_that_fails_closes_its_screen_and_says_so(library, config_folder, monkeypatch):
+    from tui_reader.errors import StorageWriteError
+    from tui_reader.sources import Batch
+    from tui_reader.ui.online import store_batch
+
+    def disk_full(*args, **kwargs):  # fault injection: the write fails as on a full disk
+        raise StorageWriteError(library.catalog_path, OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(library, "import_papers", disk_full)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        store_batch(app, Batch("test", []), "Imported")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is app.main_screen and not app.main_screen.storing
+        assert len(paper_list(app).ids) == 81
+        assert any(n.severity == "error" and "No space left" in n.message for n in app._notifications)

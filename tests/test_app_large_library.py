@@ -128,3 +128,30 @@ async def test_a_real_start_hides_what_lives_on_from_the_collector(library, conf
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys(big_library, config_folder):
+    from tui_reader.sources import Batch
+    from tui_reader.ui.dialogs import Storing
+    from tui_reader.ui.online import store_batch
+
+    new = [Paper(id=f"2601.{n:05d}", title=f"Fresh paper {n}") for n in range(3)]
+    app = make_app(big_library, config_folder)
+    try:
+        async with running(app, size=(160, 45)) as pilot:
+            papers = paper_list(app)
+            first = papers.current_id
+            store_batch(app, Batch("test", new), "Imported")
+            await pilot.pause()
+            assert isinstance(app.screen, Storing)  # the catalog of 100,000 is being rewritten
+            assert app.main_screen.storing and papers.cached_rows_only
+            await pilot.press("s", "j")  # taken by the Storing screen, not the list
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.screen is app.main_screen and not papers.cached_rows_only
+            assert len(papers.ids) == COUNT + 3 and papers.ids[0] == "2601.00000"
+            assert not big_library.state(first).starred
+            assert any("Imported 3 papers: 3 new" in n.message for n in app._notifications)
+    finally:
+        # leave the shared library as found: the three new papers out again
+        big_library.papers.write({}, [p.id for p in new], keep_backups=0)

@@ -1,5 +1,5 @@
 """Modal dialogs: tag prompt, file prompt, tag remover, note editor, link picker, confirmation,
-backup restore.
+backup restore, and the screen shown while papers are stored.
 
 Each returns its answer through `dismiss`; the main screen does the saving, so every write
 goes through one place.
@@ -194,6 +194,30 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class Storing(ModalScreen[None]):
+    """Shown while papers are stored in a thread: it takes the keys, so nothing changes the library
+    meanwhile. Closed by whoever started the store."""
+
+    # ahead of the app's own keys (quit, theme, palette): they would reach the library or cover this
+    BINDINGS = [Binding("escape,q,ctrl+p,ctrl+t", "wait", "Wait", id="storing-wait", show=False, priority=True)]
+
+    def __init__(self, what: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.what), classes="dialog-title")
+            yield Static(Text("Merging them into the library, then writing it…"), id="storing-progress", classes="dialog-hint")
+
+    def show_progress(self, done: int, total: int) -> None:
+        text = f"{done:,} of {total:,} merged, then the library is written…" if done < total else "Written."
+        self.query_one("#storing-progress", Static).update(Text(text))
+
+    def action_wait(self) -> None:
+        self.notify("Still storing: this closes by itself when it is done.", timeout=3)
 
 
 class NoteEditor(ModalScreen[str | None]):

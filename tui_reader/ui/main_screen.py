@@ -95,6 +95,7 @@ class MainScreen(LinkActions, Screen):
         self._query_generation = 0  # the newest query asked for; older results are dropped
         self._query_lock = threading.Lock()  # one query at a time (the Searcher keeps caches)
         self._laid_out_size: Size | None = None
+        self.storing = False  # papers are being stored in a thread (see hold_for_store)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -287,7 +288,20 @@ class MainScreen(LinkActions, Screen):
         # layout (a new abstract reflows the pane). Many moves in a row show the last paper once.
         self.call_after_refresh(self.show_current)
 
+    @property
+    def query_lock(self) -> threading.Lock:
+        """Held by a query, and by a store so that no query reads the library while it changes."""
+        return self._query_lock
+
+    def hold_for_store(self, holding: bool) -> None:
+        """While papers are stored in a thread: the list draws only rows it has drawn before and
+        the detail pane stays as it is (reload() shows everything afresh after)."""
+        self.storing = holding
+        self.paper_list.cached_rows_only = holding
+
     def show_current(self, force: bool = False) -> None:
+        if self.storing:
+            return
         pid = self.paper_list.current_id
         if pid == self.shown_id and not force:
             return

@@ -69,6 +69,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self._strip_width = 0
         self._styles: dict[str, Style] | None = None  # the row styles, computed once per style change
         self._looks: tuple[dict[str, Style], dict[str, Style]] | None = None
+        self.cached_rows_only = False  # while the library changes in a thread: read nothing from it
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -216,6 +217,8 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         key = (paper_id, row == self.cursor)
         strip = self._strips.get(key)
         if strip is None:
+            if self.cached_rows_only:
+                return Strip.blank(width, styles["base"])
             strip = self._render_row(paper_id, row == self.cursor, width)
             self._strips.set(key, strip)
         return strip
