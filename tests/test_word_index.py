@@ -169,3 +169,14 @@ def test_a_state_replaced_or_forgotten_is_searched_afresh(tmp_path):
     states["2401.00000"].tags.append("gamma")  # edited in place: forget() says so
     searcher.forget()
     assert searcher.filter(catalog.order, "gamma") == ["2401.00000"]
+
+
+def test_one_letter_terms_come_from_their_own_masks_and_match_the_scan(tmp_path):
+    specs = [("Models of mind", "A study of 3D scenes.", ["Zoë Quinn"]), ("Vision", "no such letter here", []),
+             ("x_y", "under_score and 42", ["Li"]), ("Ünïcode title", "naïve façade", ["Jürgen"])]
+    catalog = make_catalog(tmp_path, specs)
+    words = catalog.build_word_index(write=False)
+    assert words is not None and words._letters  # built with them
+    for letter in "abcdefghijklmnopqrstuvwxyz0123456789_":
+        assert catalog.search_rows(letter) == catalog.scan_rows(letter), letter
+        assert words.term_mask(letter, None, catalog._text, catalog.text_starts) == words.letter_mask(letter)
