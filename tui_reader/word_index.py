@@ -15,6 +15,8 @@ that meaning exactly:
   one preceded by one starts a word, one between two is a whole word. The intersection of those
   tokens' rows are the candidates, and each candidate line is checked for the term itself.
 - A term without any word character ("-", ", ") is not answered here: the caller scans.
+- A term of one ASCII word character would union tens of thousands of words: each such character's
+  rows are kept whole instead, as one bitmap.
 
 Postings are row numbers (the line order of search.txt): a bitmap when the word is in at least 1/32
 of the rows (then smaller than a uint32 array), else a uint32 array. Results are byte masks: one
