@@ -1,6 +1,7 @@
 """Every command's success and error path, through the real entry point and real files."""
 
 import io
+import os
 import json
 import subprocess
 import sys
@@ -201,3 +202,17 @@ def test_the_command_keeps_the_collector_off_only_for_the_app(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("collector on: True")
+
+
+def test_an_index_rebuilt_from_a_big_catalog_is_announced_first(capsys, imported, data_dir, sample_path, monkeypatch):
+    monkeypatch.setattr(cli, "REBUILD_NOTICE_BYTES", 1)  # the sample stands in for a big catalog
+    code, _, err = run(capsys, "list")
+    assert code == 0 and "rebuilding" not in err  # the index is current: nothing to say
+    catalog = data_dir / "papers.json"
+    os.utime(catalog, ns=(catalog.stat().st_atime_ns, catalog.stat().st_mtime_ns + 1))  # as `cp -r` does
+    code, out, err = run(capsys, "list")
+    assert code == 0 and len(out.splitlines()) == 81
+    assert "index.json is missing or out of date: rebuilding it from the catalog" in err
+    assert "rebuilding" in run(capsys, "list")[2]  # a reader rebuilds in memory only
+    run(capsys, "import", str(sample_path))  # a writer writes it back
+    assert "rebuilding" not in run(capsys, "list")[2]

@@ -31,7 +31,7 @@ import re
 import secrets
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from itertools import accumulate, chain, compress, repeat
 from operator import attrgetter
@@ -174,8 +174,9 @@ class _Layout:
 class Catalog(Mapping[str, Paper]):
     """Paper records by id, parsed on demand from the catalog's bytes. Rows are in file order."""
 
-    def __init__(self, path: Path, *, writable: bool):
+    def __init__(self, path: Path, *, writable: bool, on_rebuild: Callable[[int], None] | None = None):
         self.path = Path(path)
+        self.on_rebuild = on_rebuild  # told the catalog's size before its index is rebuilt from it
         self.folder = self.path.parent
         self.writable = writable
         self.index_path = self.folder / INDEX_FILE
@@ -223,6 +224,8 @@ class Catalog(Mapping[str, Paper]):
             return
         if self._load_index(stat):
             return
+        if self.on_rebuild is not None:
+            self.on_rebuild(stat.st_size)
         raw = self.path.read_bytes()
         tables = decode_tables(raw, self.path)  # CorruptFileError when unreadable
         docs = tables.get(TABLE, {})

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 PROG = "tui-reader"
 STATE_LOCK_WAIT = 3.0  # seconds a state command waits for a running app to let go
 SAMPLE_NAME = "hf-papers-page.txt"
+REBUILD_NOTICE_BYTES = 20_000_000  # a catalog this big (~10,000 papers) takes a second or more to re-index
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -42,7 +43,15 @@ def warn(message: str) -> None:
 
 
 def open_library(args: argparse.Namespace, *, write: bool, wait: float = STATE_LOCK_WAIT) -> Library:
-    library = Library(data_dir(args.data_dir), read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}")
+    folder = data_dir(args.data_dir)
+
+    def rebuilding(size: int) -> None:
+        # e.g. a folder copied without its times: seconds of parsing at 100,000 papers, said first
+        if size >= REBUILD_NOTICE_BYTES:
+            print(f"{PROG}: {folder / 'index.json'} is missing or out of date: rebuilding it from the "
+                  f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+
+    library = Library(folder, read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}", on_rebuild=rebuilding)
     for problem in library.problems:
         warn(problem)
     return library

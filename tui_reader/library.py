@@ -72,6 +72,7 @@ class Library:
         read_only: bool = False,
         lock_timeout: float = 0.0,
         purpose: str = "tui-reader",
+        on_rebuild: Callable[[int], None] | None = None,
     ):
         self.folder = Path(folder)
         self.read_only = read_only
@@ -85,7 +86,7 @@ class Library:
         self.state_path = self.folder / STATE_FILE
         self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only)
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
-        self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only)
+        self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only, on_rebuild=on_rebuild)
         self.states: dict[str, PaperState] = {}
         self._aliases: dict[str, str] = {}
         try:
