@@ -141,17 +141,24 @@ async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys
         async with running(app, size=(160, 45)) as pilot:
             papers = paper_list(app)
             first = papers.current_id
-            store_batch(app, Batch("test", new), "Imported")
-            await pilot.pause()
-            assert isinstance(app.screen, Storing)  # the catalog of 100,000 is being rewritten
-            assert app.main_screen.storing and papers.cached_rows_only
-            await pilot.press("s", "j")  # taken by the Storing screen, not the list
+            held = app.main_screen.query_lock
+            held.acquire()  # the store waits for it: its screen stays up while the keys are pressed
+            try:
+                store_batch(app, Batch("test", new), "Imported")
+                await pilot.pause()
+                assert isinstance(app.screen, Storing)
+                assert app.main_screen.storing and papers.cached_rows_only
+                await pilot.press("s", "j", "q", "ctrl+q", "ctrl+p", "ctrl+t", "escape")
+                assert isinstance(app.screen, Storing) and app.return_code is None  # no star, no quit
+            finally:
+                held.release()
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.screen is app.main_screen and not papers.cached_rows_only
             assert len(papers.ids) == COUNT + 3 and papers.ids[0] == "2601.00000"
             assert not big_library.state(first).starred
             assert any("Imported 3 papers: 3 new" in n.message for n in app._notifications)
+            assert any("Still storing" in n.message for n in app._notifications)
     finally:
         # leave the shared library as found: the three new papers out again
         big_library.papers.write({}, [p.id for p in new], keep_backups=0)

@@ -99,7 +99,26 @@ class ReaderApp(App[int]):
         if self._started and self.config.theme != theme:
             self.remember(theme=theme)
 
+    # -- while papers are stored in a thread (ui/online.py, store_batch) -------------------------
+
+    def held_while_storing(self) -> bool:
+        """True (and said) while a store runs: quitting, the palette and the theme wait for it."""
+        if self.main_screen.storing:
+            self.notify("Still storing papers: this closes by itself when it is done.", timeout=3)
+            return True
+        return False
+
+    async def action_quit(self) -> None:
+        if not self.held_while_storing():
+            await super().action_quit()
+
+    def action_command_palette(self) -> None:
+        if not self.held_while_storing():
+            super().action_command_palette()
+
     def action_next_theme(self) -> None:
+        if self.held_while_storing():
+            return
         names = self.reader_theme_names()
         index = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(index + 1) % len(names)]

@@ -200,8 +200,7 @@ class Storing(ModalScreen[None]):
     """Shown while papers are stored in a thread: it takes the keys, so nothing changes the library
     meanwhile. Closed by whoever started the store."""
 
-    # ahead of the app's own keys (quit, theme, palette): they would reach the library or cover this
-    BINDINGS = [Binding("escape,q,ctrl+p,ctrl+t", "wait", "Wait", id="storing-wait", show=False, priority=True)]
+    BINDINGS = [Binding("escape", "wait", "Wait", id="storing-wait", show=False)]  # quitting and the rest: ReaderApp
 
     def __init__(self, what: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -217,7 +216,7 @@ class Storing(ModalScreen[None]):
         self.query_one("#storing-progress", Static).update(Text(text))
 
     def action_wait(self) -> None:
-        self.notify("Still storing: this closes by itself when it is done.", timeout=3)
+        self.app.held_while_storing()
 
 
 class NoteEditor(ModalScreen[str | None]):
