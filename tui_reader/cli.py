@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 import orjson
 
 from tui_reader import __version__
+from tui_reader.catalog import INDEX_FILE
 from tui_reader.errors import ReaderError
 from tui_reader.library import ImportResult, Library
 from tui_reader.locations import config_dir, data_dir
@@ -48,7 +49,7 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float = STATE_L
     def rebuilding(size: int) -> None:
         # e.g. a folder copied without its times: seconds of parsing at 100,000 papers, said first
         if size >= REBUILD_NOTICE_BYTES:
-            print(f"{PROG}: {folder / 'index.json'} is missing or out of date: rebuilding it from the "
+            print(f"{PROG}: {folder / INDEX_FILE} is missing or out of date: rebuilding it from the "
                   f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
     library = Library(folder, read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}", on_rebuild=rebuilding)
