@@ -70,7 +70,8 @@ def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportR
 
 
 def sample_batch() -> Batch:
-    from tui_reader.sources import parse_text  # the parsers load only for an import: ~10 ms off the start
+    # the parsers load only for an import: ~10 ms off the start
+    from tui_reader.sources import parse_text
 
     text = resources.files("tui_reader.data").joinpath(SAMPLE_NAME).read_text("utf-8")
     return parse_text(text, SAMPLE_NAME)
