@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-
 TIMEOUT = 2.0  # seconds each tool may take; a tool that hangs longer has failed
 
 # pyperclip's copy function name -> (tool name, copy command, paste command).
