@@ -408,8 +408,7 @@ class Catalog(Mapping[str, Paper]):
         return bool(self.flags[self.row[pid]] & FLAG_BITS[kind])
 
     def count_with_link(self, kind: str) -> int:
-        bit = FLAG_BITS[kind]
-        return sum(1 for f in self.flags if f & bit)
+        return sum(self.link_mask(kind))
 
     def order_rank(self) -> array:
         """The position of each row in `order`."""

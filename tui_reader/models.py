@@ -182,10 +182,17 @@ _STATE_TYPES: dict[str, type | tuple[type, ...]] = {
 
 
 def normalise_title(title: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a title, for matching the same paper."""
+    """Case-, accent- and punctuation-insensitive form of a title, for matching the same paper.
+    An ASCII title skips NFKD and casefold, which change nothing in it but case: an import of
+    100,000 papers spent seconds there."""
+    if title.isascii():
+        return " ".join(_WORD_RE.findall(title.lower()))
     text = unicodedata.normalize("NFKD", title)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(_WORD_RE.findall(text))
+
+
+_WORD_RE = re.compile(r"\w+")
 
 
 def title_id(title: str) -> str:

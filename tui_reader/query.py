@@ -132,7 +132,7 @@ class Searcher:
             ids = catalog.ids
             found = {ids[row] for row in catalog.search_rows(value, segment)}
             if term.field == "text":  # words also match the user's tags and notes
-                found.update(pid for pid, state in states.items() if state_matches(state, value))
+                found.update(self._state_text.hits(states, value))
             return found
         if catalog is not None and term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return lambda pid: catalog.has_link(pid, value)

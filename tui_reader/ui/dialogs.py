@@ -49,8 +49,9 @@ class TagSuggester(Suggester):
 
 class CompletingPrompt(ModalScreen[T]):
     """A one-line prompt whose tab takes the input's suggestion; Esc cancels. Subclasses name the
-    bindings (ids differ, for the keymap), the texts, the suggester and what Enter returns."""
+    tab binding (ids differ, for the keymap), the texts, the suggester and what Enter returns."""
 
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
     placeholder = ""
     hint = ""
     input_id = ""
@@ -81,10 +82,7 @@ class CompletingPrompt(ModalScreen[T]):
 class TagPrompt(CompletingPrompt[list[str] | None]):
     """Ask for tags to add, several at once separated by commas; tab completes."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
-        Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True),
-    ]
+    BINDINGS = [Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True)]
     placeholder = "tags, comma-separated (tab completes)"
     hint = "Enter adds · Esc cancels"
     input_id = "tag-input"
@@ -122,10 +120,7 @@ class PathSuggester(Suggester):
 class PathPrompt(CompletingPrompt[Path | None]):
     """Ask for a file to import; tab completes from the folder."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
-        Binding("tab", "complete", "Complete path", id="path-complete", priority=True),
-    ]
+    BINDINGS = [Binding("tab", "complete", "Complete path", id="path-complete", priority=True)]
     placeholder = "a file: HF page, HF JSON, arXiv Atom, BibTeX or a backup"
     hint = "Enter imports · tab completes · Esc cancels"
     input_id = "path-input"

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,6 +37,7 @@ PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
 THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys never wait behind one
 NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
 NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
+T = TypeVar("T")
 
 
 def refines(new: list[Term], old: list[Term]) -> bool:
@@ -46,6 +48,17 @@ def refines(new: list[Term], old: list[Term]) -> bool:
                                  and not term.negated and term.value in t.value) for t in new)
 
     return all(implied(term) for term in old)
+
+
+def reading_states(read: Callable[[], T]) -> T:
+    """`read` in a thread, again when a state changed while it read the states (RuntimeError:
+    the dict changed size), three times at most."""
+    for _ in range(2):
+        try:
+            return read()
+        except RuntimeError:
+            pass
+    return read()
 
 
 class SearchField(Input, ResizingContentScrollView):
@@ -131,12 +144,7 @@ class MainScreen(LinkActions, Screen):
 
         def prepare() -> None:
             with self._query_lock:
-                for attempt in range(3):
-                    try:
-                        searcher.prepare()
-                        return
-                    except RuntimeError:  # a state changed while it was read: again
-                        pass
+                reading_states(searcher.prepare)
 
         self.run_worker(prepare, name="prepare search", description="prepare search", thread=True,
                         group="prepare", exit_on_error=False)
@@ -196,7 +204,7 @@ class MainScreen(LinkActions, Screen):
             todo = [term for term in terms if term not in shown.terms]
         request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version)
         generation = self._query_generation
-        cheap = not todo and order in ("added",)
+        cheap = not todo and order == "added"
         if (cheap or len(self.library.papers) < THREAD_FROM) and self._query_lock.acquire(blocking=False):
             try:
                 ids = self._query(base, todo, order)
@@ -218,13 +226,7 @@ class MainScreen(LinkActions, Screen):
         with self._query_lock:
             if generation != self._query_generation:
                 return  # a newer query is waiting: this one would be thrown away
-            for attempt in range(3):
-                try:
-                    ids = self._query(base, terms, order)
-                    break
-                except RuntimeError:  # a state changed while the query read the states: again
-                    if attempt == 2:
-                        raise
+            ids = reading_states(partial(self._query, base, terms, order))
         if generation == self._query_generation:
             try:
                 self.app.call_from_thread(self._show_result, generation, request(ids))

@@ -42,6 +42,10 @@ def online_commands(app: ReaderApp) -> list[Command]:
     return commands
 
 
+def say_failed(app: ReaderApp, what: str, error: object) -> None:
+    app.notify(f"{what} failed: {error}", severity="error", timeout=12, markup=False)
+
+
 def fetch_today(app: ReaderApp) -> None:
     fetch = importlib.import_module("tui_reader.fetch")
     app.notify("Fetching today's Hugging Face papers…", timeout=4)
@@ -56,7 +60,7 @@ def fetch_today(app: ReaderApp) -> None:
         try:
             papers = fetch.fetch_hf(progress=progress)
         except ReaderError as error:
-            app.call_from_thread(app.notify, f"Fetch failed: {error}", severity="error", timeout=12, markup=False)
+            app.call_from_thread(say_failed, app, "Fetch", error)
             return
         finally:
             app.call_from_thread(app.main_screen.show_progress, None)
@@ -107,7 +111,7 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
         screen.hold_for_store(False)
         screen.reload()  # also after a failure: what is on disk is what the library holds
         if failure is not None:
-            app.notify(f"Import failed: {failure}", severity="error", timeout=12, markup=False)
+            say_failed(app, "Import", failure)
         else:
             app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated.", timeout=8, markup=False)
 
@@ -130,7 +134,7 @@ def import_file(app: ReaderApp, path: Path) -> None:
         try:
             batch = read_source(path)
         except ReaderError as error:
-            app.call_from_thread(app.notify, f"Import failed: {error}", severity="error", timeout=12, markup=False)
+            app.call_from_thread(say_failed, app, "Import", error)
             return
         finally:
             app.call_from_thread(app.main_screen.show_progress, None)
@@ -147,7 +151,7 @@ def export_view(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | 
     try:
         export.write_export(path, fmt, papers, app.library.states)
     except ReaderError as error:
-        app.notify(f"Export failed: {error}", severity="error", timeout=12, markup=False)
+        say_failed(app, "Export", error)
         return None
     app.notify(f"Exported {len(papers)} papers to {path}", timeout=10, markup=False)
     return path
