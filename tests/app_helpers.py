@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_reader.cli import sample_batch
-from tui_reader.library import Library
+from tui_reader.cli.common import sample_batch
+from tui_reader.store.library import Library
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.main_screen import MainScreen
 from tui_reader.ui.paper_list import PaperList

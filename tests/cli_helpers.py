@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tui_reader.cli import main
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 
 
 def run(capsys, data_dir: Path | None, *argv: str) -> tuple[int, str, str]:

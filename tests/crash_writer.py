@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reliability_helpers import arxiv_paper, titled_paper  # noqa: E402
-from tui_reader.library import Library  # noqa: E402
+from tui_reader.store.library import Library  # noqa: E402
 from tui_reader.models import Paper, title_id  # noqa: E402
 
 ARXIV_PAPERS = 150

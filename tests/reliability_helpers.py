@@ -9,9 +9,9 @@ import os
 import re
 from pathlib import Path
 
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.models import Paper, title_id
-from tui_reader.storage import TEMP_SUFFIX
+from tui_reader.store.files import TEMP_SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import pytest
 from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"
-pytest.importorskip("tui_reader.fetch")
+pytest.importorskip("tui_reader.sources.http")
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ async def test_importing_a_broken_file_is_a_message_and_changes_nothing(library,
     broken.write_text('[{"paper": ')
     app = make_app(library, config_folder)
     async with running(app) as pilot:
-        from tui_reader.ui.online import import_file
+        from tui_reader.ui.transfers import import_file
 
         import_file(app, broken)
         await app.workers.wait_for_complete()
@@ -117,7 +117,7 @@ async def test_importing_a_broken_file_is_a_message_and_changes_nothing(library,
 async def test_a_store_that_fails_closes_its_screen_and_says_so(library, config_folder, monkeypatch):
     from tui_reader.errors import StorageWriteError
     from tui_reader.sources import Batch
-    from tui_reader.ui.online import store_batch
+    from tui_reader.ui.transfers import store_batch
 
     def disk_full(*args, **kwargs):  # fault injection: the write fails as on a full disk
         raise StorageWriteError(library.catalog_path, OSError(28, "No space left on device"))

@@ -11,7 +11,7 @@ import sys
 import time
 
 from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.ui.safe_text import safe_block, safe_line
 

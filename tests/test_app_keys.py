@@ -135,7 +135,7 @@ async def test_T_without_tags_says_so(library, config_folder):
 
 
 async def test_S_cycles_the_sort_orders(library, config_folder):
-    from tui_reader.query import SORT_ORDERS
+    from tui_reader.search.query import SORT_ORDERS
 
     app = make_app(library, config_folder)
     async with running(app) as pilot:

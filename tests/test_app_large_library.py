@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from app_helpers import config_folder, library, make_app, paper_list, reopen_state, running  # noqa: F401
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.ui.app import FREEZE_AFTER
 from tui_reader.ui.main_screen import PREPARE_SEARCH_AFTER
@@ -133,7 +133,7 @@ async def test_a_real_start_hides_what_lives_on_from_the_collector(library, conf
 async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys(big_library, config_folder):
     from tui_reader.sources import Batch
     from tui_reader.ui.dialogs import Storing
-    from tui_reader.ui.online import store_batch
+    from tui_reader.ui.transfers import store_batch
 
     new = [Paper(id=f"2601.{n:05d}", title=f"Fresh paper {n}") for n in range(3)]
     app = make_app(big_library, config_folder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401
-from tui_reader.query import Searcher
+from tui_reader.search.query import Searcher
 
 
 def cli_ids(library, query):
@@ -136,7 +136,7 @@ async def test_the_cursor_stays_in_view_when_the_list_grows_back(library, config
 
 # -- typing on narrows the shown result; a big catalog queries in a thread ----------------------
 
-from tui_reader.query import parse_query, sort_ids  # noqa: E402
+from tui_reader.search.query import parse_query, sort_ids  # noqa: E402
 from tui_reader.ui import main_screen as main_screen_module  # noqa: E402
 from tui_reader.ui.main_screen import refines  # noqa: E402
 

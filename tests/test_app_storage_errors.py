@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app_helpers import config_folder, current_id, library, make_app, reopen_state, running, sample_library  # noqa: F401
 from reliability_helpers import Faults, enospc, eio
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.ui.dialogs import RestoreBackup
 
 

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from tui_reader import cli
-from tui_reader.library import Library
+from tui_reader.cli import common as cli_common
+from tui_reader.store.library import Library
 
 LIST_KEYS = ["id", "title", "abstract", "authors", "published", "links", "read", "starred", "tags", "note", "added"]
 
@@ -175,7 +176,7 @@ def test_restore_lists_and_restores(capsys, imported):
 
 
 def test_state_command_waits_then_fails_while_the_library_is_held(capsys, imported, data_dir, monkeypatch):
-    monkeypatch.setattr(cli, "STATE_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(cli_common, "STATE_LOCK_WAIT", 0.2)
     with Library(data_dir):
         code, _, err = run(capsys, "star", imported[0]["id"])
     assert code == 1 and "is in use by process" in err
@@ -205,7 +206,7 @@ def test_the_command_keeps_the_collector_off_only_for_the_app(tmp_path):
 
 
 def test_an_index_rebuilt_from_a_big_catalog_is_announced_first(capsys, imported, data_dir, sample_path, monkeypatch):
-    monkeypatch.setattr(cli, "REBUILD_NOTICE_BYTES", 1)  # the sample stands in for a big catalog
+    monkeypatch.setattr(cli_common, "REBUILD_NOTICE_BYTES", 1)  # the sample stands in for a big catalog
     code, _, err = run(capsys, "list")
     assert code == 0 and "rebuilding" not in err  # the index is current: nothing to say
     catalog = data_dir / "papers.json"

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, use_fake_tool, x_display  # noqa: F401
-from tui_reader.clipboard import copy_to_system
+from tui_reader.ui.clipboard import copy_to_system
 
 
 def test_real_xclip_copy_is_confirmed_and_readable(x_display):

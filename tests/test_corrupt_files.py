@@ -15,8 +15,8 @@ import pytest
 from reliability_helpers import arxiv_paper, one_line, state_view, temp_files, titled_paper
 from tui_reader import cli
 from tui_reader.errors import CorruptFileError
-from tui_reader.library import Library
-from tui_reader.storage import list_backups
+from tui_reader.store.library import Library
+from tui_reader.store.files import list_backups
 
 TABLE = {"state.json": "state", "papers.json": "papers"}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from reliability_helpers import ROOT, state_view, temp_files
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 
 import crash_writer
 

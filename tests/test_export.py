@@ -12,8 +12,8 @@ import bibtexparser
 import pytest
 from bibtexparser import middlewares
 
-from tui_reader.export import base_key, citation_keys, export_text, latex_escape, to_bibtex
-from tui_reader.library import Library
+from tui_reader.export.formats import base_key, citation_keys, export_text, latex_escape, to_bibtex
+from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
 from tui_reader.sources import bibtex
 from cli_helpers import run
@@ -252,7 +252,7 @@ def test_export_needs_a_known_format(capsys, rich_library):
 
 
 def test_write_export_for_the_app(tmp_path, capsys, rich_library):
-    from tui_reader.export import export_filename, write_export
+    from tui_reader.export.formats import export_filename, write_export
 
     with Library(rich_library, read_only=True) as library:
         papers = [library.papers[pid] for pid in library.ordered_ids()]
@@ -279,7 +279,7 @@ def test_an_export_file_is_readable_like_any_file(capsys, tmp_path, rich_library
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
-    from tui_reader.export import to_csv
+    from tui_reader.export.formats import to_csv
 
     papers = [
         Paper(id="t-1", title='=HYPERLINK("http://evil.example","x")', abstract="@SUM(A1)"),

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from cli_helpers import run, listed, catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -386,7 +386,7 @@ def test_fetched_papers_merge_into_the_sample_and_keep_stars(server, capsys, tmp
 
 
 def test_app_fetch_of_the_latest_day_reports_progress_and_imports_unread(server, tmp_path):
-    from tui_reader.fetch import fetch_hf as fetch_latest_hf
+    from tui_reader.sources.http import fetch_hf as fetch_latest_hf
 
     seen: list[tuple[int, int | None]] = []
     papers = fetch_latest_hf(base=server.url("ok"), page_size=5, progress=lambda done, total: seen.append((done, total)))
@@ -400,7 +400,7 @@ def test_app_fetch_of_the_latest_day_reports_progress_and_imports_unread(server,
 
 def test_app_fetch_failure_is_a_reader_error(server):
     from tui_reader.errors import ReaderError
-    from tui_reader.fetch import fetch_hf as fetch_latest_hf
+    from tui_reader.sources.http import fetch_hf as fetch_latest_hf
 
     with pytest.raises(ReaderError, match="answered HTTP 503"):
         fetch_latest_hf(base=server.url("down"))

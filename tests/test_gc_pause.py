@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from tui_reader.gc_pause import gc_paused
+from tui_reader.store.gc_pause import gc_paused
 
 
 def test_what_a_pause_made_is_aged_without_a_collection():

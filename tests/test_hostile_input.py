@@ -23,7 +23,7 @@ import pytest
 from reliability_helpers import arxiv_paper, one_line, snapshot, temp_files
 from tui_reader import cli
 from tui_reader.errors import SourceError
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.sources import read_source
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from tui_reader.errors import LibraryLockedError, ReadOnlyError, UnknownPaperError
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.links import arxiv_links
 from tui_reader.models import Link, Paper, paper_id
 from tui_reader.sources import read_source

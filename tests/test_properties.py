@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from reliability_helpers import FAULTABLE, Faults, SimulatedCrash, arxiv_paper, eio, enospc, state_view, temp_files, titled_paper, upgraded
 from tui_reader.errors import SourceError, StorageWriteError
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.sources import parse_text, read_source
 
 SCALE = int(os.environ.get("TUI_READER_HYPOTHESIS_SCALE", "1"))

@@ -15,11 +15,11 @@ import pytest
 
 from reliability_helpers import arxiv_paper, one_line, snapshot
 from tui_reader.errors import LibraryLockedError
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 
 HOLDER = """
 import sys
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 lib = Library(sys.argv[1], purpose="tui-reader open")
 print("held", flush=True)
 for line in sys.stdin:
@@ -31,7 +31,7 @@ for line in sys.stdin:
 SECOND_WRITER = """
 import sys
 from tui_reader.errors import LibraryLockedError
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 try:
     Library(sys.argv[1]).close()
 except LibraryLockedError as error:

@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui_reader import catalog as catalog_module
-from tui_reader.catalog import Catalog
+from tui_reader.store import catalog as catalog_module
+from tui_reader.store.catalog import Catalog
 from tui_reader.models import Link, Paper, PaperState
-from tui_reader.query import Searcher
-from tui_reader.word_index import WordIndex, build_file
+from tui_reader.search.query import Searcher
+from tui_reader.search.word_index import WordIndex, build_file
 
 SCALE = int(os.environ.get("TUI_READER_HYPOTHESIS_SCALE", "1"))
 SETTINGS = settings(max_examples=60 * SCALE, deadline=None, derandomize=SCALE == 1, database=None,
@@ -133,7 +133,7 @@ def test_the_background_builder_writes_the_index(tmp_path):
     assert build_file(tmp_path)
     assert catalog.word_index() is not None and catalog.search_rows("diff") == {0}
     os.remove(catalog.words_path)
-    result = subprocess.run([sys.executable, "-m", "tui_reader.word_index", str(tmp_path)], timeout=60)
+    result = subprocess.run([sys.executable, "-m", "tui_reader.search.word_index", str(tmp_path)], timeout=60)
     assert result.returncode == 0 and catalog.words_path.exists()
     assert build_file(tmp_path / "nowhere") is False
 

@@ -29,8 +29,8 @@ from reliability_helpers import (
     upgraded,
 )
 from tui_reader.errors import StorageWriteError
-from tui_reader.library import Library
-from tui_reader.storage import list_backups
+from tui_reader.store.library import Library
+from tui_reader.store.files import list_backups
 
 Op = Callable[[Library], object]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui_reader.errors import StorageWriteError
-from tui_reader.storage import atomic_write_bytes
+from tui_reader.store.files import atomic_write_bytes
 
 CONFIG_FILE = "config.toml"
 THEMES_DIR = "themes"

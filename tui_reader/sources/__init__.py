@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import importlib
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 from tui_reader.errors import SourceError
-from tui_reader.gc_pause import gc_paused
+from tui_reader.store.gc_pause import gc_paused
 from tui_reader.models import Paper, PaperState
 
-# Most specific first: the page format accepts almost any prose, so it comes last.
-FORMAT_MODULES = ("backup", "hf_api", "arxiv", "bibtex", "hf_page")
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 
 
@@ -29,14 +26,12 @@ class Batch:
 
 
 def formats() -> list[ModuleType]:
-    found = []
-    for name in FORMAT_MODULES:
-        try:
-            found.append(importlib.import_module(f"tui_reader.sources.{name}"))
-        except ModuleNotFoundError as error:
-            if error.name != f"tui_reader.sources.{name}":
-                raise
-    return found
+    """Most specific first: the page format accepts almost any prose, so it comes last. Imported
+    when first asked for, so that a command that parses nothing never loads the parsers."""
+    from tui_reader.export import backup
+    from tui_reader.sources import arxiv, bibtex, hf_api, hf_page
+
+    return [backup, hf_api, arxiv, bibtex, hf_page]
 
 
 def decode_text(raw: bytes, name: str) -> str:

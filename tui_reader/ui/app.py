@@ -11,11 +11,11 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from tui_reader import clipboard
+from tui_reader.ui import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
 from tui_reader.errors import ReaderError
-from tui_reader.gc_pause import freeze_survivors
-from tui_reader.library import Library
+from tui_reader.store.gc_pause import freeze_survivors
+from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.main_screen import MainScreen
@@ -99,7 +99,7 @@ class ReaderApp(App[int]):
         if self._started and self.config.theme != theme:
             self.remember(theme=theme)
 
-    # -- while papers are stored in a thread (ui/online.py, store_batch) -------------------------
+    # -- while papers are stored in a thread (ui/transfers.py, store_batch) -------------------------
 
     def held_while_storing(self) -> bool:
         """True (and said) while a store runs: quitting, the palette and the theme wait for it."""
@@ -218,9 +218,9 @@ class ReaderApp(App[int]):
         return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
     def extra_commands(self) -> list:
-        from tui_reader.ui.online import online_commands
+        from tui_reader.ui.transfers import transfer_commands
 
-        return online_commands(self)
+        return transfer_commands(self)
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_sections()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual import work
 
-from tui_reader import clipboard
+from tui_reader.ui import clipboard
 from tui_reader.models import Link, Paper
 from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.safe_text import safe_line, without_controls

@@ -21,9 +21,9 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from tui_reader.errors import ReaderError
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
-from tui_reader.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
+from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions

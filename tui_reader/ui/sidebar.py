@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from tui_reader.library import Library
+from tui_reader.store.library import Library
 from tui_reader.models import PaperState
-from tui_reader.query import SMART_VIEWS
+from tui_reader.search.query import SMART_VIEWS
 from tui_reader.ui.safe_text import safe_line
 
 LABEL_WIDTH = 22  # characters for "label   count" inside the sidebar's fixed width

@@ -1,14 +1,9 @@
-"""Palette commands that reach outside the library: import a file, fetch today's HF papers, export
-the view.
-
-Both modules belong to other parts of the project and are optional here: a command is offered only
-when its module is importable. Reading, parsing and fetching run in a thread, and so does storing
-the papers, behind a screen that holds the keys until the library is written.
-"""
+"""Palette commands that move papers in or out: import a file, fetch today's HF papers, export the
+view. Reading, parsing and fetching run in a thread, and so does storing the papers, behind a
+screen that holds the keys until the library is written; the parsers load when first used."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,22 +18,11 @@ if TYPE_CHECKING:
 Command = tuple[str, str, Callable[[], object]]
 
 
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def online_commands(app: ReaderApp) -> list[Command]:
+def transfer_commands(app: ReaderApp) -> list[Command]:
     commands: list[Command] = [("Import a file…", "papers from an HF page, HF JSON, arXiv Atom, BibTeX or a backup", lambda: ask_import(app))]
-    fetch = _module("tui_reader.fetch")
-    if fetch is not None and hasattr(fetch, "fetch_hf"):
-        commands.append(("Fetch today's HF papers", "the latest Hugging Face daily papers, imported", lambda: fetch_today(app)))
-    export = _module("tui_reader.export")
-    if export is not None and hasattr(export, "write_export"):
-        for fmt, label in (("markdown", "Markdown"), ("bibtex", "BibTeX")):
-            commands.append((f"Export view as {label}", "the papers in the list, to a file in the current folder", lambda fmt=fmt: export_view(app, fmt)))
+    commands.append(("Fetch today's HF papers", "the latest Hugging Face daily papers, imported", lambda: fetch_today(app)))
+    for fmt, label in (("markdown", "Markdown"), ("bibtex", "BibTeX")):
+        commands.append((f"Export view as {label}", "the papers in the list, to a file in the current folder", lambda fmt=fmt: export_view(app, fmt)))
     return commands
 
 
@@ -47,7 +31,8 @@ def say_failed(app: ReaderApp, what: str, error: object) -> None:
 
 
 def fetch_today(app: ReaderApp) -> None:
-    fetch = importlib.import_module("tui_reader.fetch")
+    from tui_reader.sources import http as fetch
+
     app.notify("Fetching today's Hugging Face papers…", timeout=4)
 
     def work() -> None:
@@ -144,7 +129,8 @@ def import_file(app: ReaderApp, path: Path) -> None:
 
 
 def export_view(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | None:
-    export = importlib.import_module("tui_reader.export")
+    from tui_reader.export import formats as export
+
     ids = app.main_screen.paper_list.ids
     papers = [app.library.papers[pid] for pid in ids]
     path = (folder or Path.cwd()) / export.export_filename(fmt)

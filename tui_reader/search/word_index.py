@@ -44,7 +44,7 @@ from itertools import accumulate, compress, repeat
 
 import orjson
 
-from tui_reader.storage import best_effort_write
+from tui_reader.store.files import best_effort_write
 
 VERSION = 2  # 2: one-letter masks
 WORD_RE = re.compile(r"\w+")
@@ -377,7 +377,7 @@ def spawn_build(folder) -> subprocess.Popen | None:
     papers that would otherwise hold the app's GIL. It outlives the app if need be."""
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "tui_reader.word_index", str(folder)],
+            [sys.executable, "-m", "tui_reader.search.word_index", str(folder)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True, close_fds=True,
         )

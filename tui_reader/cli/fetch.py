@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from tui_reader import fetch
+from tui_reader.cli.common import import_batch, open_library, summary
 from tui_reader.models import Paper
+from tui_reader.sources import http
 from tui_reader.sources import Batch, arxiv, hf_api
 
 
@@ -38,34 +39,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--date", metavar="YYYY-MM-DD", help="the papers of one day")
     when.add_argument("--week", metavar="YYYY-Www", help="the papers of one ISO week, e.g. 2025-W11")
     when.add_argument("--month", metavar="YYYY-MM", help="the papers of one month")
-    hf.add_argument("--sort", choices=fetch.HF_SORTS, help="the API's order (default: its own)")
+    hf.add_argument("--sort", choices=http.HF_SORTS, help="the API's order (default: its own)")
     hf.add_argument("--limit", type=positive_int, metavar="N", help="at most N papers")
-    hf.add_argument("--page-size", type=positive_int, default=fetch.HF_PAGE_SIZE, metavar="N", help=argparse.SUPPRESS)
-    _common(hf, fetch.HF_URL, fetch.HF_URL_ENV)
+    hf.add_argument("--page-size", type=positive_int, default=http.HF_PAGE_SIZE, metavar="N", help=argparse.SUPPRESS)
+    _common(hf, http.HF_URL, http.HF_URL_ENV)
     hf.set_defaults(handler=cmd_fetch_hf)
 
     ax = sources.add_parser("arxiv", help="the arXiv API: plain words, or arXiv syntax like 'cat:cs.CV AND ti:diffusion'")
     ax.add_argument("query", nargs="+", metavar="QUERY", help="words (all must match) or an arXiv API search_query")
     ax.add_argument("--max", type=positive_int, default=100, metavar="N", help="at most N papers (default 100)")
-    ax.add_argument("--sort", choices=fetch.ARXIV_SORTS, default="submittedDate", help="newest first by this (default submittedDate)")
-    ax.add_argument("--page-size", type=positive_int, default=fetch.ARXIV_PAGE_SIZE, metavar="N", help=f"papers per request (default {fetch.ARXIV_PAGE_SIZE})")
+    ax.add_argument("--sort", choices=http.ARXIV_SORTS, default="submittedDate", help="newest first by this (default submittedDate)")
+    ax.add_argument("--page-size", type=positive_int, default=http.ARXIV_PAGE_SIZE, metavar="N", help=f"papers per request (default {http.ARXIV_PAGE_SIZE})")
     ax.add_argument("--delay", type=seconds, metavar="S",
-                    help=f"pause between pages (default {fetch.ARXIV_DELAY:g} s, or ${fetch.ARXIV_DELAY_ENV})")  # fmt: skip
-    _common(ax, fetch.ARXIV_URL, fetch.ARXIV_URL_ENV)
+                    help=f"pause between pages (default {http.ARXIV_DELAY:g} s, or ${http.ARXIV_DELAY_ENV})")  # fmt: skip
+    _common(ax, http.ARXIV_URL, http.ARXIV_URL_ENV)
     ax.set_defaults(handler=cmd_fetch_arxiv)
 
 
 def _common(parser: argparse.ArgumentParser, default: str, env: str) -> None:
     parser.add_argument("--base-url", metavar="URL", help=f"API server (default ${env} or {default})")
-    parser.add_argument("--timeout", type=seconds, default=fetch.TIMEOUT, metavar="S",
-                        help=f"seconds to wait for an answer (default {fetch.TIMEOUT:g})")  # fmt: skip
+    parser.add_argument("--timeout", type=seconds, default=http.TIMEOUT, metavar="S",
+                        help=f"seconds to wait for an answer (default {http.TIMEOUT:g})")  # fmt: skip
 
 
 def cmd_fetch_hf(args: argparse.Namespace) -> int:
-    params = fetch.hf_params(args.date, args.week, args.month, args.sort)  # bad input fails before any request
+    params = http.hf_params(args.date, args.week, args.month, args.sort)  # bad input fails before any request
     what = next((f"{k} {v}" for k, v in params.items() if k != "sort"), "the latest day")
     with _progress(f"Fetching HF daily papers ({what})") as progress:
-        papers = fetch.fetch_hf(
+        papers = http.fetch_hf(
             args.date, args.week, args.month, args.sort, args.limit,
             base=args.base_url, timeout=args.timeout, page_size=args.page_size, progress=progress,
         )  # fmt: skip
@@ -75,7 +76,7 @@ def cmd_fetch_hf(args: argparse.Namespace) -> int:
 def cmd_fetch_arxiv(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     with _progress(f"Fetching arXiv: {query}") as progress:
-        papers = fetch.fetch_arxiv(
+        papers = http.fetch_arxiv(
             query, args.max, sort=args.sort, base=args.base_url, timeout=args.timeout,
             delay=args.delay, page_size=args.page_size, progress=progress,
         )  # fmt: skip
@@ -83,15 +84,13 @@ def cmd_fetch_arxiv(args: argparse.Namespace) -> int:
 
 
 def _progress(label: str):
-    from tui_reader.progress import progress_bar
+    from tui_reader.cli.progress import progress_bar
 
     return progress_bar(label)
 
 
 def _store(args: argparse.Namespace, papers: list[Paper], source: str, name: str) -> int:
     """Import what was fetched in one go; only now is the library opened for writing."""
-    from tui_reader.cli import import_batch, open_library, summary
-
     if not papers:
         print(f"Nothing to import: {name} has no papers")
         return 0

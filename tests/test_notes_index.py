@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from tui_reader.models import PaperState
-from tui_reader.state_text import REBUILD_AFTER, StateText, state_matches
+from tui_reader.search.notes_index import REBUILD_AFTER, StateText, state_matches
 
 VALUES = ["alpha", "beta", "gamma", "appendix", "a", "x", "vision"]
 

@@ -41,16 +41,16 @@ import orjson
 
 from tui_reader.errors import CorruptFileError, StorageWriteError
 from tui_reader.models import Link, Paper
-from tui_reader.storage import (
+from tui_reader.store.files import (
     atomic_write_bytes,
     atomic_write_chunks,
     best_effort_write,
     best_effort_write_chunks,
     decode_tables,
 )
-from tui_reader.word_index import WordIndex
-from tui_reader.word_index import build as build_word_index
-from tui_reader.word_index import spawn_build as spawn_word_index_build
+from tui_reader.search.word_index import WordIndex
+from tui_reader.search.word_index import build as build_word_index
+from tui_reader.search.word_index import spawn_build as spawn_word_index_build
 
 INDEX_FILE = "index.json"
 TEXT_FILE = "search.txt"

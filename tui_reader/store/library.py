@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui_reader.catalog import Catalog
-from tui_reader.gc_pause import gc_paused
+from tui_reader.store.catalog import Catalog
+from tui_reader.store.gc_pause import gc_paused
 from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import merge_papers
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
-from tui_reader.storage import (
+from tui_reader.store.files import (
     DataLock,
     KeyedDB,
     atomic_write_bytes,

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui_reader.export import EXPORT_FORMATS, export_text, write_export
-from tui_reader.query import SORT_ORDERS
+from tui_reader.cli.common import fail, open_library, selected_ids
+from tui_reader.export.formats import EXPORT_FORMATS, export_text, write_export
+from tui_reader.search.query import SORT_ORDERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tui_reader.cli import open_library, selected_ids
-
     with open_library(args, write=False) as library:
         ids = selected_ids(library, args.query, args.sort)
         papers = [library.papers[pid] for pid in ids]
@@ -32,8 +31,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output)
     if not path.parent.is_dir():
-        from tui_reader.cli import fail
-
         fail(f"{path}: the folder {path.parent} does not exist")
     write_export(path, args.format, papers, states)
     print(f"Exported {len(ids)} papers as {args.format} to {path}", file=sys.stderr)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from tui_reader.errors import ReaderError
 from tui_reader.models import Paper, PaperState, normalise_tag
-from tui_reader.state_text import StateText, state_matches
+from tui_reader.search.notes_index import StateText, state_matches
 
 
 class QueryError(ReaderError):

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from tui_reader.models import Paper, PaperState
-from tui_reader.sources.backup import FORMAT_NAME, VERSION
+from tui_reader.export.backup import to_json
 
 EXPORT_FORMATS = ("bibtex", "markdown", "json", "csv")
 FILE_SUFFIXES = {"bibtex": ".bib", "markdown": ".md", "json": ".json", "csv": ".csv"}
@@ -55,7 +55,7 @@ def export_text(fmt: str, papers: Sequence[Paper], states: States) -> str:
 def write_export(path: Path, fmt: str, papers: Sequence[Paper], states: States) -> Path:
     """Write the export to `path` (temp file, fsync, rename): an old file is replaced whole or kept.
     Raises StorageWriteError (a one-line ReaderError) when the file cannot be written."""
-    from tui_reader.storage import atomic_write_bytes
+    from tui_reader.store.files import atomic_write_bytes
 
     path = Path(path)
     # The temp file is private (0600); an export is an ordinary file: keep the old file's mode.
@@ -81,21 +81,6 @@ def _link(paper: Paper, *kinds: str) -> str:
 def main_url(paper: Paper) -> str:
     """The paper's own page: arXiv abstract, else HF page, else project, code or PDF."""
     return _link(paper, "arxiv", "hf", "project", "code", "pdf")
-
-
-# -- JSON backup -------------------------------------------------------------------------------
-
-
-def to_json(papers: Sequence[Paper], states: States, exported: str | None = None) -> str:
-    """A full backup: every catalog field and the user's state; `import` restores it exactly."""
-    data = {
-        "format": FORMAT_NAME,  # first key: the importer recognises a backup by it
-        "version": VERSION,
-        "exported": exported or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "papers": [paper.to_dict() for paper in papers],
-        "states": {p.id: states[p.id].to_dict() for p in papers if p.id in states and not states[p.id].is_default()},
-    }
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
 # -- CSV ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Our own JSON export (`tui-reader export --format json`), read back as a full restore.
+"""Our own JSON backup (`tui-reader export --format json`): its writer, and its reader for a full restore.
 
 Shape: {"format": "tui-reader-backup", "version": 1, "exported": ISO time,
         "papers": [Paper.to_dict(), ...], "states": {paper id: PaperState.to_dict()}}
@@ -8,6 +8,8 @@ Papers keep their added time, import batch and order; states come along.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -22,6 +24,18 @@ VERSION = 1
 _MARKER = re.compile(rf'"format"\s*:\s*"{FORMAT_NAME}"')
 
 
+def to_json(papers: Sequence[Paper], states: Mapping[str, PaperState], exported: str | None = None) -> str:
+    """A full backup: every catalog field and the user's state; `import` restores it exactly."""
+    data = {
+        "format": FORMAT_NAME,  # first key: the importer recognises a backup by it
+        "version": VERSION,
+        "exported": exported or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "papers": [paper.to_dict() for paper in papers],
+        "states": {p.id: states[p.id].to_dict() for p in papers if p.id in states and not states[p.id].is_default()},
+    }
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
 def detect(text: str) -> bool:
     # Written as the first key; a re-sorted file still has it before "papers".
     head = text.lstrip("\ufeff \t\r\n")[:1000]
@@ -29,7 +43,7 @@ def detect(text: str) -> bool:
 
 
 def parse(text: str):
-    from tui_reader.sources import Batch  # the registry imports this module
+    from tui_reader.sources import Batch  # the sources registry imports this module
 
     try:
         data = orjson.loads(text.lstrip("\ufeff"))

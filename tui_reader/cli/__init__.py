@@ -1,0 +1,90 @@
+"""The command line's parser and entry point; each group of commands lives in its own module."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from tui_reader import __version__
+from tui_reader.cli import export, fetch
+from tui_reader.cli.commands import cmd_import, cmd_list, cmd_open
+from tui_reader.cli.common import PROG, OneLineParser, fail
+from tui_reader.cli.state import cmd_locate, cmd_restore, cmd_state
+from tui_reader.errors import ReaderError
+from tui_reader.search.query import SORT_ORDERS
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog=PROG, description="A terminal reader for research papers.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--data-dir", help="the library folder (default: $TUI_READER_DATA_DIR or the user data folder)")
+    parser.add_argument("--config-dir", help="the config folder (default: $TUI_READER_CONFIG_DIR or the user config folder)")
+    parser.add_argument("--theme", help="colour theme for the app (remembered)")
+    parser.set_defaults(command="open", handler=cmd_open)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("open", help="open the reader app (the default)")
+    p.set_defaults(handler=cmd_open)
+
+    p = sub.add_parser("import", help="import papers from files (format detected)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("list", help="list papers")
+    p.add_argument("--query", "-q", help="search, e.g. 'is:starred tag:vision diffusion'")
+    p.add_argument("--sort", choices=list(SORT_ORDERS), default="added")
+    p.add_argument("--json", action="store_true", help="a JSON array of flat objects")
+    p.set_defaults(handler=cmd_list)
+
+    for name, text in (("star", "star papers"), ("unstar", "unstar papers"), ("read", "mark papers read"), ("unread", "mark papers unread")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("ids", nargs="+", metavar="ID")
+        p.set_defaults(handler=cmd_state)
+    for name, text in (("tag", "add tags to a paper"), ("untag", "remove tags from a paper")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("id", metavar="ID")
+        p.add_argument("tags", nargs="+", metavar="TAG")
+        p.set_defaults(handler=cmd_state)
+    p = sub.add_parser("note", help="set a paper's note (TEXT, or - to read it from stdin; empty clears)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.set_defaults(handler=cmd_state)
+
+    p = sub.add_parser("locate", help="print the data and config paths")
+    p.set_defaults(handler=cmd_locate)
+
+    p = sub.add_parser("restore", help="list backups, or restore backup N")
+    p.add_argument("number", nargs="?", type=int, metavar="N")
+    p.set_defaults(handler=cmd_restore)
+
+    fetch.register(sub)
+    export.register(sub)
+    return parser
+
+
+def attach_option_values(argv: list[str]) -> list[str]:
+    """`--query -is:read` would read as an unknown option; bind the value as `--query=-is:read`."""
+    joined: list[str] = []
+    items = iter(argv)
+    for item in items:
+        if item in ("--query", "-q"):
+            value = next(items, None)
+            joined.append(item if value is None else f"--query={value}")
+        else:
+            joined.append(item)
+    return joined
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(attach_option_values(sys.argv[1:] if argv is None else argv))
+    if args.handler is not cmd_open:
+        gc.enable()  # off only while the app starts (see tui_reader.entry)
+    try:
+        return args.handler(args)
+    except ReaderError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,56 @@
+"""The library commands: open the app (the default), import, list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary
+from tui_reader.locations import config_dir
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    library = open_library(args, write=True, wait=0.0)
+    try:
+        message = None
+        if not library.papers and not library.problems:
+            result = library.import_papers(sample_batch().papers)
+            message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."
+            print(message, file=sys.stderr)
+        try:
+            from tui_reader.ui.app import run_app
+        except ImportError as error:
+            fail(f"the reader app is not available ({error})")
+        return run_app(library, theme=args.theme, config_folder=config_dir(args.config_dir), startup_message=message)
+    finally:
+        library.close()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tui_reader.sources import read_source
+
+    batches = [(Path(f), read_source(Path(f))) for f in args.files]  # all parsed before any write
+    with open_library(args, write=True) as library:
+        for path, batch in batches:
+            print(summary(import_batch(library, batch, f"Importing {path.name}"), path.name))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_library(args, write=False) as library:
+        ids = selected_ids(library, args.query, args.sort)
+        if args.json:
+            from tui_reader.export.formats import paper_record
+
+            records = [paper_record(library.papers[pid], library.state(pid)) for pid in ids]
+            sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
+            return 0
+        for pid in ids:
+            state = library.state(pid)
+            marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
+            tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
+            print(f"{marks} {pid:<16} {library.papers[pid].title}{tags}")
+    return 0

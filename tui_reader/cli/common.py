@@ -1,0 +1,79 @@
+"""What every command shares: the one-line failure, opening the library, the import summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from typing import TYPE_CHECKING, NoReturn
+
+from tui_reader.locations import data_dir
+from tui_reader.search.query import Searcher, sort_ids
+from tui_reader.store.catalog import INDEX_FILE
+from tui_reader.store.library import ImportResult, Library
+
+if TYPE_CHECKING:
+    from tui_reader.sources import Batch
+
+PROG = "tui-reader"
+STATE_LOCK_WAIT = 3.0  # seconds a state command waits for a running app to let go
+SAMPLE_NAME = "hf-papers-page.txt"
+REBUILD_NOTICE_BYTES = 20_000_000  # a catalog this big (~10,000 papers) takes a second or more to re-index
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit status 1 like every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{PROG}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = None) -> Library:
+    folder = data_dir(args.data_dir)
+    wait = STATE_LOCK_WAIT if wait is None else wait  # read at call time, so a test can shorten it
+
+    def rebuilding(size: int) -> None:
+        # e.g. a folder copied without its times: seconds of parsing at 100,000 papers, said first
+        if size >= REBUILD_NOTICE_BYTES:
+            print(f"{PROG}: {folder / INDEX_FILE} is missing or out of date: rebuilding it from the "
+                  f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+
+    library = Library(folder, read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}", on_rebuild=rebuilding)
+    for problem in library.problems:
+        warn(problem)
+    return library
+
+
+def summary(result: ImportResult, name: str) -> str:
+    return f"Imported {result.total} papers ({result.new} new, {result.updated} updated) from {name}"
+
+
+def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:
+    from tui_reader.cli.progress import progress_bar
+
+    with progress_bar(progress_label) as progress:
+        return library.import_papers(batch.papers, progress, batch.states, batch.restore)
+
+
+def sample_batch() -> Batch:
+    # the parsers load only for an import: ~10 ms off the start
+    from tui_reader.sources import parse_text
+
+    text = resources.files("tui_reader.data").joinpath(SAMPLE_NAME).read_text("utf-8")
+    return parse_text(text, SAMPLE_NAME)
+
+
+def selected_ids(library: Library, query: str | None, sort: str = "added") -> list[str]:
+    ids = library.ordered_ids()
+    if query:
+        ids = Searcher(library.papers, library.states).filter(ids, query)
+    return sort_ids(ids, sort, library.papers, library.states)
