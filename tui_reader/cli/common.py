@@ -8,7 +8,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, NoReturn
 
 from tui_reader.locations import data_dir
-from tui_reader.search.query import Searcher, sort_ids
+from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.library import ImportResult, Library
 

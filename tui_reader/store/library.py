@@ -7,6 +7,7 @@ small state file (state.json, through store/files.py's KeyedDB), written on ever
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -76,7 +77,12 @@ class Library:
         self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only)
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
         self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only, on_rebuild=on_rebuild)
+        # Replaced on every change, never changed in place: whoever holds it (a query in a thread)
+        # reads a consistent snapshot.
         self.states: dict[str, PaperState] = {}
+        # Held while an import changes the catalog in place; a reader in another thread (a
+        # query) takes it too, so that it never sees a catalog half written.
+        self.access = threading.Lock()
         self._aliases: dict[str, str] = {}
         try:
             self._load()
@@ -214,9 +220,11 @@ class Library:
         except StorageWriteError:
             self.states = self._load_states()  # memory follows the disk, which is unchanged
             raise
+        states = dict(self.states)  # a new snapshot: readers of the old one are undisturbed
         for pid in dropped:
-            self.states.pop(pid, None)
-        self.states.update({pid: s for pid, s in updated.items() if not s.is_default()})
+            states.pop(pid, None)
+        states.update({pid: s for pid, s in updated.items() if not s.is_default()})
+        self.states = states
 
     def set_starred(self, paper_ids: Iterable[str], starred: bool = True) -> list[str]:
         def change(state: PaperState) -> None:
@@ -270,7 +278,7 @@ class Library:
         `states` (from a backup) are merged into the user's state; `restore` keeps the records'
         own added times and order instead of making this import the newest.
         """
-        with gc_paused():
+        with self.access, gc_paused():
             return self._import_papers(papers, progress, states, restore)
 
     def _import_papers(
