@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from tui_reader.models import PaperState
 from tui_reader.search.notes_index import NotesIndex
 from tui_reader.search.query import SORT_ORDERS, QueryError, Term, parse_query
+from tui_reader.store.search_text import SEGMENT_OF_FIELD
 
 if TYPE_CHECKING:
     from tui_reader.store.catalog import Catalog
     from tui_reader.store.library import Library
 
-SEGMENT_OF_FIELD = {"text": None, "title": 0, "author": 2}  # a substring term's segment of the search line
 THREAD_FROM = 20_000  # papers from which a query with terms runs in a thread, so keys never wait behind one
 NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
 NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
