@@ -22,7 +22,7 @@ from tui_reader.merge import separate_works
 from tui_reader.links import arxiv_id_from_url, classify, find_links, merge_links
 from tui_reader.models import Link, Paper, PaperState, clean_arxiv_id, normalise_tag, paper_id
 from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
-from tui_reader.sources.bibtex_reader import RawEntry, read_files
+from tui_reader.sources.bibtex_reader import PREAMBLE_FIELD, RawEntry, read_files
 
 SOURCE = "bibtex"
 
@@ -156,7 +156,7 @@ def _entry_paper(entry: RawEntry, fields: dict[str, str], commands: dict[str, st
         doi=doi,
         entry_type=entry.type,
         cite_key=entry.key,
-        bibtex=dict(entry.fields),
+        bibtex=_kept_fields(entry, commands),
     )
     keywords = re.split(r"[,;]", text("keywords"))
     # Zotero's arXiv keywords read "Computer Science - Machine Learning": the dash is a separator.
@@ -164,6 +164,18 @@ def _entry_paper(entry: RawEntry, fields: dict[str, str], commands: dict[str, st
     note = decode_bibtex(fields["note"], commands).strip() if "note" in entry.fields else ""  # line breaks kept
     note = "" if _ARXIV_IN_TEXT.match(note) else note
     return paper, PaperState(tags=tags, note=note), problem
+
+
+def _kept_fields(entry: RawEntry, commands: dict[str, str]) -> dict[str, str]:
+    """The entry's fields as written, and the @preamble commands they use (so an export of the
+    entry alone still defines them)."""
+    fields = dict(entry.fields)
+    if commands:
+        used = {name for value in fields.values() if "\\" in value for name in re.findall(r"\\([A-Za-z]+)", value)}
+        definitions = " ".join(f"\\providecommand{{\\{n}}}{{{commands[n]}}}" for n in sorted(used) if n in commands)
+        if definitions:
+            fields[PREAMBLE_FIELD] = definitions
+    return fields
 
 
 def split_names(value: str) -> list[str]:

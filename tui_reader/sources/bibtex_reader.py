@@ -32,6 +32,21 @@ _ENTRY_AT = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])")
 _NEWCOMMAND = re.compile(r"\\(?:providecommand|newcommand|renewcommand|def)\s*\{?\\([A-Za-z]+)\}?\s*(\[\d\])?\s*\{")
 
 
+PREAMBLE_FIELD = "@preamble"  # in a Paper's kept fields: the @preamble commands the entry uses
+
+
+def preamble_commands(value: str) -> dict[str, str]:
+    """Zero-argument commands a @preamble defines: name -> body."""
+    commands = {}
+    for match in _NEWCOMMAND.finditer(value):
+        if match.group(2):  # a command with arguments: not expanded
+            continue
+        body, end = _group_at(value, match.end())
+        if end > 0:
+            commands.setdefault(match.group(1), body)
+    return commands
+
+
 @dataclass
 class RawEntry:
     type: str  # lowercase: article, inproceedings, …
@@ -141,12 +156,8 @@ class _Reader:
     def _preamble(self, closer: str) -> None:
         value = self._value()
         self._expect(closer)
-        for match in _NEWCOMMAND.finditer(value):
-            if match.group(2):  # a command with arguments: not expanded
-                continue
-            body, end = _group_at(value, match.end())
-            if end > 0:
-                self.result.commands.setdefault(match.group(1), body)
+        for name, body in preamble_commands(value).items():
+            self.result.commands.setdefault(name, body)
 
     def _entry(self, kind: str, closer: str, start: int) -> None:
         self._space()
