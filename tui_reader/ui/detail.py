@@ -14,7 +14,7 @@ from textual.widgets import Static
 from tui_reader.models import Paper, PaperState
 from tui_reader.ui.safe_text import safe_block, safe_line
 
-LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF"}
+LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF", "doi": "DOI", "video": "video", "data": "data"}
 NO_NOTE = "No note yet: n writes one (Markdown)."
 
 
