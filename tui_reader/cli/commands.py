@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 
 from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir
 
 
@@ -60,5 +61,5 @@ def cmd_list(args: argparse.Namespace) -> int:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
             tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
-            print(f"{marks} {pid:<16} {library.papers[pid].title}{tags}")
+            print(f"{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
     return 0
