@@ -12,6 +12,7 @@ from tui_reader.models import Link, Paper
 from tui_reader.ui.app import FREEZE_AFTER
 
 COUNT = 100_000
+pytestmark = pytest.mark.xdist_group("big-library")  # one worker builds the big folder, once
 
 
 @pytest.fixture(scope="module")
