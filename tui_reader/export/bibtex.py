@@ -11,8 +11,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from tui_reader.latex import decode_bibtex
+from tui_reader.links import first_link
 from tui_reader.models import Paper, PaperState, normalise_tag
-from tui_reader.sources.bibtex_reader import PREAMBLE_FIELD
+from tui_reader.sources.bibtex_reader import PREAMBLE_FIELD, preamble_commands
 
 States = Mapping[str, PaperState]
 
@@ -170,7 +171,7 @@ def bibtex_entry(paper: Paper, state: PaperState, key: str) -> str:
 
 def paper_url(paper: Paper) -> str:
     """The paper's own page for `url`: arXiv abstract, HF page, DOI, project page or PDF; not code."""
-    return next((link.url for kind in ("arxiv", "hf", "doi", "project", "pdf") for link in paper.links if link.kind == kind), "")
+    return first_link(paper.links, ("arxiv", "hf", "doi", "project", "pdf"), paper.arxiv_id)
 
 
 def _as_it_came(paper: Paper, state: PaperState, key: str) -> str:
@@ -207,17 +208,11 @@ def preamble(papers: Sequence[Paper]) -> str:
     """One @preamble with the commands the entries use (`\\providecommand{\\MaxMinAntSystem}{…}`)."""
     commands: dict[str, str] = {}
     for paper in papers:
-        commands.update(_commands_of(paper.bibtex.get(PREAMBLE_FIELD, "")))
+        commands.update(preamble_commands(paper.bibtex.get(PREAMBLE_FIELD, "")))
     if not commands:
         return ""
     body = " ".join(f"\\providecommand{{\\{name}}}{{{value}}}" for name, value in sorted(commands.items()))
     return f"@preamble{{{{{body}}}}}\n\n"
-
-
-def _commands_of(text: str) -> dict[str, str]:
-    from tui_reader.sources.bibtex_reader import preamble_commands
-
-    return preamble_commands(text)
 
 
 def _state(states: States, pid: str) -> PaperState:

@@ -174,7 +174,10 @@ class _Reader:
             name = self._name().lower()
             self._expect("=")
             value = self._value()
-            fields.setdefault(name, value)  # a repeated field: BibTeX uses the first too
+            if name in fields:  # BibTeX too uses the first
+                self.result.problems.append(f"{self.where(start)}: the entry {key!r} gives {name} twice; the first is kept")
+            else:
+                fields[name] = value
             separator = self._expect("," + closer)
         self.result.entries.append(RawEntry(kind, key, fields, self.name, self.line(start)))
 
