@@ -1,11 +1,11 @@
-"""How two records of the same paper combine: links united, richer fields kept, state untouched."""
+"""How two records of the same paper combine (links united, richer fields kept), and two states of one paper."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from tui_reader.links import merge_links
-from tui_reader.models import Paper, is_arxiv_id
+from tui_reader.models import Paper, PaperState, is_arxiv_id
 
 
 def _richer_text(old: str, new: str) -> str:
@@ -45,3 +45,27 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
         submitted=old.submitted or new.submitted,
         aliases=aliases,
     )
+
+
+def unite_states(mine: PaperState, theirs: PaperState) -> PaperState:
+    """Two states of one paper as one, field by field: flags and tags add up, two different notes
+    are both kept (mine first), the earlier time of each mark and the later update."""
+    if theirs == mine:
+        return mine
+    if theirs.note and mine.note and theirs.note not in mine.note:
+        note = theirs.note if mine.note in theirs.note else f"{mine.note}\n\n{theirs.note}"
+    else:
+        note = mine.note or theirs.note
+    return PaperState(
+        read=mine.read or theirs.read,
+        starred=mine.starred or theirs.starred,
+        tags=mine.tags + [t for t in theirs.tags if t not in mine.tags],
+        note=note,
+        read_at=_earlier(mine.read_at, theirs.read_at) if mine.read or theirs.read else None,
+        starred_at=_earlier(mine.starred_at, theirs.starred_at) if mine.starred or theirs.starred else None,
+        updated=max(filter(None, (mine.updated, theirs.updated)), default=None),
+    )
+
+
+def _earlier(a: str | None, b: str | None) -> str | None:
+    return min(filter(None, (a, b)), default=None)

@@ -55,6 +55,8 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("restore", help="list backups, or restore backup N")
     p.add_argument("number", nargs="?", type=int, metavar="N")
+    p.add_argument("--keep-current", action="store_true",
+                   help="after damage: go on with the files as they are (the backups from before it then rotate away)")
     p.set_defaults(handler=cmd_restore)
 
     fetch.register(sub)

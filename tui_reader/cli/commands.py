@@ -16,7 +16,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     library = open_library(args, write=True, wait=0.0)
     try:
         message = None
-        if not library.papers and not library.problems:
+        if not library.papers and not library.problems and not library.damage_pending():
             result = library.import_papers(sample_batch().papers)
             message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."
             print(message, file=sys.stderr)

@@ -46,6 +46,7 @@ from tui_reader.store.files import (
     atomic_write_chunks,
     best_effort_write,
     best_effort_write_chunks,
+    check_own_tables,
     decode_tables,
 )
 from tui_reader.search.word_index import WordIndex
@@ -59,6 +60,7 @@ WORDS_FILE = "words.idx"
 WORD_INDEX_MIN_BYTES = 8_000_000
 INDEX_VERSION = 3
 TABLE = "papers"
+META_TABLE = "_meta"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
 SHORT_AUTHORS = 3
@@ -123,13 +125,23 @@ def paper_from_doc(doc: dict) -> Paper:
 _FIELD_SET = frozenset(_FIELDS)
 
 
+def new_generation() -> str:
+    """A catalog write's token: random, so no two versions of the catalog share one."""
+    return secrets.token_hex(8)
+
+
 def read_generation(path: Path) -> str | None:
     try:
         with open(path, "rb") as f:
             head = f.read(96)
     except OSError:
         return None
-    match = _HEAD_RE.match(head)
+    return read_generation_of(head)
+
+
+def read_generation_of(head: bytes) -> str | None:
+    """The generation token in the first bytes of a catalog, if it has one."""
+    match = _HEAD_RE.match(head[:96])
     return match.group(1).decode() if match else None
 
 
@@ -228,6 +240,7 @@ class Catalog(Mapping[str, Paper]):
             self.on_rebuild(stat.st_size)
         raw = self.path.read_bytes()
         tables = decode_tables(raw, self.path)  # CorruptFileError when unreadable
+        check_own_tables(tables, self.path, (META_TABLE, TABLE))  # another program's file: never rewritten
         docs = tables.get(TABLE, {})
         for pid, doc in docs.items():  # every record must make a Paper before anything is built on it
             try:
@@ -285,7 +298,7 @@ class Catalog(Mapping[str, Paper]):
         records of 100,000 papers are never all in memory, nor copied into one blob. With `on_disk`
         (a rebuild at open), the catalog is rewritten only when its bytes differ from this layout
         (an older or foreign layout); otherwise only the derived files are written."""
-        generation = generation or secrets.token_hex(8)
+        generation = generation or new_generation()
         layout = _Layout(generation)
         if write and on_disk is None:
             atomic_write_chunks(self.path, layout.catalog_chunks(rows), keep_backups)  # raises StorageWriteError
@@ -340,7 +353,7 @@ class Catalog(Mapping[str, Paper]):
             best_effort_write(self.index_path, orjson.dumps(index))
             self.start_word_index()  # in the background; word queries scan until it is ready
 
-    def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int) -> None:
+    def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int, generation: str | None = None) -> None:
         """Replace the catalog with this one plus `changed` records, minus `removed` ids.
 
         Unchanged records are copied byte for byte; nothing is parsed. Raises StorageWriteError
@@ -354,7 +367,7 @@ class Catalog(Mapping[str, Paper]):
             if pid not in changed and pid not in removed:
                 kept_aliases.setdefault(pid, []).append(alias)
         cache = {pid: p for pid, p in self._cache.items() if pid not in changed and pid not in removed}
-        self._build(self._rows(file_order, changed, kept_aliases), write=True, keep_backups=keep_backups)
+        self._build(self._rows(file_order, changed, kept_aliases), write=True, keep_backups=keep_backups, generation=generation)
         self._cache = cache
         self._cache.update(changed)
 

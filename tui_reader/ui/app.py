@@ -191,7 +191,7 @@ class ReaderApp(App[int]):
                 return
             self.library.problems.clear()
             self.main_screen.reload()
-            self.notify(f"Restored {restored.name} from {backup.name}.", markup=False)
+            self.notify(" ".join([f"Restored {restored.name} from {backup.name}.", *restored.notes]), markup=False, timeout=12)
 
         # The dialogs (TextArea and friends) are imported when one is first opened: ~20 ms off the start.
         from tui_reader.ui.dialogs import RestoreBackup
