@@ -49,3 +49,12 @@ class SourceError(ReaderError):
 
 class FetchError(ReaderError):
     pass
+
+
+class DerivedFileError(ReaderError):
+    """A derived file (index, search text, word index) that fails its check: it is rebuilt from
+    the catalog, never trusted, and never reaches the user as an error."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{self.path}: {reason}")

@@ -54,7 +54,11 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
 
 
 def summary(result: ImportResult, name: str) -> str:
-    return f"Imported {result.total} papers ({result.new} new, {result.updated} updated) from {name}"
+    line = f"Imported {result.total} papers ({result.new} new, {result.updated} updated) from {name}"
+    if result.cut:
+        cut = ", ".join(f"{field} of {count}" for field, count in result.cut.items())
+        line += f"; fields longer than the limit were cut: {cut} paper(s)"
+    return line
 
 
 def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:

@@ -14,7 +14,7 @@ from pathlib import Path
 from tui_reader.store.catalog import META_TABLE, Catalog, new_generation, read_generation_of
 from tui_reader.store.catalog import TABLE as CATALOG_TABLE
 from tui_reader.store.gc_pause import gc_paused
-from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
+from tui_reader.errors import CorruptFileError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import merge_papers, unite_states
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
@@ -32,6 +32,7 @@ from tui_reader.store.files import (
     remove_temp_files,
     unpin_backups,
 )
+from tui_reader.store.clean import clean_paper
 from tui_reader.store.journal import ImportJournal, JournalEntry
 
 STATE_TABLE = "state"
@@ -51,6 +52,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_ids: list[str] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=dict)  # field name -> papers whose field was cut to its limit
 
     @property
     def total(self) -> int:
@@ -104,6 +106,10 @@ class Library:
         except CorruptFileError as error:
             self._damaged(error)
             self.papers.load()
+        if self.read_only and self.papers.needs_saving():
+            self._save_derived_if_free()
+        elif not self.read_only:
+            self.papers.save_index()
         self._aliases = self.papers.aliases
         pending = self._settle_journal()
         self.states = self._load_states()
@@ -166,6 +172,19 @@ class Library:
         changed = set(docs) | set(dropped)
         docs = {**{pid: doc for pid, doc in entry.put.items() if pid not in changed}, **docs}
         return docs, dropped + [pid for pid in entry.drop if pid not in docs]
+
+    def _save_derived_if_free(self) -> None:
+        """A reader that had to rebuild the index (or check a copied catalog's checksum) writes it
+        when no writer holds the folder, so that is paid once, not at every `list`."""
+        try:
+            self.lock.acquire(0)
+        except (LibraryLockedError, OSError):
+            return  # the writer that holds it, or the next one, writes it
+        try:
+            self.papers.save_derived()
+            self.papers.save_index()
+        finally:
+            self.lock.release()
 
     def _read_table(self, db: KeyedDB, name: str) -> dict[str, dict]:
         try:
@@ -378,6 +397,7 @@ class Library:
             raise ReadOnlyError(self.folder)
         incoming = list(papers)
         result = ImportResult()
+        self._clean_incoming(incoming, result)
         batch = self.papers.max_batch + 1
         added = now_iso()
         by_title = {normalise_title(title): pid for pid, title in zip(self.papers.ids, self.papers.titles)}
@@ -428,6 +448,13 @@ class Library:
         if progress:
             progress(len(incoming), len(incoming))
         return result
+
+    @staticmethod
+    def _clean_incoming(incoming: list[Paper], result: ImportResult) -> None:
+        """No control character or oversized field enters the catalog (store/clean.py)."""
+        for paper in incoming:
+            for name in clean_paper(paper):
+                result.cut[name] = result.cut.get(name, 0) + 1
 
     def _merge_states(self, states: dict[str, PaperState]) -> None:
         """Fold states from a backup into the user's, united field by field (merge.unite_states)."""
