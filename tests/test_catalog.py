@@ -9,7 +9,8 @@ import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
 from tui_reader.store.derived import INDEX_VERSION, read_index
-from tui_reader.store.catalog import StringColumn, _pack, _unpack, record_bytes, search_line
+from tui_reader.store.catalog import StringColumn, _pack, _unpack, record_bytes
+from tui_reader.store.search_text import search_line
 from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.store.files import WRITE_BUFFER, atomic_write_chunks

@@ -26,42 +26,40 @@ byte (0 or 1) per row, which combine as integers (`int.from_bytes`) and filter a
 The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to its
 search text by a token (the catalog's generation, the text's size and a digest of its block
 checksums, see store/derived.py), its bytes checked by a CRC-32 when opened; rebuilt when either
-does not match. Building
-costs a tokenisation of the whole text (seconds at 100,000 papers), so the catalog builds it in a
-background thread and scans until it is ready.
+does not match. Building costs a tokenisation of the whole text, so the catalog builds it in a
+separate low-priority process (`spawn_build`) and scans until it is ready.
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
-import mmap
 import re
 import os
 import subprocess
 import sys
 import zlib
-from collections.abc import Callable
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import accumulate, compress, repeat
 
 import orjson
 
 from tui_reader.store.derived import read_index, text_matches, text_token, unpack_numbers
-from tui_reader.store.files import best_effort_write
+from tui_reader.store.files import best_effort_write, read_mapped
+from tui_reader.store.gc_pause import gc_paused
+from tui_reader.store.search_text import SEGMENT, SEGMENT_OF_FIELD, TEXT_HEAD
 
 VERSION = 3  # 2: one-letter masks; 3: the text's token and a checksum in the head
 WORD_RE = re.compile(r"\w+")
 FIELDS = ("all", "title", "author")
-SEGMENT_FIELD = {None: "all", 0: "title", 2: "author"}
-SEP = b"\x1f"
+SEGMENT_FIELD = {segment: "all" if segment is None else field for field, segment in SEGMENT_OF_FIELD.items()}
 _MAGIC = b"tui-reader words"
 
 # ASCII bytes that are not word characters become spaces (newlines and 0x1f, the segment separator,
 # kept);
 # bytes >= 0x80 stay, and a line holding any is tokenised by the regex instead.
-_TABLE = bytes(b if b >= 0x80 or b in (0x0A, 0x1F) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
+_TABLE = bytes(b if b >= 0x80 or b in (0x0A, SEGMENT[0]) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
 # A byte of a bitmap -> the 8 mask bytes of its bits, lowest bit first.
 _EXPAND = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -85,13 +83,8 @@ def build(text, start: int, rows: int | None, token: str) -> bytes | None:
     end. None when the lines do not add up."""
     if len(text) > start and text[len(text) - 1: len(text)] != b"\n":
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of new lists and sets: the collector's passes would double the time
-    try:
+    with gc_paused():  # millions of new lists and sets that all live until the end
         return _build(_lines(text, start), rows, token)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _lines(text, start: int, chunk: int = 8 << 20):
@@ -114,9 +107,9 @@ def _build(lines, rows: int | None, token: str) -> bytes | None:
     n = 0
     for row, line in enumerate(lines):
         n = row + 1
-        parts = line.split(SEP)
+        parts = line.split(SEGMENT)
         any(map(append, map(get_char, set(line)), repeat(row)))
-        words = set(line.replace(SEP, b" ").split())
+        words = set(line.replace(SEGMENT, b" ").split())
         title = set(parts[0].split())
         authors = set(parts[2].split()) if len(parts) > 2 else ()
         if not line.isascii():  # runs holding non-ASCII bytes: split them by the regex
@@ -167,7 +160,8 @@ def _build(lines, rows: int | None, token: str) -> bytes | None:
         }
         del postings, blobs
     # One letter is in tens of thousands of words: its rows are kept whole, not unioned at query
-    # time (~60-80 ms at 100,000 papers). Only single word characters, the ones asked this way.
+    # time (too slow for a keystroke, and uncancellable). Only single word characters, the ones
+    # asked this way.
     letters = sorted(b for b in chars if b < 0x80 and WORD_RE.fullmatch(chr(b)))
     meta["letters"] = {chr(b): add(_bitmap(chars[b], n, nbytes)) for b in letters}
     body = b"".join([orjson.dumps(meta), b"\n", *sections])
@@ -237,12 +231,7 @@ class WordIndex:
     @classmethod
     def open(cls, path, token: str) -> WordIndex | None:
         try:
-            with open(path, "rb") as f:
-                try:
-                    buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-                except (OSError, ValueError):
-                    buf = f.read()
-            return cls(buf, token)
+            return cls(read_mapped(path), token)
         except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
 
@@ -315,7 +304,7 @@ class WordIndex:
             return None
         needle = term.encode("utf-8")
         n = self.rows
-        if not needle or SEP in needle or b"\n" in needle:
+        if not needle or SEGMENT in needle or b"\n" in needle:
             return bytearray(n)
         tokens = list(WORD_RE.finditer(term))
         if not tokens:
@@ -342,12 +331,12 @@ class WordIndex:
                 check(start, end)
             if segment is not None:  # the segment: between the segment-th and the next separator
                 for _ in range(segment):
-                    start = find(SEP, start, end) + 1
+                    start = find(SEGMENT, start, end) + 1
                     if not start:
                         break
                 if not start:
                     continue
-                stop = find(SEP, start, end)
+                stop = find(SEGMENT, start, end)
                 end = end if stop < 0 else stop
             if find(needle, start, end) >= 0:
                 mask[row] = 1
@@ -356,9 +345,6 @@ class WordIndex:
 
 # -- building in the background ---------------------------------------------------------------------
 
-TEXT_HEAD = b"tui-reader search "
-
-
 def build_file(folder, words_name: str = "words.idx", text_name: str = "search.txt") -> bool:
     """Build the word index of the folder's search text and write it next to it (temp file and
     rename, no fsync: a derived file). False when there is nothing (valid) to index."""
@@ -366,11 +352,7 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
 
     folder = Path(folder)
     try:
-        with open(folder / text_name, "rb") as f:
-            try:
-                text = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):
-                text = f.read()
+        text = read_mapped(folder / text_name)
     except OSError:
         return False
     start = text.find(b"\n") + 1
@@ -394,8 +376,8 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
 
 
 def spawn_build(folder) -> subprocess.Popen | None:
-    """`build_file(folder)` in a separate low-priority process: a few seconds of CPU at 100,000
-    papers that would otherwise hold the app's GIL. It outlives the app if need be."""
+    """`build_file(folder)` in a separate low-priority process: CPU-bound work that would
+    otherwise hold the app's GIL. It outlives the app if need be."""
     try:
         return subprocess.Popen(
             [sys.executable, "-m", "tui_reader.search.word_index", str(folder)],

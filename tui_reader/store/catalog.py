@@ -1,4 +1,4 @@
-"""The catalog (papers.json) as a mapping that opens in a fraction of a second at 100,000 papers.
+"""The catalog (papers.json) as a mapping that opens without parsing every record.
 
 papers.json stays a plain TinyDB file and the source of truth. We write it ourselves, one record at a
 time, so we know where each record's bytes are:
@@ -49,10 +49,13 @@ from tui_reader.store.files import (
     best_effort_write_chunks,
     check_own_tables,
     decode_tables,
+    map_or_read,
+    read_mapped,
 )
 from tui_reader.store.derived import INDEX_VERSION, TEXT_BLOCK, block_crcs, crc_along, read_index, text_token, write_index
 from tui_reader.store.derived import pack_numbers as _pack
 from tui_reader.store.derived import unpack_numbers as _unpack
+from tui_reader.store.search_text import SEGMENT, search_line, text_head
 from tui_reader.search.word_index import WordIndex
 from tui_reader.search.word_index import build as build_word_index
 from tui_reader.search.word_index import spawn_build as spawn_word_index_build
@@ -60,21 +63,13 @@ from tui_reader.search.word_index import spawn_build as spawn_word_index_build
 INDEX_FILE = "index.json"
 TEXT_FILE = "search.txt"
 WORDS_FILE = "words.idx"
-# Below this much search text a scan is as quick as the index (~10 ms), so none is built.
+# Below this much search text a scan is as quick as the index, so none is built.
 WORD_INDEX_MIN_BYTES = 8_000_000
 TABLE = "papers"
 META_TABLE = "_meta"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
 SHORT_AUTHORS = 3
-SEGMENT = b"\x1f"  # separates title, abstract and authors within a search line
-
-
-def search_line(title: str, abstract: str, authors: list[str]) -> bytes:
-    text = "\x1f".join((title, abstract, ", ".join(authors))).lower()
-    if text.count("\x1f") != 2:  # a catalog from before imports were cleaned: the separator stays one
-        text = "\x1f".join(part.replace("\x1f", " ") for part in (title, abstract, ", ".join(authors))).lower()
-    return text.replace("\n", " ").encode("utf-8")
 
 
 def short_authors(authors: list[str]) -> str:
@@ -161,7 +156,7 @@ class _Layout:
 
     def __init__(self, generation: str):
         self.head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
-        self.text_head = f"tui-reader search {generation}\n".encode()
+        self.text_head = text_head(generation)
         self.ids: list[str] = []
         self.spans: list[int] = []  # start, end per row (flat)
         self.metas: list[tuple] = []
@@ -275,19 +270,18 @@ class Catalog(Mapping[str, Paper]):
             generation = read_generation(self.path)
             if not generation or index["generation"] != generation or index["catalog_size"] != stat.st_size:
                 return False
-            with open(self.path, "rb") as f:
-                self._blob = _map(f.fileno()) or f.read()
+            self._blob = read_mapped(self.path)
             if index["catalog_mtime_ns"] != stat.st_mtime_ns:
                 if zlib.crc32(self._blob) != index["catalog_crc"]:
                     self._clear()
                     return False
-                self.index_mtime_stale = True  # a writer records the new time (`save_index`)
-            text_head = f"tui-reader search {generation}\n".encode()
+                self.index_mtime_stale = True  # saved for the next open (`save_index`)
+            head = text_head(generation)
             with open(self.text_path, "rb") as f:
-                if f.read(len(text_head)) != text_head or os.fstat(f.fileno()).st_size != index["text_size"]:
+                if f.read(len(head)) != head or os.fstat(f.fileno()).st_size != index["text_size"]:
                     self._clear()
                     return False
-                self._text = _map(f.fileno()) or self.text_path.read_bytes()
+                self._text = map_or_read(f)
             self.text_crcs = _unpack(index["text_crcs"])
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             self._clear()
@@ -358,7 +352,7 @@ class Catalog(Mapping[str, Paper]):
         for i in range(len(self.ids)):
             doc = orjson.loads(blob[spans[2 * i]: spans[2 * i + 1]])
             lines.append(search_line(doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or []) + b"\n")
-        head = f"tui-reader search {self.generation}\n".encode()
+        head = text_head(self.generation)
         text = b"".join([head, *lines])
         starts = array("Q", accumulate(map(len, lines), initial=len(head)))
         crcs = block_crcs(text)
@@ -377,8 +371,8 @@ class Catalog(Mapping[str, Paper]):
                generation: str | None = None, on_disk: bytes | None = None) -> None:
         """Lay out the catalog bytes, the index and the search text; write them when `write`.
 
-        Written, the catalog streams to its file as its records come and is then mapped: the
-        records of 100,000 papers are never all in memory, nor copied into one blob. With `on_disk`
+        Written, the catalog streams to its file as its records come and is then mapped: all the
+        records are never in memory at once, nor copied into one blob. With `on_disk`
         (a rebuild at open), the catalog is rewritten only when its bytes differ from this layout
         (an older or foreign layout); otherwise only the derived files are written."""
         generation = generation or new_generation()
@@ -391,7 +385,7 @@ class Catalog(Mapping[str, Paper]):
             # Read back like an open. Failing here is a crash right after the replace: the next
             # open follows the aliases of moved records.
             try:
-                blob = _read_mapped(self.path)
+                blob = read_mapped(self.path)
             except OSError as error:
                 raise StorageWriteError(self.path, error) from error
         else:
@@ -405,7 +399,7 @@ class Catalog(Mapping[str, Paper]):
         text = None
         if write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
             try:
-                text = _read_mapped(self.text_path)
+                text = read_mapped(self.text_path)
             except OSError:
                 pass
             if text is not None and len(text) != text_starts[-1]:
@@ -664,7 +658,7 @@ class Catalog(Mapping[str, Paper]):
 
 class StringColumn(Sequence):
     """A column of strings (titles, dates) kept as one text and each one's start: a string is cut
-    out when it is asked for. Decoding 100,000 separate strings at open took ~45 ms of it."""
+    out when it is asked for, so opening does not decode every title."""
 
     __slots__ = ("text", "starts", "nones", "_list")
 
@@ -708,14 +702,3 @@ class StringColumn(Sequence):
             self._list = values
         return self._list
 
-
-def _read_mapped(path: Path) -> bytes | mmap.mmap:
-    with open(path, "rb") as f:
-        return _map(f.fileno()) or f.read()
-
-
-def _map(fd: int) -> mmap.mmap | None:
-    try:
-        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None

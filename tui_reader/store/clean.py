@@ -21,7 +21,9 @@ DEFAULT_LIMIT = 1_000  # any other text field, and each item of a list
 LIST_LIMIT = 5_000  # items in a list (authors of a physics collaboration run to thousands)
 URL_LIMIT = 4_096
 MULTILINE = frozenset({"abstract", "ai_summary", "arxiv_comment"})
-TEXT_FIELDS = ("title", "abstract", "published", "source", "ai_summary", "arxiv_comment", "doi", "submitted")
+TEXT_FIELDS = ("title", "abstract", "published", "source", "ai_summary", "arxiv_comment", "doi", "submitted",
+               "journal_ref", "entry_type", "cite_key")
+BIBTEX_LIMIT = 100_000  # each field of a BibTeX entry kept for export
 LIST_FIELDS = ("authors", "sources", "keywords", "categories")
 
 
@@ -63,6 +65,12 @@ def clean_paper(paper: Paper) -> list[str]:
             if len(items) > LIST_LIMIT and name not in cut:
                 cut.append(name)
             setattr(paper, name, cleaned)
+    if paper.affiliations:
+        paper.affiliations = {clean_text(author, DEFAULT_LIMIT)[0]: [clean_text(a, DEFAULT_LIMIT)[0] for a in places[:LIST_LIMIT]]
+                              for author, places in paper.affiliations.items()}
+    if paper.bibtex:
+        paper.bibtex = {clean_text(key, DEFAULT_LIMIT)[0]: clean_text(value, BIBTEX_LIMIT, multiline=True)[0]
+                        for key, value in paper.bibtex.items()}
     if any(_LINE_CONTROLS.search(link.url) or len(link.url) > URL_LIMIT for link in paper.links):
         paper.links = [Link(_LINE_CONTROLS.sub("", link.url)[:URL_LIMIT], link.kind) for link in paper.links]
     return cut

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from textual.app import App
@@ -14,7 +13,7 @@ from textual.binding import Binding
 from tui_reader.ui import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
 from tui_reader.errors import ReaderError
-from tui_reader.store.gc_pause import freeze_survivors
+from tui_reader.store import gc_pause
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.help import HelpScreen
@@ -165,16 +164,15 @@ class ReaderApp(App[int]):
         if self.library.problems:
             self.offer_backup()
         if self.freeze_after_start:
-            # Textual's own start-up objects too (~27 ms of every full collection at 100,000 papers),
-            # once the first frame and the work after it are done
+            # Textual's own start-up objects too (every full collection walked them), once the first
+            # frame and the work after it are done
             self.set_timer(FREEZE_AFTER, self.settle_collector)
         self._started = True
 
     def settle_collector(self) -> None:
         """Freeze what the start made, and turn the collector back on (the command keeps it off
         while the app starts: tui_reader.entry)."""
-        freeze_survivors(collect_first=True)
-        gc.enable()
+        gc_pause.settle_after_start()
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
@@ -193,7 +191,7 @@ class ReaderApp(App[int]):
             self.main_screen.reload()
             self.notify(" ".join([f"Restored {restored.name} from {backup.name}.", *restored.notes]), markup=False, timeout=12)
 
-        # The dialogs (TextArea and friends) are imported when one is first opened: ~20 ms off the start.
+        # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import RestoreBackup
 
         self.push_screen(RestoreBackup(list(self.library.problems), newest), restore)
@@ -229,6 +227,6 @@ class ReaderApp(App[int]):
 def run_app(library: Library, theme: str | None = None, config_folder: Path | None = None, startup_message: str | None = None) -> int:
     app = ReaderApp(library, config_folder=config_folder, theme=theme, startup_message=startup_message,
                     freeze_after_start=True)
-    freeze_survivors()  # the library is loaded: keep the collector's full passes off it
+    gc_pause.freeze_survivors()  # the library is loaded: keep the collector's full passes off it
     app.run()
     return app.return_code or 0
