@@ -48,7 +48,7 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
                   f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
     library = Library(folder, read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}", on_rebuild=rebuilding)
-    for problem in library.problems:
+    for problem in library.problems + library.warnings:
         warn(problem)
     return library
 

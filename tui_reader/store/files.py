@@ -26,7 +26,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from tui_reader.errors import CorruptFileError, LibraryLockedError, StorageWriteError
+from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, StorageWriteError
 
 TEMP_SUFFIX = ".tmp"
 BACKUP_DIR = "backups"
@@ -100,7 +100,10 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], keep_backups: int =
         os.close(fd)
         fd = -1
         if keep_backups and path.exists():
-            backup = _link_backup(path)
+            try:
+                backup = _link_backup(path)
+            except OSError:  # e.g. a file named `backups`: the change is still saved (Library says why)
+                backup = None
         os.replace(tmp_name, path)
     except Exception as error:
         if fd >= 0:
@@ -400,6 +403,8 @@ class DataLock:
             self._lock.acquire(timeout=timeout)
         except Timeout:
             raise LibraryLockedError(self.folder, self.owner()) from None
+        except OSError as error:  # a read-only mount, an immutable lock file
+            raise FolderNotWritableError(self.folder, error) from None
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         try:
             self._owner_file.write_text(f"process {os.getpid()} ({self.purpose}, since {stamp})")

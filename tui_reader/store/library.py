@@ -24,6 +24,7 @@ from tui_reader.store.files import (
     DataLock,
     KeyedDB,
     atomic_write_bytes,
+    backup_dir,
     check_own_tables,
     decode_tables,
     is_pinned,
@@ -78,6 +79,7 @@ class Library:
         self.folder = Path(folder)
         self.read_only = read_only
         self.problems: list[str] = []  # what the user must be told: files moved aside, repairs
+        self.warnings: list[str] = []  # what the user should know, with nothing to restore
         self.folder.mkdir(parents=True, exist_ok=True)
         self.lock = DataLock(self.folder, purpose)
         if not read_only:
@@ -124,6 +126,7 @@ class Library:
         self.states = self._load_states()
         self._apply_in_memory(pending)  # read-only: the committed import's states, in memory only
         self._report_damage_pending()
+        self._check_backup_folder()
 
     def _load_states(self) -> dict[str, PaperState]:
         raw = self._read_table(self._state_db, STATE_TABLE)
@@ -243,6 +246,11 @@ class Library:
             if is_pinned(path) and not any(str(path) in problem for problem in self.problems):
                 aside = ", ".join(read_pins(path)["set_aside"]) or "a damaged copy"
                 self.problems.append(f"{path} was damaged earlier and kept as {aside}. {self._restore_hint(path)}")
+
+    def _check_backup_folder(self) -> None:
+        folder = backup_dir(self.state_path)
+        if not self.read_only and folder.exists() and not folder.is_dir():
+            self.warnings.append(f"{folder} is not a folder, so no backups can be kept; move it away to have them again")
 
     def damage_pending(self) -> bool:
         """True while a damaged file was set aside and the user has not restored or dismissed it:

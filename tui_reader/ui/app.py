@@ -24,6 +24,7 @@ from tui_reader.ui.themes import load_all_themes, variable_defaults
 FALLBACK_THEME = "paper-dark"
 
 FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
+READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
 
 
 class ReaderApp(App[int]):
@@ -161,6 +162,10 @@ class ReaderApp(App[int]):
             self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
         if self.startup_message:
             self.notify(self.startup_message, timeout=8, markup=False)
+        if self.library.read_only:
+            self.show_read_only_banner()
+        for warning in self.library.warnings:
+            self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
         if self.library.problems:
             self.offer_backup()
         if self.freeze_after_start:
@@ -173,6 +178,12 @@ class ReaderApp(App[int]):
         """Freeze what the start made, and turn the collector back on (the command keeps it off
         while the app starts: tui_reader.entry)."""
         gc_pause.settle_after_start()
+
+    def show_read_only_banner(self) -> None:
+        from textual.widgets import Static
+
+        banner = Static(READ_ONLY_BANNER, id="read-only-banner", markup=False)
+        self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
