@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 from textual.app import App
@@ -24,6 +26,9 @@ from tui_reader.ui.themes import load_all_themes, variable_defaults
 FALLBACK_THEME = "paper-dark"
 
 FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
+EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
+READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
 
 
 class ReaderApp(App[int]):
@@ -144,6 +149,7 @@ class ReaderApp(App[int]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.exit_on_signals()
         self.register_reader_themes()
         self.choose_start_theme()
         self.apply_keymap()
@@ -161,6 +167,10 @@ class ReaderApp(App[int]):
             self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
         if self.startup_message:
             self.notify(self.startup_message, timeout=8, markup=False)
+        if self.library.read_only:
+            self.show_read_only_banner()
+        for warning in self.library.warnings:
+            self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
         if self.library.problems:
             self.offer_backup()
         if self.freeze_after_start:
@@ -173,6 +183,38 @@ class ReaderApp(App[int]):
         """Freeze what the start made, and turn the collector back on (the command keeps it off
         while the app starts: tui_reader.entry)."""
         gc_pause.settle_after_start()
+
+    # -- SIGHUP / SIGTERM: the write in flight ends, then the app ----------------------------------
+
+    def exit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app as `q` does: the loop
+        takes the signal between two steps, so a change being written is written whole first, and
+        a store in a thread is waited for."""
+        try:
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.add_signal_handler(number, self.exit_when_stored)
+        except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, a thread)
+            return
+        self._signals_taken = True
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_signals_taken", False):
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.remove_signal_handler(number)
+
+    def exit_when_stored(self) -> None:
+        if self.main_screen.storing:
+            self.set_timer(STORE_POLL, self.exit_when_stored)
+            return
+        self.exit()
+
+    def show_read_only_banner(self) -> None:
+        from textual.widgets import Static
+
+        banner = Static(READ_ONLY_BANNER, id="read-only-banner", markup=False)
+        self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
@@ -189,7 +231,7 @@ class ReaderApp(App[int]):
                 return
             self.library.problems.clear()
             self.main_screen.reload()
-            self.notify(f"Restored {restored.name} from {backup.name}.", markup=False)
+            self.notify(" ".join([f"Restored {restored.name} from {backup.name}.", *restored.notes]), markup=False, timeout=12)
 
         # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import RestoreBackup
