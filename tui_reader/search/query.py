@@ -6,6 +6,7 @@ A query is a list of terms, all of which must hold (AND):
   tag:NAME          the paper carries tag NAME
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
   is:starred  is:unread  is:read  is:unstarred
+  is:new            added since the app was last closed
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
   -TERM             any term above, negated
 """
@@ -28,13 +29,14 @@ class QueryError(ReaderError):
     pass
 
 
-IS_VALUES = ("starred", "unstarred", "read", "unread")
+IS_VALUES = ("starred", "unstarred", "read", "unread", "new")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "is", "has")
 
 # The sidebar's smart views, as queries.
 SMART_VIEWS: dict[str, tuple[str, str]] = {
     "inbox": ("Inbox", "is:unread"),
+    "new": ("New", "is:new"),
     "starred": ("Starred", "is:starred"),
     "all": ("All", ""),
     "code": ("Has code", "has:code"),
@@ -95,7 +97,7 @@ def paper_text(paper: Paper) -> str:
 class Searcher:
     """Filters paper ids by a query. Keeps each paper's lowercase text, built once."""
 
-    def __init__(self, papers: dict[str, Paper], states: dict[str, PaperState]):
+    def __init__(self, papers: dict[str, Paper], states: dict[str, PaperState], new_since: str | None = None):
         self.papers = papers
         self.states = states
         self._texts: dict[str, str] = {}
@@ -104,6 +106,8 @@ class Searcher:
         # The library's Catalog scans its search file and answers flag tests from its index,
         # without parsing a single record; a plain dict of Papers takes the per-paper path.
         self._catalog = papers if hasattr(papers, "search_rows") else None
+        self.new_since = new_since  # is:new = added after this ISO time (the last visit)
+        self._added_of_batch: tuple[object, dict[int, str]] | None = None
 
     def text(self, pid: str) -> str:
         text = self._texts.get(pid)
@@ -149,6 +153,9 @@ class Searcher:
             return lambda pid: any(value in a.lower() for a in papers[pid].authors)
         if term.field == "title":
             return lambda pid: value in papers[pid].title.lower()
+        if term.field == "is" and value == "new":
+            since = self.new_since
+            return lambda pid: since is not None and papers[pid].added > since
         if term.field == "is":
             return {
                 "starred": lambda pid: states.get(pid, empty).starred,
@@ -241,6 +248,8 @@ class Searcher:
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
+        if term.field == "is" and value == "new":
+            return int.from_bytes(self._new_mask(), "little")
         keys, values = list(states), list(states.values())
         if term.field == "tag":
             marked = compress(keys, map(operator.contains, map(_TAGS, values), repeat(value)))
@@ -256,6 +265,23 @@ class Searcher:
         if value in ("unstarred", "unread"):
             found ^= _ones(n)
         return found
+
+    def _new_mask(self) -> bytes:
+        """Rows added after `new_since`. One import is one batch with one added time, so each
+        batch's time is read from one of its records (kept per catalog) and rows are tested by batch."""
+        catalog, since = self._catalog, self.new_since
+        if since is None:
+            return bytes(len(catalog.ids))
+        batches = catalog.batches
+        kept = self._added_of_batch
+        if kept is None or kept[0] is not batches:
+            first_row: dict[int, int] = {}
+            for row, batch in enumerate(batches):
+                first_row.setdefault(batch, row)
+            ids = catalog.ids
+            kept = self._added_of_batch = (batches, {b: catalog[ids[row]].added for b, row in first_row.items()})
+        new = {batch for batch, added in kept[1].items() if added > since}
+        return bytes(map(new.__contains__, batches))
 
     def _mark(self, mask: bytearray, pids: Iterable[str]) -> None:
         """Set the mask byte of each id's row (ids not in the catalog are passed over)."""

@@ -17,9 +17,11 @@ from tui_reader.errors import ReaderError
 from tui_reader.store.gc_pause import freeze_survivors
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.main_screen import MainScreen
 from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.sidebar import Sidebar
 from tui_reader.ui.themes import load_all_themes, variable_defaults
 
 FALLBACK_THEME = "paper-dark"
@@ -62,7 +64,8 @@ class ReaderApp(App[int]):
         else:
             self.config = Config()  # nowhere to keep settings: defaults, never saved
         super().__init__()
-        self.main_screen = MainScreen(library)
+        self.saved_views, self.new_since = load_following(self, library)
+        self.main_screen = MainScreen(library, self.saved_views, self.new_since)
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -210,6 +213,7 @@ class ReaderApp(App[int]):
         return [
             ("Papers", rows(Main.BINDINGS)),
             ("Moving in the list", rows(PaperList.BINDINGS)),
+            ("Sidebar: saved searches", rows(Sidebar.BINDINGS)),
             ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable")])),
         ]
 
@@ -218,9 +222,13 @@ class ReaderApp(App[int]):
         return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
     def extra_commands(self) -> list:
+        from tui_reader.ui.following import following_commands
         from tui_reader.ui.transfers import transfer_commands
 
-        return transfer_commands(self)
+        return transfer_commands(self) + following_commands(self)
+
+    def on_unmount(self) -> None:
+        remember_visit(self)
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_sections()))

@@ -89,16 +89,18 @@ class MainScreen(LinkActions, Screen):
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
         Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
+        Binding("V", "save_search", "Save view", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
         super().__init__()
         self.library = library
-        self.searcher = Searcher(library.papers, library.states)
+        self.saved_views, self.new_since = saved_views or [], new_since  # the sidebar keeps them after
+        self.searcher = Searcher(library.papers, library.states, new_since)
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
@@ -114,7 +116,7 @@ class MainScreen(LinkActions, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.library, id="sidebar")
+            yield Sidebar(self.library, lambda: self.searcher, self.saved_views, self.new_since, id="sidebar")
             with Horizontal(id="main"):
                 with Vertical(id="list-column"):
                     yield SearchField(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
@@ -171,6 +173,8 @@ class MainScreen(LinkActions, Screen):
         kind, _, name = self.view.partition(":")
         if kind == "tag":
             return [Term("tag", name)]
+        if kind == "saved":
+            return self.sidebar.saved_terms(name)
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
 
     def apply_filter(self) -> None:
@@ -258,7 +262,7 @@ class MainScreen(LinkActions, Screen):
 
     def reload(self, catalog_changed: bool = True) -> None:
         """After a restored backup or an import: everything may differ."""
-        self.searcher = Searcher(self.library.papers, self.library.states)
+        self.searcher = Searcher(self.library.papers, self.library.states, self.new_since)
         self.shown = None
         self.states_version += 1
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
@@ -332,7 +336,7 @@ class MainScreen(LinkActions, Screen):
         self.states_version += 1
         self.paper_list.refresh_paper(paper_id)
         if ok:
-            self.sidebar.state_changed(before, self.library.state(paper_id))
+            self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
@@ -421,6 +425,11 @@ class MainScreen(LinkActions, Screen):
         self.sort = orders[(orders.index(self.sort) + 1) % len(orders)]
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
+
+    def action_save_search(self) -> None:
+        from tui_reader.ui.saved_views import save_search
+
+        save_search(self)
 
     def action_toggle_sidebar(self) -> None:
         if self.has_class("-narrow"):

@@ -1,4 +1,5 @@
-"""The sidebar: smart views (Inbox, Starred, All, Has code, With notes) and tags, each with a count.
+"""The sidebar: smart views (Inbox, New, Starred, All, Has code, With notes), the user's saved
+searches (unread count, and how many are new) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
 once (after the first screen is painted: at 100,000 papers and a few hundred tags they cost ~0.1 s),
@@ -15,19 +16,23 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui_reader.store.library import Library
 from tui_reader.models import PaperState
-from tui_reader.search.query import SMART_VIEWS
+from tui_reader.search.query import SMART_VIEWS, Searcher, Term
+from tui_reader.search.view_counts import NEW, SavedViewCounts
+from tui_reader.store.views import SavedView
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.saved_views import SavedViewKeys
 
 LABEL_WIDTH = 22  # characters for "label   count" inside the sidebar's fixed width
 DEFAULT_VIEW = "view:all"
 
 
-def view_counts(library: Library, with_code: int) -> dict[str, int]:
-    """How many papers each smart view shows. `with_code` is counted once per catalog change."""
+def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int]:
+    """How many papers each smart view shows. `with_code` and `new` are counted once per catalog change."""
     states = [s for pid, s in library.states.items() if pid in library.papers]
     total = len(library.papers)
     return {
         "inbox": total - sum(s.read for s in states),
+        "new": new,
         "starred": sum(s.starred for s in states),
         "all": total,
         "code": with_code,
@@ -52,22 +57,32 @@ def view_label(view: str) -> str:
     kind, _, name = view.partition(":")
     if kind == "view" and name in SMART_VIEWS:
         return SMART_VIEWS[name][0]
+    if kind == "saved":
+        return safe_line(name)
     return f"#{safe_line(name)}"
 
 
-class Sidebar(OptionList):
+class Sidebar(SavedViewKeys, OptionList):
     """Pick a view with Enter or a click; the chosen one is marked."""
+
+    BINDINGS = SavedViewKeys.SAVED_VIEW_BINDINGS
 
     class ViewChosen(Message):
         def __init__(self, view: str) -> None:
-            self.view = view  # "view:<smart view key>" or "tag:<tag>"
+            self.view = view  # "view:<smart view key>", "saved:<name>" or "tag:<tag>"
             super().__init__()
 
-    def __init__(self, library: Library, *, id: str | None = None) -> None:
+    def __init__(self, library: Library, searcher=None, saved_views: list[SavedView] | None = None,
+                 new_since: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.library = library
+        self.searcher = searcher or (lambda: Searcher(library.papers, library.states))  # the screen's, kept fresh
+        self.saved_views = list(saved_views or [])
+        self.saved = SavedViewCounts(library.papers, library.states, library.ordered_ids, new_since)
+        self._saved_shown: list[str] = []
         self.active = DEFAULT_VIEW
         self._with_code: int | None = None
+        self._new = 0
         self._tags: list[str] = []
         self.counts: dict[str, int] = {}  # smart view key -> count, kept up to date
         self.tag_counts: dict[str, int] = {}  # tag -> count, sorted by tag
@@ -76,9 +91,9 @@ class Sidebar(OptionList):
         # The list of papers is what the first screen is for: count after it is painted.
         self.call_after_refresh(self.refresh_counts, catalog_changed=True)
 
-    def _prompt(self, view: str, count: int) -> Text:
+    def _prompt(self, view: str, count: int, new: int = 0) -> Text:
         marker = "▸ " if view == self.active else "  "
-        number = str(count)
+        number = f"+{new} {count}" if new else str(count)
         label = Text(marker + view_label(view), no_wrap=True, overflow="ellipsis")
         label.truncate(max(1, LABEL_WIDTH - len(number) - 1), overflow="ellipsis", pad=True)
         label.append(" ")
@@ -89,17 +104,45 @@ class Sidebar(OptionList):
 
     def refresh_counts(self, catalog_changed: bool = False) -> None:
         """Count everything afresh (at start, after an import or a restored backup)."""
+        searcher = self.searcher()
         if catalog_changed or self._with_code is None:
             self._with_code = count_with_code(self.library)
-        self.counts = view_counts(self.library, self._with_code)
+            self._new = len(searcher.filter(self.library.ordered_ids(), [NEW])) if searcher.new_since else 0
+        self.counts = view_counts(self.library, self._with_code, self._new)
         self.tag_counts = self.library.tag_counts()
+        self.saved.papers, self.saved.states = self.library.papers, self.library.states
+        self.saved.recount(self.saved_views, searcher)
+        self._saved_shown = []  # rebuild the options: views may have been added, renamed or moved
         self._show_counts()
 
-    def state_changed(self, before: PaperState, after: PaperState) -> None:
+    def set_saved_views(self, views: list[SavedView], renamed: tuple[str, str] | None = None) -> None:
+        """Show a changed list of saved views; a view shown that is gone gives way to All."""
+        names = {view.name for view in views}
+        self.saved_views = list(views)
+        if renamed and self.active == f"saved:{renamed[0]}":
+            self.active = f"saved:{renamed[1]}"
+        self.saved.recount(self.saved_views, self.searcher())
+        kind, _, name = self.active.partition(":")
+        if self.counts:
+            self._show_counts()
+        if kind == "saved" and name not in names:
+            self.choose(DEFAULT_VIEW)
+        elif kind == "saved":
+            self.post_message(self.ViewChosen(self.active))  # its query may differ
+
+    def saved_terms(self, name: str) -> list[Term]:
+        """The terms of saved view `name` (none, so all papers, when it is gone)."""
+        from tui_reader.search.query import parse_query
+
+        view = next((v for v in self.saved_views if v.name == name), None)
+        return parse_query(view.query) if view else []
+
+    def state_changed(self, before: PaperState, after: PaperState, paper_id: str | None = None) -> None:
         """One paper's state went from `before` to `after`: adjust the counts it moves."""
         if not self.counts:  # not counted yet: the first count will see the new state
             return
-        changed = []
+        self.saved.states = self.library.states
+        changed = [f"saved:{name}" for name in self.saved.state_changed(paper_id, before, after)] if paper_id else []
         old, new = state_counts(before), state_counts(after)
         for key in old:
             if old[key] != new[key]:
@@ -119,24 +162,35 @@ class Sidebar(OptionList):
 
     def _count_of(self, view: str) -> int:
         kind, _, name = view.partition(":")
+        if kind == "saved":
+            return self.saved.unread.get(name, 0)
         return self.counts.get(name, 0) if kind == "view" else self.tag_counts.get(name, 0)
+
+    def _option_prompt(self, view: str) -> Text:
+        kind, _, name = view.partition(":")
+        return self._prompt(view, self._count_of(view), self.saved.new.get(name, 0) if kind == "saved" else 0)
 
     def _show_counts(self, changed: list[str] | None = None) -> None:
         """Show the counts; rebuild the option list only when the set of tags changed, else
         re-prompt the `changed` views (all when None)."""
         tag_counts = self.tag_counts
-        if list(tag_counts) == self._tags and self.option_count:
-            views = changed if changed is not None else [f"view:{key}" for key in SMART_VIEWS] + [f"tag:{t}" for t in tag_counts]
+        saved = [f"saved:{view.name}" for view in self.saved_views]
+        if list(tag_counts) == self._tags and saved == self._saved_shown and self.option_count:
+            views = changed if changed is not None else [f"view:{key}" for key in SMART_VIEWS] + saved + [f"tag:{t}" for t in tag_counts]
             for view in dict.fromkeys(views):
                 try:
-                    self.replace_option_prompt(view, self._prompt(view, self._count_of(view)))
+                    self.replace_option_prompt(view, self._option_prompt(view))
                 except OptionDoesNotExist:
                     pass
             return
-        self._tags = list(tag_counts)
+        self._tags, self._saved_shown = list(tag_counts), saved
         highlighted = self.highlighted_option.id if self.highlighted_option else self.active
         self.clear_options()
         self.add_options([Option(self._prompt(f"view:{key}", self.counts[key]), id=f"view:{key}") for key in SMART_VIEWS])
+        if saved:
+            self.add_option(None)
+            self.add_option(Option(Text("Saved searches", style="bold"), id="heading:saved", disabled=True))
+            self.add_options([Option(self._option_prompt(view), id=view) for view in saved])
         if tag_counts:
             self.add_option(None)
             self.add_option(Option(Text("Tags", style="bold"), id="heading:tags", disabled=True))

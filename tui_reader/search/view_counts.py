@@ -1,0 +1,72 @@
+"""Counts for saved views: how many of each view's papers are unread, and how many are new.
+
+A full count runs each view's query over the catalog (at start and after an import). A change of
+one paper's state moves each count by at most one, so it is found by testing that one paper before
+and after against each view's terms: no pass over the library, whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tui_reader.models import Paper, PaperState
+from tui_reader.search.query import QueryError, Searcher, Term, parse_query
+from tui_reader.store.views import SavedView
+
+UNREAD = Term("is", "unread")
+NEW = Term("is", "new")
+
+
+def view_terms(view: SavedView) -> list[Term] | None:
+    """The view's terms; None for a query the language no longer accepts (it counts 0)."""
+    try:
+        return parse_query(view.query)
+    except QueryError:
+        return None
+
+
+class SavedViewCounts:
+    def __init__(self, papers: Mapping[str, Paper], states: Mapping[str, PaperState], ordered_ids, new_since: str | None):
+        self.papers, self.states, self.ordered_ids, self.new_since = papers, states, ordered_ids, new_since
+        self.views: list[SavedView] = []
+        self._terms: dict[str, list[Term] | None] = {}
+        self.unread: dict[str, int] = {}
+        self.new: dict[str, int] = {}
+
+    def recount(self, views: list[SavedView], searcher: Searcher) -> None:
+        """Count every view afresh with `searcher` (the catalog's fast path)."""
+        self.views = list(views)
+        self._terms = {view.name: view_terms(view) for view in views}
+        ids = self.ordered_ids()
+        self.unread, self.new = {}, {}
+        for name, terms in self._terms.items():
+            if terms is None:
+                self.unread[name] = self.new[name] = 0
+                continue
+            self.unread[name] = len(searcher.filter(ids, [*terms, UNREAD]))
+            self.new[name] = len(searcher.filter(ids, [*terms, NEW])) if self.new_since else 0
+
+    def _one(self, pid: str, paper: Paper, state: PaperState) -> Searcher:
+        one = Searcher({pid: paper}, {pid: state})  # the per-paper path: one record, one state
+        one.new_since = self.new_since
+        return one
+
+    def state_changed(self, pid: str, before: PaperState, after: PaperState) -> list[str]:
+        """Adjust the counts for one paper's change of state; the names of views whose count moved."""
+        if pid not in self.papers:
+            return []
+        paper = self.papers[pid]
+        was, now = self._one(pid, paper, before), self._one(pid, paper, after)
+        moved = []
+        for name, terms in self._terms.items():
+            if terms is None or name not in self.unread:
+                continue
+            for counts, extra in ((self.unread, UNREAD), (self.new, NEW)):
+                if extra is NEW and not self.new_since:
+                    continue
+                both = [*terms, extra]
+                delta = len(now.filter([pid], both)) - len(was.filter([pid], both))
+                if delta:
+                    counts[name] += delta
+                    moved.append(name)
+        return list(dict.fromkeys(moved))
