@@ -6,7 +6,7 @@ import gc
 import sys
 
 from tui_reader import __version__
-from tui_reader.cli import export, fetch, views
+from tui_reader.cli import digest, export, fetch, views
 from tui_reader.cli.commands import cmd_import, cmd_list, cmd_open
 from tui_reader.cli.common import PROG, OneLineParser, fail
 from tui_reader.cli.state import cmd_locate, cmd_restore, cmd_state
@@ -60,6 +60,7 @@ def build_parser() -> OneLineParser:
     fetch.register(sub)
     export.register(sub)
     views.register(sub)
+    digest.register(sub)
     return parser
 
 

@@ -3,6 +3,8 @@ folder), and the palette commands of saved views, the background fetch and the d
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_reader.errors import ReaderError
@@ -35,4 +37,25 @@ def remember_visit(app: ReaderApp) -> None:
 def following_commands(app: ReaderApp) -> list:
     from tui_reader.ui.saved_views import saved_view_commands
 
-    return saved_view_commands(app)
+    digests = [(f"Write a digest of the last 7 days ({label})", "papers added, by saved search and tag, to a file in the current folder",
+                lambda fmt=fmt: write_digest_file(app, fmt)) for fmt, label in (("html", "HTML"), ("markdown", "Markdown"))]
+    return saved_view_commands(app) + digests
+
+
+def write_digest_file(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | None:
+    from tui_reader.export.digest import DEFAULT_SINCE, collect, digest_filename, parse_since, write_digest
+
+    if app.held_while_storing():
+        return None
+    now = datetime.now(timezone.utc)
+    library = app.library
+    digest = collect(library.papers, library.states, library.ordered_ids(), app.main_screen.sidebar.saved_views,
+                     since=parse_since(DEFAULT_SINCE, now), until=now)  # fmt: skip
+    path = (folder or Path.cwd()) / digest_filename(fmt, f"{now:%Y-%m-%d}")
+    try:
+        write_digest(path, digest, fmt)
+    except ReaderError as error:
+        app.notify(f"Digest failed: {error}", severity="error", timeout=12, markup=False)
+        return None
+    app.notify(f"Wrote a digest of {digest.count} papers to {path}", timeout=10, markup=False)
+    return path
