@@ -17,6 +17,7 @@ from tui_reader.errors import ReaderError
 from tui_reader.store.gc_pause import freeze_survivors
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.background_fetch import BackgroundFetch
 from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.main_screen import MainScreen
@@ -66,6 +67,7 @@ class ReaderApp(App[int]):
         super().__init__()
         self.saved_views, self.new_since = load_following(self, library)
         self.main_screen = MainScreen(library, self.saved_views, self.new_since)
+        self.background_fetch = BackgroundFetch(self)
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -110,6 +112,14 @@ class ReaderApp(App[int]):
             self.notify("Still storing papers: this closes by itself when it is done.", timeout=3)
             return True
         return False
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        # A background store has no screen over the app: a key that reads or changes a paper runs
+        # right after it (ui/background_fetch.py)
+        if self.background_fetch.must_wait(str(action), default_namespace):
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace))
+            return True
+        return await super().run_action(action, default_namespace)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():
@@ -167,6 +177,7 @@ class ReaderApp(App[int]):
             self.notify(self.startup_message, timeout=8, markup=False)
         if self.library.problems:
             self.offer_backup()
+        self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
         if self.freeze_after_start:
             # Textual's own start-up objects too (~27 ms of every full collection at 100,000 papers),
             # once the first frame and the work after it are done

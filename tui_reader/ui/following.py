@@ -39,7 +39,9 @@ def following_commands(app: ReaderApp) -> list:
 
     digests = [(f"Write a digest of the last 7 days ({label})", "papers added, by saved search and tag, to a file in the current folder",
                 lambda fmt=fmt: write_digest_file(app, fmt)) for fmt, label in (("html", "HTML"), ("markdown", "Markdown"))]
-    return saved_view_commands(app) + digests
+    fetch = ("Fetch now", "new papers from the sources in the [fetch] settings (else the HF daily papers), in the background",
+             lambda: app.background_fetch.fetch_now(asked=True))
+    return saved_view_commands(app) + [fetch] + digests
 
 
 def write_digest_file(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | None:

@@ -324,6 +324,9 @@ class MainScreen(LinkActions, Screen):
 
     def save(self, paper_id: str, change: Callable[[], object]) -> bool:
         """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        if self.storing:  # a background store is writing the library: the change follows it
+            self.app.background_fetch.defer(partial(self.save, paper_id, change))
+            return True
         before = self.library.state(paper_id)  # the Library replaces a state, never changes it in place
         try:
             change()
