@@ -34,17 +34,18 @@ class SavedViewCounts:
         self.new: dict[str, int] = {}
 
     def recount(self, views: list[SavedView], searcher: Searcher) -> None:
-        """Count every view afresh with `searcher` (the catalog's fast path)."""
+        """Count every view afresh with `searcher` (the catalog's fast path): each view's query
+        once, then its read and new papers taken out by set (not a state mask per view)."""
         self.views = list(views)
         self._terms = {view.name: view_terms(view) for view in views}
         ids = self.ordered_ids()
+        read = {pid for pid, state in self.states.items() if state.read}
+        new = set(searcher.filter(ids, [NEW])) if self.new_since else set()
         self.unread, self.new = {}, {}
         for name, terms in self._terms.items():
-            if terms is None:
-                self.unread[name] = self.new[name] = 0
-                continue
-            self.unread[name] = len(searcher.filter(ids, [*terms, UNREAD]))
-            self.new[name] = len(searcher.filter(ids, [*terms, NEW])) if self.new_since else 0
+            found = [] if terms is None else searcher.filter(ids, terms) if terms else ids
+            self.unread[name] = len(found) - len(read.intersection(found))
+            self.new[name] = len(new.intersection(found))
 
     def _one(self, pid: str, paper: Paper, state: PaperState) -> Searcher:
         one = Searcher({pid: paper}, {pid: state})  # the per-paper path: one record, one state
