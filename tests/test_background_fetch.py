@@ -130,7 +130,7 @@ async def test_a_failed_fetch_is_one_quiet_line_and_is_tried_again(library, conf
     async with running(app) as pilot:
         await until(pilot, lambda: app.background_fetch.failures, "the failure line")
         line = app.background_fetch.failures[0]
-        assert "HTTP 503" in line and "after 4 tries" in line and "trying again" in line and "\n" not in line
+        assert "HTTP 503" in line and "after 4 tries" in line and line.startswith("Fetch failed, trying again in 1 min: ") and "\n" not in line
         assert not [n for n in app._notifications if n.severity == "error"]  # no error toast
         await pilot.press("j")
         assert current_id(app) == second

@@ -108,7 +108,7 @@ class BackgroundFetch:
     def _failed(self, reason: str) -> None:
         self.running = False
         minutes = max(1, round(self.retry_seconds / 60))
-        self.failures.append(f"Fetch failed: {reason}; trying again in {minutes} min")
+        self.failures.append(f"Fetch failed, trying again in {minutes} min: {reason}")
         self._show(self.failures[-1])
         self.app.set_timer(self.retry_seconds, self.fetch_now, name="fetch retry")
 

@@ -71,7 +71,7 @@ def save_search(screen: MainScreen) -> None:
         if name:
             if change_views(screen.app, lambda views: add_view(views, name, query), f"Saved view {name!r}: {query}"):
                 screen.sidebar.choose(f"saved:{clean_name(name)}")
-                screen.query_one("#search").value = ""
+                screen.action_clear_search()  # the search is in the view now
 
     screen.app.push_screen(NamePrompt("Save the search as a view named", query), named)
 
