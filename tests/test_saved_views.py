@@ -128,9 +128,15 @@ async def test_the_new_view_after_the_app_closes_and_papers_arrive(tmp_path, con
         async with running(app) as pilot:
             sidebar = app.main_screen.sidebar
             assert sidebar.counts["new"] == 4 and sidebar_number(sidebar, "view:new") == "4"
+            assert str(sidebar.get_option("view:new").prompt).split()[-2:] == ["New", "4"]  # no "+4" on New itself
+            assert str(sidebar.get_option("view:inbox").prompt).split()[-2:] == ["+4", "9"]  # 4 of the 9 unread are new
             sidebar.choose("view:new")
             await pilot.pause()
             assert paper_list(app).ids == lib.ordered_ids()[:4]
+            await pilot.press("s", "t", *"fresh", "enter", "j", "r")
+            assert str(sidebar.get_option("view:starred").prompt).split()[-2:] == ["+1", "1"]
+            assert str(sidebar.get_option("tag:fresh").prompt).split()[-2:] == ["+1", "1"]
+            assert str(sidebar.get_option("view:inbox").prompt).split()[-2:] == ["+3", "8"]
 
 
 # -- in the app --------------------------------------------------------------------------------------
@@ -243,3 +249,18 @@ def test_cli_view_list_add_remove(tmp_path, capsys):
     code, out, err = run(capsys, None, *prefix, "view", "remove", "Kaiming")
     assert code == 1 and "no saved view named 'Kaiming'" in err and "Traceback" not in err
     assert load_views(config) == ([], [])
+
+
+async def test_a_big_catalog_counts_saved_views_in_a_thread(hf_library, config_folder, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("tui_reader.ui.sidebar.COUNT_IN_THREAD_FROM", 0)  # the path a 100,000-paper library takes
+    views = [SavedView("code", "has:code"), SavedView("words", "reasoning"), SavedView("same", "has:code")]
+    save_views(config_folder, views)
+    app = make_app(hf_library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("s", "r")  # a state change while the thread may still count
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        sidebar = app.main_screen.sidebar
+        for view in views:
+            assert sidebar.saved.unread[view.name] == unread_count(hf_library, view.query), view
+            assert sidebar_number(sidebar, f"saved:{view.name}") == str(sidebar.saved.unread[view.name])

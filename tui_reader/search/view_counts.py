@@ -7,7 +7,8 @@ and after against each view's terms: no pass over the library, whatever its size
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 
 from tui_reader.models import Paper, PaperState
 from tui_reader.search.query import QueryError, Searcher, Term, parse_query
@@ -26,6 +27,8 @@ def view_terms(view: SavedView) -> list[Term] | None:
 
 
 class SavedViewCounts:
+    """Per saved view (by name): its unread papers and its new ones (added after `new_since`)."""
+
     def __init__(self, papers: Mapping[str, Paper], states: Mapping[str, PaperState], ordered_ids, new_since: str | None):
         self.papers, self.states, self.ordered_ids, self.new_since = papers, states, ordered_ids, new_since
         self.views: list[SavedView] = []
@@ -33,19 +36,39 @@ class SavedViewCounts:
         self.unread: dict[str, int] = {}
         self.new: dict[str, int] = {}
 
-    def recount(self, views: list[SavedView], searcher: Searcher) -> None:
-        """Count every view afresh with `searcher` (the catalog's fast path): each view's query
-        once, then its read and new papers taken out by set (not a state mask per view)."""
+    def count(self, queries: Iterable[str], searcher: Searcher, lock: AbstractContextManager = nullcontext()) -> dict[str, tuple[int, int]]:
+        """(unread, new) of each query, on the catalog's fast path: each query once, its read and
+        new papers taken out by set (not a state mask per view). `lock` is held for each query
+        only, so that a search waiting for it waits for one query at most."""
+        queries = list(dict.fromkeys(queries))
+        if not queries:
+            return {}
+        with lock:
+            ids = self.ordered_ids()
+            read = {pid for pid, state in self.states.items() if state.read}
+            new = set(searcher.filter(ids, [NEW])) if self.new_since else set()
+        counted = {}
+        for query in queries:
+            terms = view_terms(SavedView("", query))
+            with lock:
+                found = [] if terms is None else searcher.filter(ids, terms) if terms else ids
+            counted[query] = (len(found) - len(read.intersection(found)), len(new.intersection(found)))
+        return counted
+
+    def known(self) -> dict[str, tuple[int, int]]:
+        """The counts kept now, by query."""
+        return {view.query: (self.unread[view.name], self.new[view.name]) for view in self.views if view.name in self.unread}
+
+    def apply(self, views: list[SavedView], counted: dict[str, tuple[int, int]]) -> None:
+        """Keep `views`, with the counts of each query found in `counted` (the others are unknown)."""
         self.views = list(views)
         self._terms = {view.name: view_terms(view) for view in views}
-        ids = self.ordered_ids()
-        read = {pid for pid, state in self.states.items() if state.read}
-        new = set(searcher.filter(ids, [NEW])) if self.new_since else set()
-        self.unread, self.new = {}, {}
-        for name, terms in self._terms.items():
-            found = [] if terms is None else searcher.filter(ids, terms) if terms else ids
-            self.unread[name] = len(found) - len(read.intersection(found))
-            self.new[name] = len(new.intersection(found))
+        self.unread = {view.name: counted[view.query][0] for view in views if view.query in counted}
+        self.new = {view.name: counted[view.query][1] for view in views if view.query in counted}
+
+    def recount(self, views: list[SavedView], searcher: Searcher) -> None:
+        """Count every view afresh, here and now."""
+        self.apply(views, self.count((view.query for view in views), searcher))
 
     def _one(self, pid: str, paper: Paper, state: PaperState) -> Searcher:
         one = Searcher({pid: paper}, {pid: state})  # the per-paper path: one record, one state

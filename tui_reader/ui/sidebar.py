@@ -23,6 +23,7 @@ from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.saved_views import SavedViewKeys
 
 LABEL_WIDTH = 22  # characters for "label   count" inside the sidebar's fixed width
+COUNT_IN_THREAD_FROM = 20_000  # papers from which saved views are counted in a thread
 DEFAULT_VIEW = "view:all"
 
 
@@ -38,6 +39,18 @@ def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int
         "code": with_code,
         "notes": sum(bool(s.note.strip()) for s in states),
     }
+
+
+def new_counts(library: Library, new_ids: set[str]) -> dict[str, int]:
+    """How many new papers each smart view and tag holds (few papers: one pass over them)."""
+    counts: dict[str, int] = {}
+    for pid in new_ids:
+        state = library.state(pid)
+        keys = [f"view:{key}" for key, n in state_counts(state).items() if n] + [f"tag:{tag}" for tag in state.tags]
+        keys += ["view:all"] + (["view:code"] if library.papers.has_link(pid, "code") else [])
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def state_counts(state: PaperState) -> dict[str, int]:
@@ -82,7 +95,10 @@ class Sidebar(SavedViewKeys, OptionList):
         self._saved_shown: list[str] = []
         self.active = DEFAULT_VIEW
         self._with_code: int | None = None
-        self._new = 0
+        self._new_ids: set[str] = set()  # papers added since the last visit
+        self.new_counts: dict[str, int] = {}  # option id -> how many of its papers are new
+        self._counting = 0  # the newest count of saved views in a thread
+        self._changed_while_counting = False
         self._tags: list[str] = []
         self.counts: dict[str, int] = {}  # smart view key -> count, kept up to date
         self.tag_counts: dict[str, int] = {}  # tag -> count, sorted by tag
@@ -91,7 +107,7 @@ class Sidebar(SavedViewKeys, OptionList):
         # The list of papers is what the first screen is for: count after it is painted.
         self.call_after_refresh(self.refresh_counts, catalog_changed=True)
 
-    def _prompt(self, view: str, count: int, new: int = 0) -> Text:
+    def _prompt(self, view: str, count: int | str, new: int = 0) -> Text:
         marker = "▸ " if view == self.active else "  "
         number = f"+{new} {count}" if new else str(count)
         label = Text(marker + view_label(view), no_wrap=True, overflow="ellipsis")
@@ -107,13 +123,46 @@ class Sidebar(SavedViewKeys, OptionList):
         searcher = self.searcher()
         if catalog_changed or self._with_code is None:
             self._with_code = count_with_code(self.library)
-            self._new = len(searcher.filter(self.library.ordered_ids(), [NEW])) if searcher.new_since else 0
-        self.counts = view_counts(self.library, self._with_code, self._new)
+            self._new_ids = set(searcher.filter(self.library.ordered_ids(), [NEW])) if searcher.new_since else set()
+        self.counts = view_counts(self.library, self._with_code, len(self._new_ids))
         self.tag_counts = self.library.tag_counts()
+        self.new_counts = new_counts(self.library, self._new_ids)
         self.saved.papers, self.saved.states = self.library.papers, self.library.states
-        self.saved.recount(self.saved_views, searcher)
+        if len(self.library.papers) < COUNT_IN_THREAD_FROM:
+            self.saved.recount(self.saved_views, searcher)
+        else:
+            self._count_saved_in_thread(searcher)
         self._saved_shown = []  # rebuild the options: views may have been added, renamed or moved
         self._show_counts()
+
+    def _count_saved_in_thread(self, searcher: Searcher) -> None:
+        """Count the saved views in a thread (each view's query is a pass over a big catalog). A
+        state changed meanwhile makes the result stale: then it counts again."""
+        from tui_reader.ui.main_screen import reading_states
+
+        self.saved.apply(self.saved_views, {})  # unknown until counted
+        self._counting += 1
+        generation, views, self._changed_while_counting = self._counting, list(self.saved_views), False
+        lock = self.screen.query_lock
+
+        def work() -> None:
+            counted = reading_states(lambda: self.saved.count((view.query for view in views), searcher, lock))
+            try:
+                self.app.call_from_thread(counted_in_thread, counted)
+            except RuntimeError:  # the app is closing
+                pass
+
+        def counted_in_thread(counted: dict) -> None:
+            if generation != self._counting or views != self.saved_views:
+                return
+            if self._changed_while_counting:
+                self._count_saved_in_thread(self.searcher())
+                return
+            self.saved.apply(views, counted)
+            self._show_counts([f"saved:{view.name}" for view in views])
+
+        self.run_worker(work, thread=True, group="saved-counts", exclusive=True, name="count saved views",
+                        description="count saved views", exit_on_error=False)  # fmt: skip
 
     def set_saved_views(self, views: list[SavedView], renamed: tuple[str, str] | None = None) -> None:
         """Show a changed list of saved views; a view shown that is gone gives way to All."""
@@ -121,7 +170,9 @@ class Sidebar(SavedViewKeys, OptionList):
         self.saved_views = list(views)
         if renamed and self.active == f"saved:{renamed[0]}":
             self.active = f"saved:{renamed[1]}"
-        self.saved.recount(self.saved_views, self.searcher())
+        known = self.saved.known()  # moved, renamed or kept views keep their counts
+        known.update(self.saved.count([v.query for v in views if v.query not in known], self.searcher()))
+        self.saved.apply(self.saved_views, known)
         kind, _, name = self.active.partition(":")
         if self.counts:
             self._show_counts()
@@ -142,12 +193,19 @@ class Sidebar(SavedViewKeys, OptionList):
         if not self.counts:  # not counted yet: the first count will see the new state
             return
         self.saved.states = self.library.states
+        self._changed_while_counting = True
         changed = [f"saved:{name}" for name in self.saved.state_changed(paper_id, before, after)] if paper_id else []
         old, new = state_counts(before), state_counts(after)
+        is_new = paper_id in self._new_ids
         for key in old:
             if old[key] != new[key]:
                 self.counts[key] += new[key] - old[key]
+                if is_new:
+                    self.new_counts[f"view:{key}"] = self.new_counts.get(f"view:{key}", 0) + new[key] - old[key]
                 changed.append(f"view:{key}")
+        if is_new:
+            for tag in set(before.tags) ^ set(after.tags):
+                self.new_counts[f"tag:{tag}"] = self.new_counts.get(f"tag:{tag}", 0) + (1 if tag in after.tags else -1)
         tags = dict(self.tag_counts)
         for tag in set(before.tags) - set(after.tags):
             tags[tag] = tags.get(tag, 0) - 1
@@ -168,7 +226,11 @@ class Sidebar(SavedViewKeys, OptionList):
 
     def _option_prompt(self, view: str) -> Text:
         kind, _, name = view.partition(":")
-        return self._prompt(view, self._count_of(view), self.saved.new.get(name, 0) if kind == "saved" else 0)
+        if kind == "saved":
+            if name not in self.saved.unread:
+                return self._prompt(view, "…")
+            return self._prompt(view, self.saved.unread[name], self.saved.new.get(name, 0))
+        return self._prompt(view, self._count_of(view), self.new_counts.get(view, 0) if view != "view:new" else 0)
 
     def _show_counts(self, changed: list[str] | None = None) -> None:
         """Show the counts; rebuild the option list only when the set of tags changed, else
@@ -186,7 +248,7 @@ class Sidebar(SavedViewKeys, OptionList):
         self._tags, self._saved_shown = list(tag_counts), saved
         highlighted = self.highlighted_option.id if self.highlighted_option else self.active
         self.clear_options()
-        self.add_options([Option(self._prompt(f"view:{key}", self.counts[key]), id=f"view:{key}") for key in SMART_VIEWS])
+        self.add_options([Option(self._option_prompt(f"view:{key}"), id=f"view:{key}") for key in SMART_VIEWS])
         if saved:
             self.add_option(None)
             self.add_option(Option(Text("Saved searches", style="bold"), id="heading:saved", disabled=True))
@@ -194,7 +256,7 @@ class Sidebar(SavedViewKeys, OptionList):
         if tag_counts:
             self.add_option(None)
             self.add_option(Option(Text("Tags", style="bold"), id="heading:tags", disabled=True))
-            self.add_options([Option(self._prompt(f"tag:{tag}", n), id=f"tag:{tag}") for tag, n in tag_counts.items()])
+            self.add_options([Option(self._option_prompt(f"tag:{tag}"), id=f"tag:{tag}") for tag in tag_counts])
         try:
             self.highlighted = self.get_option_index(highlighted)
         except OptionDoesNotExist:  # the highlighted tag is gone: back to the first view
