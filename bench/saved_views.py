@@ -90,6 +90,51 @@ def main(n: int) -> None:
     print(f"  the 10 views' counts after a star     {ms(updates):7.2f} ms  (max {max(updates) * 1000:.2f})")
     print(f"  star written + the 10 views' counts   {ms(with_write):7.1f} ms")
     print("  kept counts equal a full recount: yes")
+    in_app(n)
+
+
+def in_app(n: int) -> None:
+    """The same in the app: `s` on a paper, the sidebar's whole update (the 10 saved views, the
+    built-in views, the prompts re-drawn), timed around Sidebar.state_changed."""
+    import asyncio
+
+    from tui_reader.store.views import save_views
+    from tui_reader.ui.app import ReaderApp
+    from tui_reader.ui.sidebar import Sidebar
+
+    async def run() -> list[float]:
+        with tempfile.TemporaryDirectory(prefix="bench-views-app-") as tmp:
+            folder, config = Path(tmp) / "lib", Path(tmp) / "config"
+            shutil.copytree(library_folder(n), folder)
+            library = Library(folder, purpose="bench")
+            save_views(config, views(library))
+            timings: list[float] = []
+            original = Sidebar.state_changed
+
+            def timed(self, *args, **kwargs):
+                began = time.perf_counter()
+                original(self, *args, **kwargs)
+                timings.append(time.perf_counter() - began)
+
+            Sidebar.state_changed = timed
+            try:
+                app = ReaderApp(library, config_folder=config)
+                async with app.run_test(size=(160, 45)) as pilot:
+                    sidebar = app.main_screen.sidebar
+                    while len(sidebar.saved.unread) < 10:  # the first count runs in a thread
+                        await pilot.pause(0.1)
+                    for _ in range(STARS):
+                        await pilot.press("s", "j")
+                    await pilot.pause()
+                    assert len(timings) == STARS
+            finally:
+                Sidebar.state_changed = original
+                library.close()
+            return timings
+
+    timings = asyncio.run(run())
+    print(f"  in the app: the sidebar's update after a star  {statistics.median(timings) * 1000:.2f} ms"
+          f"  (max {max(timings) * 1000:.2f}, {len(timings)} stars)")
 
 
 if __name__ == "__main__":
