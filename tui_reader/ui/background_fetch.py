@@ -11,6 +11,7 @@ the list and the fetch is tried again later.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -76,8 +77,9 @@ class BackgroundFetch:
             return
         self.running = True
         self._show(f"Fetching {sources[0][0]}…")
-        self.app.run_worker(partial(self._fetch, sources), thread=True, group="background-fetch",
-                            name="background fetch", description="background fetch", exit_on_error=False)  # fmt: skip
+        # A daemon thread, not a worker: quitting must not wait for a server that does not answer
+        # (the pool's threads are joined at exit). Storing, below, is a worker: it must finish.
+        threading.Thread(target=self._fetch, args=(sources,), name="background fetch", daemon=True).start()
 
     def _show(self, line: str | None) -> None:
         self.last_line = line
