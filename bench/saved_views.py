@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generate import OUT, generate, state_plan  # noqa: E402
 from tui_reader.models import PaperState  # noqa: E402
-from tui_reader.search.query import Searcher  # noqa: E402
+from tui_reader.search.searcher import Searcher  # noqa: E402
 from tui_reader.search.view_counts import SavedViewCounts  # noqa: E402
 from tui_reader.sources import read_source  # noqa: E402
 from tui_reader.store.library import Library  # noqa: E402

@@ -10,7 +10,9 @@ import pytest
 from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
 from cli_helpers import listed, run
 from tui_reader.errors import ReaderError
-from tui_reader.search.query import Searcher
+from tui_reader.search.one_paper import OnePaper
+from tui_reader.search.query import Term
+from tui_reader.search.searcher import Searcher
 from tui_reader.sources import hf_api
 from tui_reader.store.library import Library
 from tui_reader.store.views import (
@@ -94,10 +96,13 @@ def test_is_new_after_a_restart(tmp_path, clock):
     clock["time"] = DAY_2
     with Library(data) as lib:
         lib.import_papers(hf_papers()[3:12])  # two known papers come again: not new
-        for searcher in (Searcher(lib.papers, lib.states, last_closed(data)), Searcher(dict(lib.papers), lib.states, last_closed(data))):
-            new = searcher.filter(lib.ordered_ids(), "is:new")  # the catalog's masks, then the per-paper path
-            assert set(new) == set(lib.ordered_ids()) - old_ids and len(new) == 7
-            assert set(searcher.filter(lib.ordered_ids(), "-is:new")) == old_ids
+        searcher = Searcher(lib.papers, lib.states, last_closed(data))
+        new = searcher.filter(lib.ordered_ids(), "is:new")
+        assert set(new) == set(lib.ordered_ids()) - old_ids and len(new) == 7
+        assert set(searcher.filter(lib.ordered_ids(), "-is:new")) == old_ids
+        one_by_one = {pid for pid in lib.ordered_ids()
+                      if OnePaper(lib.papers, pid, last_closed(data)).matches([Term("is", "new")], lib.state(pid))}
+        assert one_by_one == set(new)  # the counts kept per state change agree with the masks
         assert Searcher(lib.papers, lib.states, None).filter(lib.ordered_ids(), "is:new") == []  # no visit yet
 
 
@@ -264,3 +269,25 @@ async def test_a_big_catalog_counts_saved_views_in_a_thread(hf_library, config_f
         for view in views:
             assert sidebar.saved.unread[view.name] == unread_count(hf_library, view.query), view
             assert sidebar_number(sidebar, f"saved:{view.name}") == str(sidebar.saved.unread[view.name])
+
+
+QUERIES = ['author:"Fanqing Meng"', "reasoning", '"large language"', "tag:vision", "-is:read has:code",
+           "is:starred -tag:skip", "title:vision", "has:note", "has:tags model", "is:new", "ada", "-reasoning"]
+
+
+def test_one_paper_agrees_with_the_searcher(hf_library):
+    """The counts kept per state change test one paper at a time: the same answers as the masks."""
+    ids = hf_library.ordered_ids()
+    hf_library.add_tags(ids[:5], ["vision"])
+    hf_library.set_note(ids[3], "Ada says: compare the reasoning baselines")
+    hf_library.set_starred(ids[2:7])
+    hf_library.set_read(ids[4:9])
+    since = hf_library.papers[ids[-1]].added  # the sample came first: the HF papers are "new"
+    searcher = Searcher(hf_library.papers, hf_library.states, since)
+    for query in QUERIES:
+        from tui_reader.search.query import parse_query
+
+        terms = parse_query(query)
+        expected = set(searcher.filter(ids, terms))
+        found = {pid for pid in ids if OnePaper(hf_library.papers, pid, since).matches(terms, hf_library.state(pid))}
+        assert found == expected, query

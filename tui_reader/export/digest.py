@@ -19,7 +19,8 @@ from pathlib import Path
 from tui_reader.errors import ReaderError
 from tui_reader.export.formats import main_url, md_escape
 from tui_reader.models import Paper, PaperState
-from tui_reader.search.query import Searcher, Term, parse_query
+from tui_reader.search.query import Term, parse_query
+from tui_reader.search.searcher import Searcher
 from tui_reader.store.views import SavedView
 
 DIGEST_FORMATS = ("markdown", "html")

@@ -8,11 +8,17 @@ and after against each view's terms: no pass over the library, whatever its size
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from contextlib import AbstractContextManager, nullcontext
 
-from tui_reader.models import Paper, PaperState
-from tui_reader.search.query import QueryError, Searcher, Term, parse_query
+from tui_reader.models import PaperState
+from tui_reader.search.one_paper import OnePaper
+from tui_reader.search.query import QueryError, Term, parse_query
+from tui_reader.search.searcher import Searcher
 from tui_reader.store.views import SavedView
+
+if TYPE_CHECKING:
+    from tui_reader.store.catalog import Catalog
 
 UNREAD = Term("is", "unread")
 NEW = Term("is", "new")
@@ -29,7 +35,7 @@ def view_terms(view: SavedView) -> list[Term] | None:
 class SavedViewCounts:
     """Per saved view (by name): its unread papers and its new ones (added after `new_since`)."""
 
-    def __init__(self, papers: Mapping[str, Paper], states: Mapping[str, PaperState], ordered_ids, new_since: str | None):
+    def __init__(self, papers: Catalog, states: Mapping[str, PaperState], ordered_ids, new_since: str | None):
         self.papers, self.states, self.ordered_ids, self.new_since = papers, states, ordered_ids, new_since
         self.views: list[SavedView] = []
         self._terms: dict[str, list[Term] | None] = {}
@@ -45,7 +51,7 @@ class SavedViewCounts:
             return {}
         with lock:
             ids = self.ordered_ids()
-            read = {pid for pid, state in self.states.items() if state.read}
+            read = {pid for pid, state in searcher.states.items() if state.read}
             new = set(searcher.filter(ids, [NEW])) if self.new_since else set()
         counted = {}
         for query in queries:
@@ -70,17 +76,11 @@ class SavedViewCounts:
         """Count every view afresh, here and now."""
         self.apply(views, self.count((view.query for view in views), searcher))
 
-    def _one(self, pid: str, paper: Paper, state: PaperState) -> Searcher:
-        one = Searcher({pid: paper}, {pid: state})  # the per-paper path: one record, one state
-        one.new_since = self.new_since
-        return one
-
     def state_changed(self, pid: str, before: PaperState, after: PaperState) -> list[str]:
         """Adjust the counts for one paper's change of state; the names of views whose count moved."""
         if pid not in self.papers:
             return []
-        paper = self.papers[pid]
-        was, now = self._one(pid, paper, before), self._one(pid, paper, after)
+        paper = OnePaper(self.papers, pid, self.new_since)
         moved = []
         for name, terms in self._terms.items():
             if terms is None or name not in self.unread:
@@ -89,7 +89,7 @@ class SavedViewCounts:
                 if extra is NEW and not self.new_since:
                     continue
                 both = [*terms, extra]
-                delta = len(now.filter([pid], both)) - len(was.filter([pid], both))
+                delta = paper.matches(both, after) - paper.matches(both, before)
                 if delta:
                     counts[name] += delta
                     moved.append(name)

@@ -3,7 +3,7 @@ ask for it, and at once from the palette ("Fetch now").
 
 The fetch runs in a thread and shows its progress under the list. The papers are then stored in a
 thread too, without a screen over the app: keys keep working. While the library changes, what
-reads or writes it waits for the store: queries already do (the query lock), the list draws rows it
+reads or writes it waits for the store: queries already do (the library's access lock), the list draws rows it
 has drawn, and an action that would read or change a paper (star, tag, note, open…) is run right
 after the store, on the same paper, since the cursor stays on it. A failure is one quiet line under
 the list and the fetch is tried again later.
@@ -126,8 +126,7 @@ class BackgroundFetch:
         def work() -> None:
             result, failure = None, None
             try:
-                with screen.query_lock:
-                    result = library.import_papers(papers)
+                result = library.import_papers(papers)  # holds the library's access lock: queries wait
             except ReaderError as error:
                 failure = str(error)
             except Exception as error:  # the screen must be let go whatever happens

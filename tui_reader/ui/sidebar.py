@@ -16,7 +16,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui_reader.store.library import Library
 from tui_reader.models import PaperState
-from tui_reader.search.query import SMART_VIEWS, Searcher, Term
+from tui_reader.search.query import SMART_VIEWS, Term
+from tui_reader.search.searcher import Searcher
 from tui_reader.search.view_counts import NEW, SavedViewCounts
 from tui_reader.store.views import SavedView
 from tui_reader.ui.safe_text import safe_line
@@ -59,10 +60,7 @@ def state_counts(state: PaperState) -> dict[str, int]:
 
 
 def count_with_code(library: Library) -> int:
-    fast = getattr(library.papers, "count_with_link", None)  # the catalog's index knows, unparsed
-    if fast is not None:
-        return fast("code")
-    return sum(any(link.kind == "code" for link in p.links) for p in library.papers.values())
+    return library.papers.count_with_link("code")  # the catalog's index knows, unparsed
 
 
 def view_label(view: str) -> str:
@@ -85,11 +83,12 @@ class Sidebar(SavedViewKeys, OptionList):
             self.view = view  # "view:<smart view key>", "saved:<name>" or "tag:<tag>"
             super().__init__()
 
-    def __init__(self, library: Library, searcher=None, saved_views: list[SavedView] | None = None,
+    def __init__(self, library: Library, saved_views: list[SavedView] | None = None,
                  new_since: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.library = library
-        self.searcher = searcher or (lambda: Searcher(library.papers, library.states))  # the screen's, kept fresh
+        self.new_since = new_since
+        self._searcher = Searcher(library.papers, library.states, new_since)  # its own: the list's may be busy in a thread
         self.saved_views = list(saved_views or [])
         self.saved = SavedViewCounts(library.papers, library.states, library.ordered_ids, new_since)
         self._saved_shown: list[str] = []
@@ -120,6 +119,8 @@ class Sidebar(SavedViewKeys, OptionList):
 
     def refresh_counts(self, catalog_changed: bool = False) -> None:
         """Count everything afresh (at start, after an import or a restored backup)."""
+        if catalog_changed:
+            self._searcher = Searcher(self.library.papers, self.library.states, self.new_since)
         searcher = self.searcher()
         if catalog_changed or self._with_code is None:
             self._with_code = count_with_code(self.library)
@@ -131,22 +132,22 @@ class Sidebar(SavedViewKeys, OptionList):
         if len(self.library.papers) < COUNT_IN_THREAD_FROM:
             self.saved.recount(self.saved_views, searcher)
         else:
-            self._count_saved_in_thread(searcher)
+            self._count_saved_in_thread()
         self._saved_shown = []  # rebuild the options: views may have been added, renamed or moved
         self._show_counts()
 
-    def _count_saved_in_thread(self, searcher: Searcher) -> None:
-        """Count the saved views in a thread (each view's query is a pass over a big catalog). A
-        state changed meanwhile makes the result stale: then it counts again."""
-        from tui_reader.ui.main_screen import reading_states
-
+    def _count_saved_in_thread(self) -> None:
+        """Count the saved views in a thread (each view's query is a pass over a big catalog), on
+        a snapshot of the states with a Searcher of its own. A state changed meanwhile makes the
+        result stale: then it counts again."""
         self.saved.apply(self.saved_views, {})  # unknown until counted
         self._counting += 1
         generation, views, self._changed_while_counting = self._counting, list(self.saved_views), False
-        lock = self.screen.query_lock
+        searcher = Searcher(self.library.papers, self.library.states, self.new_since)
+        lock = self.library.access  # held by an import while it changes the library
 
         def work() -> None:
-            counted = reading_states(lambda: self.saved.count((view.query for view in views), searcher, lock))
+            counted = self.saved.count((view.query for view in views), searcher, lock)
             try:
                 self.app.call_from_thread(counted_in_thread, counted)
             except RuntimeError:  # the app is closing
@@ -156,7 +157,7 @@ class Sidebar(SavedViewKeys, OptionList):
             if generation != self._counting or views != self.saved_views:
                 return
             if self._changed_while_counting:
-                self._count_saved_in_thread(self.searcher())
+                self._count_saved_in_thread()
                 return
             self.saved.apply(views, counted)
             self._show_counts([f"saved:{view.name}" for view in views])
@@ -180,6 +181,11 @@ class Sidebar(SavedViewKeys, OptionList):
             self.choose(DEFAULT_VIEW)
         elif kind == "saved":
             self.post_message(self.ViewChosen(self.active))  # its query may differ
+
+    def searcher(self) -> Searcher:
+        """The sidebar's Searcher, on the library's current states."""
+        self._searcher.states = self.library.states
+        return self._searcher
 
     def saved_terms(self, name: str) -> list[Term]:
         """The terms of saved view `name` (none, so all papers, when it is gone)."""
