@@ -258,10 +258,8 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         return looks
 
     def _title(self, paper_id: str) -> str:
-        papers = self.library.papers
-        fast = getattr(papers, "title", None)  # the catalog's index has titles without parsing records
         try:
-            return to_unicode(fast(paper_id) if callable(fast) else papers[paper_id].title)  # TeX shown as Unicode
+            return to_unicode(self.library.papers.title(paper_id))  # from the catalog's index; TeX shown as Unicode
         except KeyError:
             return paper_id
 
