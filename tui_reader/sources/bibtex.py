@@ -18,7 +18,7 @@ import re
 
 from tui_reader.errors import SourceError
 from tui_reader.latex import decode_bibtex
-from tui_reader.merge import separate_works
+from tui_reader.merge import separate_works, unite_states
 from tui_reader.links import arxiv_id_from_url, classify, find_links, merge_links
 from tui_reader.models import Link, Paper, PaperState, clean_arxiv_id, normalise_tag, paper_id
 from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
@@ -79,7 +79,7 @@ def parse_files(texts: list[tuple[str, str]]):
         if state.is_default():
             continue
         if (known := states.get(paper.id)) is not None:  # one work listed twice: both states kept
-            state = PaperState(tags=known.tags + [t for t in state.tags if t not in known.tags], note=known.note or state.note)
+            state = unite_states(known, state)
         states[paper.id] = state
     if not papers and problems:
         raise SourceError("", problems[0])
