@@ -83,6 +83,8 @@ def parse_files(texts: list[tuple[str, str]]):
         states[paper.id] = state
     if not papers and problems:
         raise SourceError("", problems[0])
+    if not papers and bib.defined:
+        raise SourceError("", f"no papers here, only {bib.defined} @string macros: import this file together with the files that use them, first")
     return Batch(SOURCE, papers, states, warnings=problems)
 
 

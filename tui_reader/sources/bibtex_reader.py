@@ -62,6 +62,7 @@ class BibText:
     problems: list[str] = field(default_factory=list)
     commands: dict[str, str] = field(default_factory=dict)  # @preamble's \providecommand{\X}{body}
     undefined: dict[str, int] = field(default_factory=dict)  # macro name -> uses
+    defined: int = 0  # @string macros the files define
 
 
 class _Syntax(Exception):
@@ -151,6 +152,7 @@ class _Reader:
         name = self._name()
         self._expect("=")
         self.strings[name.lower()] = self._value()
+        self.result.defined += 1
         self._expect(closer)
 
     def _preamble(self, closer: str) -> None:
