@@ -301,3 +301,11 @@ def test_the_url_is_the_paper_s_own_page_even_when_its_abstract_names_another_pa
     cited = "Builds on https://arxiv.org/abs/1706.03762 and https://github.com/a/b."
     paper = Paper(id="2303.06373", title="T", abstract=cited, links=[*find_links(cited), *arxiv_links("2303.06373")])
     assert "url = {https://arxiv.org/abs/2303.06373}" in to_bibtex([paper], {})
+
+
+def test_a_month_macro_comes_back_as_the_macro():
+    text = "@article{k, title={T}, month = oct, year = 2001}\n"
+    paper = bibtex.parse(text).papers[0]
+    written = to_bibtex([paper], {})
+    assert "month = oct," in written
+    assert bibtex.parse(written).papers[0].bibtex == paper.bibtex
