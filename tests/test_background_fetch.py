@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, running, reopen_state  # noqa: F401
+from app_helpers import current_id, make_app, paper_list, running, reopen_state
 from tui_reader.config import Config, FetchSettings, load_config, render_config
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"

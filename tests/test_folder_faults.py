@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import make_app, running, sample_library
+from app_helpers import make_app, running
+from cli_helpers import sample_library
 from cli_helpers import run
 from reliability_helpers import ROOT, one_line
 from tui_reader.cli import build_parser

@@ -14,7 +14,7 @@ from textual.widgets import Label, Static
 SEARCH_HELP = (
     "Search (/): words match title, abstract, authors, tags and notes.  "
     '"exact phrase"  tag:NAME  author:NAME  title:WORD  is:starred is:unread is:read is:new  '
-    "has:code has:note has:tags  -TERM negates.  Esc clears.  V saves it as a sidebar view."
+    "has:code has:note has:tags  -TERM negates.  Esc clears.  F saves it as a sidebar view."
 )
 
 

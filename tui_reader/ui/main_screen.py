@@ -55,7 +55,7 @@ class MainScreen(LinkActions, Screen):
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
         Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
-        Binding("V", "save_search", "Save view", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
+        Binding("F", "save_search", "Follow", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
