@@ -129,13 +129,16 @@ def test_a_damaged_file_is_kept_aside_and_reported(folder, name, variant):
             assert len(lib.papers) == 9 and lib.states == {}
         else:
             assert lib.papers == {}
-    # nothing later writes over the kept file
+    # nothing later writes over the kept file; the damage is said at every open until the user acts
     with Library(folder) as lib:
-        assert lib.problems == []
+        assert len(lib.problems) == 1 and "damaged earlier" in lib.problems[0] and kept[0].name in lib.problems[0]
         if name == "state.json":
             lib.set_starred(["2401.00004"])
         else:
             lib.import_papers([arxiv_paper(1)])
+        assert lib.keep_current() == [folder / name]
+    with Library(folder) as lib:
+        assert lib.problems == []
     assert [p.read_bytes() for p in asides(folder, name)] == [bad]
 
 
@@ -239,7 +242,8 @@ def test_restore_lists_and_restores_after_damage(capsys, folder):
     assert any(line.split()[1].startswith("papers-") for line in listed)
 
     code, out, err = run_cli(capsys, folder, "restore", "1")
-    assert code == 0 and out.startswith("Restored state.json from state-") and err == ""
+    assert code == 0 and out.startswith("Restored state.json from state-")
+    assert all("damaged earlier" in line for line in err.splitlines())
     with Library(folder) as lib:
         assert lib.problems == []
         # the newest backup is the version before the damaged one: everything but the last change

@@ -155,11 +155,11 @@ def test_a_fault_in_the_state_move_never_resurrects_an_old_state(template, tmp_p
     """The catalog moves a title-only paper to its arXiv id, then the state write fails: the state
     stays under the old id on disk and is followed through the alias. Clearing that state later
     must really clear it, not bring the old one back on the next start."""
-    assert calls_made(template, tmp_path, "import-moving-state")["replace"] == 2  # catalog, then state
+    assert calls_made(template, tmp_path, "import-moving-state")["replace"] == 3  # journal, catalog, state
     folder = fresh_copy(template, tmp_path)
     old_id = titled_paper(1).id
     with Library(folder) as lib:
-        with Faults(folder, "replace", 2, enospc()), pytest.raises(StorageWriteError):
+        with Faults(folder, "replace", 3, enospc()), pytest.raises(StorageWriteError):
             lib.import_papers([upgraded(1, 1)])
         assert lib.resolve(old_id) == "2402.00001"
         assert lib.state("2402.00001").tags == ["moves-with-it"]
