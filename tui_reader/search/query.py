@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from tui_reader.errors import ReaderError
 from tui_reader.models import Paper, PaperState, normalise_tag
+from tui_reader.paper_ids import find_paper_id
 from tui_reader.search.notes_index import StateText, state_matches
 
 
@@ -31,6 +32,31 @@ class QueryError(ReaderError):
 IS_VALUES = ("starred", "unstarred", "read", "unread")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "is", "has")
+
+# The language, one row per kind of term: the app's help, `list --help` and the README's table
+# (a test keeps it equal) are made from it.
+SEARCH_TERMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("word",), "title, abstract, authors, tags or note contain it (any case); a paper id in any form finds that paper"),
+    (('"exact phrase"',), "the phrase appears"),
+    (("tag:NAME",), "the paper has tag NAME"),
+    (("author:NAME", "title:WORD"), "an author / the title contains it"),
+    (tuple(f"is:{value}" for value in IS_VALUES), "the paper is starred, not starred, read, unread"),
+    (tuple(f"has:{value}" for value in HAS_VALUES), "it has a code-repo link, a note, tags, a project page, a PDF link, an arXiv link"),
+    (("-TERM",), "negates any term"),
+)
+
+
+def search_terms_markdown() -> str:
+    """The README's table of SEARCH_TERMS."""
+    rows = ["| term | matches |", "| --- | --- |"]
+    rows += [f"| {' '.join(f'`{term}`' for term in terms)} | {meaning} |" for terms, meaning in SEARCH_TERMS]
+    return "\n".join(rows)
+
+
+def search_terms_text() -> str:
+    """SEARCH_TERMS as plain lines, for `list --help` and the app's help."""
+    return "\n".join(f"  {'  '.join(terms)}\n      {meaning}" for terms, meaning in SEARCH_TERMS)
+
 
 # The sidebar's smart views, as queries.
 SMART_VIEWS: dict[str, tuple[str, str]] = {
@@ -121,6 +147,11 @@ class Searcher:
             for pid in pids:
                 self._texts.pop(pid, None)
 
+    def named_ids(self, value: str) -> list[str]:
+        """The paper a word names by its id in any form users paste (2006.11239v2, an arXiv URL…)."""
+        found = find_paper_id(value, self.papers, getattr(self.papers, "aliases", {}))
+        return [found] if found else []
+
     def _test(self, term: Term) -> Callable[[str], bool] | set[str]:
         """A predicate on paper ids, or the set of ids that match."""
         empty = PaperState()
@@ -131,14 +162,17 @@ class Searcher:
             segment = {"text": None, "title": 0, "author": 2}[term.field]
             ids = catalog.ids
             found = {ids[row] for row in catalog.search_rows(value, segment)}
-            if term.field == "text":  # words also match the user's tags and notes
+            if term.field == "text":  # words also match the user's tags and notes, and an id
                 found.update(self._state_text.hits(states, value))
+                found.update(self.named_ids(value))
             return found
         if catalog is not None and term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return lambda pid: catalog.has_link(pid, value)
         if term.field == "text":
+            named = set(self.named_ids(value))
+
             def test(pid: str) -> bool:
-                if value in self.text(pid):
+                if pid in named or value in self.text(pid):
                     return True
                 state = states.get(pid)
                 return bool(state) and state_matches(state, value)
@@ -236,8 +270,9 @@ class Searcher:
         n = len(catalog.ids)
         if term.field in ("text", "title", "author"):
             mask = catalog.search_mask(value, {"text": None, "title": 0, "author": 2}[term.field])
-            if term.field == "text":  # words also match the user's tags and notes
+            if term.field == "text":  # words also match the user's tags and notes, and an id
                 self._mark(mask, self._state_text.hits(self.states, value))
+                self._mark(mask, self.named_ids(value))
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")

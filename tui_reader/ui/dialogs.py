@@ -38,7 +38,7 @@ class TagSuggester(Suggester):
         self.tags = tags
 
     async def get_suggestion(self, value: str) -> str | None:
-        stem = value.rpartition(",")[2].lstrip().lower()
+        stem = value.rpartition(",")[2].lstrip().lstrip("#").lower()
         if not stem:
             return None
         for tag in self.tags:
