@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui_reader.models import Paper, PaperState
+from tui_reader.ui.navigation import MovingScroll
 from tui_reader.ui.safe_text import safe_block, safe_line
 
 LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF"}
@@ -41,7 +41,7 @@ def links_text(paper: Paper) -> Text:
     return text or Text("no links")
 
 
-class DetailPane(VerticalScroll, can_focus=True):
+class DetailPane(MovingScroll, can_focus=True):
     """Everything about the paper under the list's cursor. Text is always built as Text, never markup."""
 
     def compose(self) -> ComposeResult:

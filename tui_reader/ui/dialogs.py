@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui_reader.models import Link
+from tui_reader.ui.navigation import MovingOptionList
 from tui_reader.ui.safe_text import safe_block, safe_line
 
 
@@ -146,7 +147,7 @@ class PickOne(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.pick_title), classes="dialog-title")
-            yield OptionList(*[Option(shown, id=value) for value, shown in self.items], id="pick-list")
+            yield MovingOptionList(*[Option(shown, id=value) for value, shown in self.items], id="pick-list")
             yield Label(Text("Enter picks · Esc cancels"), classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -32,7 +32,8 @@ from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 
-NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
+NARROW_WIDTH = 90  # below this the sidebar folds away (b shows it) and the detail pane goes under the list
+TINY_WIDTH, TINY_HEIGHT = 60, 16  # below either: one pane at a time (Enter reads, Esc comes back)
 PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
 THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys never wait behind one
 NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
@@ -87,12 +88,16 @@ class MainScreen(LinkActions, Screen):
         Binding("C", "copy_paper", "Copy link", id="copy-paper", show=False, tooltip="Copy the paper's own link (arXiv / HF)"),
         Binding("o", "open_browser", "Open", id="open-browser", show=False, tooltip="Open the repo (else the paper) in the browser"),
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
-        Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
+        Binding("escape", "clear_search", "Back", id="clear-search", show=False, tooltip="Back to the list; in the list, clear the search"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("J", "scroll_detail(1)", "Scroll detail down", id="detail-down", show=False, tooltip="Scroll the detail pane down a line (from any pane)"),
+        Binding("K", "scroll_detail(-1)", "Scroll detail up", id="detail-up", show=False, tooltip="Scroll the detail pane up a line (from any pane)"),
+        Binding("ctrl+d", "scroll_detail_page(1)", "Detail page down", id="detail-page-down", show=False, tooltip="Scroll the detail pane down a page"),
+        Binding("ctrl+u", "scroll_detail_page(-1)", "Detail page up", id="detail-page-up", show=False, tooltip="Scroll the detail pane up a page"),
     ]
 
     def __init__(self, library: Library) -> None:
@@ -130,6 +135,10 @@ class MainScreen(LinkActions, Screen):
     def sidebar(self) -> Sidebar:
         return self.query_one(Sidebar)
 
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
     def on_mount(self) -> None:
         self.apply_filter()
         self.paper_list.focus()
@@ -160,10 +169,24 @@ class MainScreen(LinkActions, Screen):
         super()._screen_resized(size)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        width, height = self.size
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.set_class(width < TINY_WIDTH or height < TINY_HEIGHT, "-tiny")
         if not self.has_class("-narrow"):
             self.remove_class("-sidebar-open")
+        if not self.has_class("-tiny"):
+            self.remove_class("-reading")
+        self.keep_focus_visible()
         self.update_titles()
+
+    def keep_focus_visible(self) -> None:
+        """After a resize or a pane folding away, focus what can be seen: never a hidden pane."""
+        focused = self.focused
+        hidden = ((focused is self.sidebar and self.has_class("-narrow") and not self.has_class("-sidebar-open"))
+                  or (focused is self.detail and self.has_class("-tiny") and not self.has_class("-reading"))
+                  or (focused is self.paper_list and self.has_class("-reading")))
+        if focused is None or hidden:
+            (self.detail if self.has_class("-reading") else self.paper_list).focus()
 
     # -- what the list shows -------------------------------------------------------------------
 
@@ -312,7 +335,12 @@ class MainScreen(LinkActions, Screen):
         self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else PaperState())
 
     def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
+        """Enter: read the paper. The detail pane takes the keys (j/k scroll it, Esc comes back);
+        in a tiny terminal it takes the whole screen meanwhile."""
         self.show_current()
+        if self.has_class("-tiny"):
+            self.add_class("-reading")
+        self.detail.focus()
         if not self.library.state(event.paper_id).read:
             self.save(event.paper_id, lambda: self.library.set_read([event.paper_id], True))
 
@@ -406,8 +434,8 @@ class MainScreen(LinkActions, Screen):
         search.focus()
 
     def action_clear_search(self) -> None:
-        if self.has_class("-sidebar-open"):
-            self.remove_class("-sidebar-open")
+        if self.has_class("-sidebar-open") or self.has_class("-reading") or self.sidebar.has_focus or self.detail.has_focus:
+            self.remove_class("-sidebar-open", "-reading")
             self.paper_list.focus()
             return
         search = self.query_one("#search", Input)
@@ -426,6 +454,7 @@ class MainScreen(LinkActions, Screen):
         if self.has_class("-narrow"):
             self.toggle_class("-sidebar-open")
             if self.has_class("-sidebar-open"):
+                self.remove_class("-reading")
                 self.sidebar.focus()
             else:
                 self.paper_list.focus()
@@ -435,6 +464,12 @@ class MainScreen(LinkActions, Screen):
         self.set_class(not shown, "-sidebar-hidden")
         if not shown and self.sidebar.has_focus:
             self.paper_list.focus()
+
+    def action_scroll_detail(self, lines: int) -> None:
+        self.detail.scroll_relative(y=lines, animate=False)
+
+    def action_scroll_detail_page(self, pages: int) -> None:
+        self.detail.scroll_relative(y=pages * max(1, self.detail.scrollable_content_region.height - 1), animate=False)
 
     def action_next_pane(self) -> None:
         self.focus_next()

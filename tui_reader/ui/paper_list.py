@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tui_reader.store.library import Library
+from tui_reader.ui.navigation import moves
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 
@@ -31,13 +32,8 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
     """Rows of papers with a cursor. Posts Highlighted when the cursor lands on a paper, Chosen on Enter."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", id="cursor-down", show=False),
-        Binding("k,up", "cursor_up", "Up", id="cursor-up", show=False),
-        Binding("g,home", "first", "First paper", id="first", show=False),
-        Binding("G,end", "last", "Last paper", id="last", show=False),
-        Binding("pageup", "page_up", "Page up", id="page-up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="page-down", show=False),
-        Binding("enter", "choose", "Show and mark read", id="open", show=False),
+        *moves("cursor_down", "cursor_up", "first", "last", "page_down", "page_up"),
+        Binding("enter", "choose", "Read it: mark read, then j/k scroll it (Esc comes back)", id="open", show=False),
     ]
 
     COMPONENT_CLASSES = {

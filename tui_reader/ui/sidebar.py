@@ -16,9 +16,10 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from tui_reader.store.library import Library
 from tui_reader.models import PaperState
 from tui_reader.search.query import SMART_VIEWS
+from tui_reader.ui.navigation import MovingOptionList
 from tui_reader.ui.safe_text import safe_line
 
-LABEL_WIDTH = 22  # characters for "label   count" inside the sidebar's fixed width
+LABEL_WIDTH = 22  # characters for "label   count" until the sidebar knows its width
 DEFAULT_VIEW = "view:all"
 
 
@@ -55,7 +56,7 @@ def view_label(view: str) -> str:
     return f"#{safe_line(name)}"
 
 
-class Sidebar(OptionList):
+class Sidebar(MovingOptionList):
     """Pick a view with Enter or a click; the chosen one is marked."""
 
     class ViewChosen(Message):
@@ -71,16 +72,24 @@ class Sidebar(OptionList):
         self._tags: list[str] = []
         self.counts: dict[str, int] = {}  # smart view key -> count, kept up to date
         self.tag_counts: dict[str, int] = {}  # tag -> count, sorted by tag
+        self.label_width = LABEL_WIDTH  # follows the sidebar's width, so a count never wraps
 
     def on_mount(self) -> None:
         # The list of papers is what the first screen is for: count after it is painted.
         self.call_after_refresh(self.refresh_counts, catalog_changed=True)
 
+    def on_resize(self) -> None:
+        width = max(8, self.scrollable_content_region.width - 1)
+        if width != self.label_width:
+            self.label_width = width
+            if self.counts:
+                self._show_counts(None)
+
     def _prompt(self, view: str, count: int) -> Text:
         marker = "▸ " if view == self.active else "  "
         number = str(count)
         label = Text(marker + view_label(view), no_wrap=True, overflow="ellipsis")
-        label.truncate(max(1, LABEL_WIDTH - len(number) - 1), overflow="ellipsis", pad=True)
+        label.truncate(max(1, self.label_width - len(number) - 1), overflow="ellipsis", pad=True)
         label.append(" ")
         label.append(number, style="dim")
         if view == self.active:
