@@ -98,6 +98,9 @@ def parse_query(query: str) -> list[Term]:
         if negated:
             token = token[1:]
         name, sep, value = token.partition(":")
+        if sep and name.lower() in FIELDS and not value:
+            example = {"is": "is:" + IS_VALUES[0], "has": "has:" + HAS_VALUES[0]}.get(name.lower(), f"{name.lower()}:WORD")
+            raise QueryError(f"{name}: needs a value, e.g. {example}")
         if sep and name.lower() in FIELDS and value:
             name = name.lower()
             value = value.lower()
@@ -111,6 +114,21 @@ def parse_query(query: str) -> list[Term]:
         elif token:
             terms.append(Term("text", token.lower(), negated))
     return terms
+
+
+def state_term_holds(term: Term, state: PaperState) -> bool | None:
+    """Whether `term` holds for a paper in `state`; None for a term that does not depend on the
+    state alone (words, links, authors)."""
+    value = term.value
+    if term.field == "is":
+        held = {"starred": state.starred, "unstarred": not state.starred, "read": state.read, "unread": not state.read}[value]
+    elif term.field == "tag":
+        held = value in state.tags
+    elif term.field == "has" and value in ("note", "tags"):
+        held = bool(state.note.strip()) if value == "note" else bool(state.tags)
+    else:
+        return None
+    return held != term.negated
 
 
 def paper_text(paper: Paper) -> str:

@@ -52,14 +52,15 @@ class CompletingPrompt(ModalScreen[T]):
     """A one-line prompt whose tab takes the input's suggestion; Esc cancels. Subclasses name the
     tab binding (ids differ, for the keymap), the texts, the suggester and what Enter returns."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel", tooltip="Close a prompt or picker; nothing changes")]
     placeholder = ""
     hint = ""
     input_id = ""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, value: str = "") -> None:
         super().__init__(classes="dialog-screen")
         self.prompt_title = title
+        self.value = value
 
     def suggester(self) -> Suggester:
         raise NotImplementedError
@@ -67,7 +68,7 @@ class CompletingPrompt(ModalScreen[T]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(safe_line(self.prompt_title)), classes="dialog-title")
-            yield Input(placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
+            yield Input(self.value, placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
             yield Label(Text(self.hint), classes="dialog-hint")
 
     def action_complete(self) -> None:
@@ -83,7 +84,8 @@ class CompletingPrompt(ModalScreen[T]):
 class TagPrompt(CompletingPrompt[list[str] | None]):
     """Ask for tags to add, several at once separated by commas; tab completes."""
 
-    BINDINGS = [Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True)]
+    BINDINGS = [Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True,
+                        tooltip="In the tag prompt (t): complete the tag being typed")]
     placeholder = "tags, comma-separated (tab completes)"
     hint = "Enter adds · Esc cancels"
     input_id = "tag-input"
@@ -121,7 +123,8 @@ class PathSuggester(Suggester):
 class PathPrompt(CompletingPrompt[Path | None]):
     """Ask for a file to import; tab completes from the folder."""
 
-    BINDINGS = [Binding("tab", "complete", "Complete path", id="path-complete", priority=True)]
+    BINDINGS = [Binding("tab", "complete", "Complete path", id="path-complete", priority=True,
+                        tooltip="In a file prompt (import, export): complete the file or folder name")]
     placeholder = "a file: HF page, HF JSON, arXiv Atom, BibTeX or a backup"
     hint = "Enter imports · tab completes · Esc cancels"
     input_id = "path-input"
@@ -130,8 +133,38 @@ class PathPrompt(CompletingPrompt[Path | None]):
         return PathSuggester()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
+        # (a subclass overrides submit: Textual would call this handler of every class in the MRO)
+        self.submit(event.value.strip())
+
+    def submit(self, value: str) -> None:
         self.dismiss(Path(value).expanduser() if value else None)
+
+
+class ExportPrompt(PathPrompt):
+    """Ask where to write an export, pre-filled with a default name; tab completes; a file that
+    is there already is replaced only when the user says so."""
+
+    placeholder = "the file to write"
+    hint = "Enter writes · tab completes · Esc cancels"
+    input_id = "export-path"
+
+    def submit(self, value: str) -> None:
+        if not value:
+            self.dismiss(None)
+            return
+        path = Path(value).expanduser()
+        if path.is_dir():
+            self.notify(f"{path} is a folder: add a file name.", severity="warning", markup=False)
+            return
+        if not path.exists():
+            self.dismiss(path)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self.dismiss(path)
+
+        self.app.push_screen(Confirm(f"{path} exists. Replace it?", yes="Replace", no="Keep it"), answered)
 
 
 class PickOne(ModalScreen[str | None]):
@@ -170,8 +203,8 @@ class Confirm(ModalScreen[bool]):
     """A yes/no question; y or n, Enter on a button, Esc means no."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="In a question: yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="In a question: no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
@@ -219,8 +252,8 @@ class NoteEditor(ModalScreen[str | None]):
     """Edit a paper's note (Markdown). ctrl+s saves; Esc asks before dropping changes."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save note", id="note-save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="note-cancel"),
+        Binding("ctrl+s", "save", "Save note", id="note-save", priority=True, tooltip="In the note editor (n): save the note"),
+        Binding("escape", "cancel", "Cancel", id="note-cancel", tooltip="In the note editor: close (asks before dropping changes)"),
     ]
 
     def __init__(self, paper_title: str, note: str, cursor_blink: bool = True) -> None:
@@ -292,3 +325,7 @@ class RestoreBackup(ModalScreen[Path | None]):
 
     def action_keep(self) -> None:
         self.dismiss(None)
+
+
+# The dialogs whose keys the help lists (ReaderApp.help_sections).
+HELP_DIALOGS = (CompletingPrompt, TagPrompt, PathPrompt, Confirm, NoteEditor)

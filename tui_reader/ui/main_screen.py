@@ -23,7 +23,7 @@ from textual.widgets import Input
 from tui_reader.errors import ReaderError
 from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
-from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
+from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids, state_term_holds
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
@@ -31,6 +31,7 @@ from tui_reader.ui.paper_list import PaperList
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
+from tui_reader.wording import plural
 
 NARROW_WIDTH = 90  # below this the sidebar folds away (b shows it) and the detail pane goes under the list
 TINY_WIDTH, TINY_HEIGHT = 60, 16  # below either: one pane at a time (Enter reads, Esc comes back)
@@ -75,6 +76,7 @@ class Shown:
     terms: tuple[Term, ...]
     states_version: int
     ids: list[str]
+    search: str = ""  # the search text behind `terms`, for the title
 
 
 class MainScreen(LinkActions, Screen):
@@ -109,6 +111,7 @@ class MainScreen(LinkActions, Screen):
         self.search_text = ""
         self.shown_id: str | None = None  # the paper in the detail pane
         self.shown: Shown | None = None  # the last query result put in the list
+        self.left_view: set[str] = set()  # papers shown that a state change took out of the view (kept until refreshed)
         self.states_version = 0  # bumped on every state change: a result from older states is not narrowed
         self._query_generation = 0  # the newest query asked for; older results are dropped
         self._query_lock = threading.Lock()  # one query at a time (the Searcher keeps caches)
@@ -225,7 +228,7 @@ class MainScreen(LinkActions, Screen):
                 and shown.states_version == self.states_version and refines(terms, list(shown.terms))):
             base, order = shown.ids, "added"  # already sorted: the filter keeps the order
             todo = [term for term in terms if term not in shown.terms]
-        request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version)
+        request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version, search=self.search_text)
         generation = self._query_generation
         cheap = not todo and order == "added"
         if (cheap or len(self.library.papers) < THREAD_FROM) and self._query_lock.acquire(blocking=False):
@@ -260,15 +263,23 @@ class MainScreen(LinkActions, Screen):
         if generation != self._query_generation:
             return
         self.shown = result
+        self.left_view = set()
         self.paper_list.set_rows(result.ids, keep=self.paper_list.current_id)
         self.update_titles()
 
     def update_titles(self) -> None:
+        """The title says what the list holds: the view and search behind the rows shown (not a
+        search still being typed, nor one that did not parse), and the papers a change took out."""
         papers = self.paper_list
-        count = len(papers.ids)
         label = view_label(self.view)
-        searched = f" matching {safe_line(self.search_text)!r}" if self.search_text else ""
-        papers.border_title = Text(f"{label} · {count} paper{'s' if count != 1 else ''}{searched}")
+        search = self.shown.search if self.shown else self.search_text
+        searched = f" matching {safe_line(search)!r}" if search else ""
+        left = f" · {len(self.left_view)} no longer match (Esc refreshes)" if self.left_view else ""
+        papers.border_title = Text(f"{label} · {plural(len(papers.ids), 'paper')}{searched}{left}")
+        if search:
+            papers.empty_text = f"Nothing in {label} matches {safe_line(search)!r}. Esc clears the search."
+        else:
+            papers.empty_text = f"No papers in {label}. " + ("b shows the other views." if self.has_class("-narrow") else "The sidebar has the other views.")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
         papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
@@ -352,7 +363,7 @@ class MainScreen(LinkActions, Screen):
         try:
             change()
         except ReaderError as error:
-            self.app.notify(str(error), title="Not saved", severity="error", timeout=12, markup=False)
+            self.app.notify(str(error), title="Not saved", severity="error", markup=False)
             ok = False
         else:
             ok = True
@@ -361,11 +372,24 @@ class MainScreen(LinkActions, Screen):
         self.paper_list.refresh_paper(paper_id)
         if ok:
             self.sidebar.state_changed(before, self.library.state(paper_id))
+            self.note_left_view(paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
             self.show_current(force=True)
         return ok
+
+    def note_left_view(self, paper_id: str) -> None:
+        """A shown paper whose new state no longer fits the view stays (the cursor must not jump),
+        and the title counts it."""
+        if self.shown is None or self.paper_list.row_of(paper_id) is None:
+            return
+        state = self.library.state(paper_id)
+        if any(state_term_holds(term, state) is False for term in self.shown.terms):
+            self.left_view.add(paper_id)
+        else:
+            self.left_view.discard(paper_id)
+        self.update_titles()
 
     def current_paper(self) -> Paper | None:
         pid = self.paper_list.current_id
@@ -442,6 +466,8 @@ class MainScreen(LinkActions, Screen):
         search.remove_class("-active")
         if search.value:
             search.value = ""  # Input.Changed re-filters
+        else:
+            self.apply_filter()  # drops the papers that no longer match (see note_left_view)
         self.paper_list.focus()
 
     def action_cycle_sort(self) -> None:

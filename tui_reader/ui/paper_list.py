@@ -6,6 +6,8 @@ re-renders that one row. So 100,000 papers cost a list of ids, not 100,000 widge
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -25,7 +27,7 @@ from tui_reader.ui.scrolling import ResizingContentScrollView
 UNREAD_MARK = "●"
 STAR_MARK = "★"
 MARKS_WIDTH = cell_len(f" {UNREAD_MARK}{STAR_MARK} ")
-EMPTY_TEXT = "No papers here. Esc clears the search; the sidebar (b) picks another view."
+EMPTY_TEXT = "No papers here."  # until the screen says why (MainScreen.update_titles)
 
 
 class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=False):
@@ -66,6 +68,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self._styles: dict[str, Style] | None = None  # the row styles, computed once per style change
         self._looks: tuple[dict[str, Style], dict[str, Style]] | None = None
         self.cached_rows_only = False  # while the library changes in a thread: read nothing from it
+        self.empty_text = EMPTY_TEXT
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -203,9 +206,9 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             self._strip_width = width
         styles = self._row_styles()
         if not self.ids:
-            if y == 0:
-                text = Text(" " + EMPTY_TEXT, style=styles["paperlist--empty"])
-                return self._strip(text, width, styles["base"])
+            lines = textwrap.wrap(self.empty_text, max(1, width - 2))
+            if y < len(lines):
+                return self._strip(Text(" " + lines[y], style=styles["paperlist--empty"]), width, styles["base"])
             return Strip.blank(width, styles["base"])
         if row >= len(self.ids):
             return Strip.blank(width, styles["base"])

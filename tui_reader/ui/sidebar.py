@@ -9,6 +9,7 @@ two prompts, never a recount over every paper or state.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -58,6 +59,9 @@ def view_label(view: str) -> str:
 
 class Sidebar(MovingOptionList):
     """Pick a view with Enter or a click; the chosen one is marked."""
+
+    BINDINGS = [Binding("enter", "select", "Show this view", id="choose-view", show=False,
+                        tooltip="Show the highlighted view or tag (Esc goes back to the list)")]
 
     class ViewChosen(Message):
         def __init__(self, view: str) -> None:
