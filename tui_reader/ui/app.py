@@ -292,7 +292,7 @@ class ReaderApp(App[int]):
         return transfer_commands(self)
 
     def show_help(self) -> None:
-        keymap_file = str(self.config.path) if self.config.path else None
+        keymap_file = self.config.path.name if self.config.path else None  # `tui-reader locate` says where
         self.push_screen(HelpScreen(self.help_sections(), keymap_file))
 
 

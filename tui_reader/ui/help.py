@@ -82,9 +82,9 @@ class HelpScreen(ModalScreen[None]):
         self._width = 0
 
     def compose(self) -> ComposeResult:
-        where = f" in {self.keymap_file}" if self.keymap_file else ""
+        where = f" of {self.keymap_file}" if self.keymap_file else ""
         with Vertical(classes="dialog help-dialog"):
-            yield Label(Text(f"Keys · remap by id in [keymap]{where}"), classes="dialog-title")
+            yield Label(Text(f"Keys · remap by id in the [keymap]{where}"), classes="dialog-title")
             with MovingScroll(id="help-body"):
                 yield Static(id="help-table")
             yield Label(Text("j/k/PgDn scroll · Esc, q or ? closes"), classes="dialog-hint")
