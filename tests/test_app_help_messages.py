@@ -184,3 +184,12 @@ async def test_the_app_says_imported_one_paper(library, config_folder):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(n.message == "Nothing new from one.json: its 1 paper is already in your library" for n in app._notifications)
+
+
+def test_readme_keymap_table_is_made_from_the_bindings():
+    from pathlib import Path
+
+    from tui_reader.ui.help import keymap_markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert keymap_markdown() in readme, "paste tui_reader.ui.help.keymap_markdown() into the README's Keymap section"

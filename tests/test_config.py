@@ -70,7 +70,7 @@ async def test_a_broken_config_is_a_notification_not_a_crash(library, config_fol
     config_path(config_folder).write_text("theme = [")
     app = make_app(library, config_folder)
     async with running(app) as pilot:
-        assert any("not valid TOML" in n.message for n in app._notifications)
+        assert any("not valid TOML" in n.message for n in app._notifications), [n.message for n in app._notifications]
         await pilot.press("ctrl+t", "s")  # still works; the broken file is left for the user to fix
         assert library.state(current_id(app)).starred
     assert config_path(config_folder).read_text() == "theme = ["

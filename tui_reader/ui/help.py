@@ -72,6 +72,35 @@ def render_sections(sections: list[Section], width: int) -> Group:
     return Group(*parts)
 
 
+KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "Esc", "enter": "Enter", "tab": "Tab",
+             "shift+tab": "shift+Tab", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
+             "up": "↑", "down": "↓"}
+
+
+def key_label(keys: str) -> str:
+    return " ".join(f"`{KEY_NAMES.get(key.strip(), key.strip())}`" for key in keys.split(","))
+
+
+def keymap_markdown() -> str:
+    """The README's table of every binding id, its default keys and what it does (a test keeps
+    the README equal to it: after adding a binding, paste this function's output there)."""
+    from tui_reader.ui import dialogs
+    from tui_reader.ui.app import ReaderApp
+    from tui_reader.ui.main_screen import MainScreen
+    from tui_reader.ui.paper_list import PaperList
+    from tui_reader.ui.sidebar import Sidebar
+
+    bindings = [*MainScreen.BINDINGS, *PaperList.BINDINGS, *Sidebar.BINDINGS, *ReaderApp.BINDINGS,
+                *(b for dialog in dialogs.HELP_DIALOGS for b in dialog.BINDINGS), *HelpScreen.BINDINGS]
+    rows = ["| id | keys | does |", "| --- | --- | --- |"]
+    seen: set[str] = set()
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.id and binding.id not in seen:
+            seen.add(binding.id)
+            rows.append(f"| `{binding.id}` | {key_label(binding.key)} | {binding.tooltip or binding.description} |")
+    return "\n".join(rows)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close help", id="help-close")]
 

@@ -12,12 +12,12 @@ from textual.widgets import OptionList
 def moves(down: str, up: str, first: str, last: str, page_down: str, page_up: str) -> list[Binding]:
     """The moving keys bound to a widget's own actions of those names."""
     return [
-        Binding("j,down", down, "Down", id="cursor-down", show=False),
-        Binding("k,up", up, "Up", id="cursor-up", show=False),
-        Binding("g,home", first, "First", id="first", show=False),
-        Binding("G,end", last, "Last", id="last", show=False),
-        Binding("pageup", page_up, "Page up", id="page-up", show=False),
-        Binding("pagedown", page_down, "Page down", id="page-down", show=False),
+        Binding("j,down", down, "Down", id="cursor-down", show=False, tooltip="Down: the next paper, line, view or item (every pane)"),
+        Binding("k,up", up, "Up", id="cursor-up", show=False, tooltip="Up: the previous paper, line, view or item"),
+        Binding("g,home", first, "First", id="first", show=False, tooltip="To the top"),
+        Binding("G,end", last, "Last", id="last", show=False, tooltip="To the bottom"),
+        Binding("pageup", page_up, "Page up", id="page-up", show=False, tooltip="Up a page"),
+        Binding("pagedown", page_down, "Page down", id="page-down", show=False, tooltip="Down a page"),
     ]
 
 
