@@ -121,7 +121,7 @@ async def test_the_title_counts_what_the_list_shows(library, config_folder):
         for _ in range(5):
             await pilot.press("r", "j")
         title = str(paper_list(app).border_title)
-        assert title == "Inbox · 81 papers · 5 no longer match (Esc refreshes)"
+        assert title == "Inbox · 81 papers · 5 leave on Esc"
         assert screen.sidebar.counts["inbox"] == 76
         await pilot.press("escape")
         await pilot.pause()

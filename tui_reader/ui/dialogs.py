@@ -68,7 +68,9 @@ class CompletingPrompt(ModalScreen[T]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(safe_line(self.prompt_title)), classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
+            field = Input(self.value, placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
+            field.cursor_blink = getattr(self.app, "cursor_blink", True)  # off in snapshot tests
+            yield field
             yield Label(Text(self.hint), classes="dialog-hint")
 
     def action_complete(self) -> None:

@@ -20,6 +20,7 @@ from tui_reader.search.query import SEARCH_TERMS
 from tui_reader.ui.navigation import MovingScroll
 
 WIDE_HELP = 70  # columns from which the help is a three-column table (keys, what, id)
+KEYS_WIDTH = 24  # the keys column's widest
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def render_sections(sections: list[Section], width: int) -> Group:
         parts.append(Text(title, style="bold underline"))
         if width >= WIDE_HELP:
             table = Table.grid(padding=(0, 2))
-            table.add_column(no_wrap=True, min_width=10)
+            table.add_column(min_width=10, max_width=KEYS_WIDTH)  # long search terms wrap in it
             table.add_column(ratio=1)
             table.add_column(no_wrap=True, style="dim")
             for row in rows:

@@ -185,6 +185,8 @@ class MainScreen(LinkActions, Screen):
     def keep_focus_visible(self) -> None:
         """After a resize or a pane folding away, focus what can be seen: never a hidden pane."""
         focused = self.focused
+        if focused is self.detail and self.has_class("-tiny"):
+            self.add_class("-reading")  # the paper being read stays on screen
         hidden = ((focused is self.sidebar and self.has_class("-narrow") and not self.has_class("-sidebar-open"))
                   or (focused is self.detail and self.has_class("-tiny") and not self.has_class("-reading"))
                   or (focused is self.paper_list and self.has_class("-reading")))
@@ -274,7 +276,7 @@ class MainScreen(LinkActions, Screen):
         label = view_label(self.view)
         search = self.shown.search if self.shown else self.search_text
         searched = f" matching {safe_line(search)!r}" if search else ""
-        left = f" · {len(self.left_view)} no longer match (Esc refreshes)" if self.left_view else ""
+        left = f" · {len(self.left_view)} leave on Esc" if self.left_view else ""
         papers.border_title = Text(f"{label} · {plural(len(papers.ids), 'paper')}{searched}{left}")
         if search:
             papers.empty_text = f"Nothing in {label} matches {safe_line(search)!r}. Esc clears the search."
