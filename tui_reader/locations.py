@@ -37,8 +37,8 @@ def config_dir(explicit: str | Path | None = None) -> Path:
 
 
 def usable_folder(path: Path, what: str, *, create: bool = True) -> Path:
-    """`path` as a folder that exists (made when `create`) and can be written, else FolderError
-    naming the path and what is wrong, in words (never an OSError's traceback)."""
+    """`path` as a folder that exists (made when `create`), else FolderError naming the path and
+    what is wrong, in words (never an OSError's traceback)."""
     try:
         if create:
             path.mkdir(parents=True, exist_ok=True)
@@ -52,9 +52,7 @@ def usable_folder(path: Path, what: str, *, create: bool = True) -> Path:
         raise FolderError(path, what, _reason(error)) from None
     if not path.is_dir():
         raise FolderError(path, what, "is a file, not a folder")
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise FolderError(path, what, "you have no permission to write in it")
-    return path
+    return path  # one that cannot be written is the library's to say (it opens read-only where it can)
 
 
 def _reason(error: OSError) -> str:

@@ -8,16 +8,29 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import PROG, fail, import_batch, open_library, sample_batch, selected_ids, summary
+from tui_reader.cli.common import PROG, fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.errors import FolderNotWritableError
+from tui_reader.store.library import Library
+from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, usable_folder
+
+
+def open_for_app(args: argparse.Namespace) -> Library:
+    """The library for the app: for writing, or read-only (with a warning) when its folder or lock
+    file cannot be written."""
+    try:
+        return open_library(args, write=True, wait=0.0)
+    except FolderNotWritableError as error:
+        warn(str(error))
+        return open_library(args, write=False)
 
 
 def cmd_open(args: argparse.Namespace) -> int:
     config_folder = usable_folder(config_dir(args.config_dir), "config folder")
-    library = open_library(args, write=True, wait=0.0)
+    library = open_for_app(args)
     try:
         message = None
-        if not library.papers and not library.problems:
+        if not library.read_only and not library.papers and not library.problems and not library.damage_pending():
             result = library.import_papers(sample_batch().papers)
             message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."
             print(message, file=sys.stderr)
@@ -31,13 +44,21 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_reader.sources import read_source
+    from tui_reader.sources import read_sources
 
-    batches = [(Path(f), read_source(Path(f))) for f in args.files]  # all parsed before any write
+    batches = read_sources([Path(f) for f in args.files])  # all parsed before any write
     with open_library(args, write=True) as library:
-        for path, batch in batches:
-            print(summary(import_batch(library, batch, f"Importing {path.name}"), path.name))
+        for name, batch in batches:
+            label = Path(name).name if " + " not in name else name
+            for problem in batch.warnings[:MAX_WARNINGS]:
+                warn(f"{label}: {problem}")
+            if len(batch.warnings) > MAX_WARNINGS:
+                warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
+            print(summary(import_batch(library, batch, f"Importing {label}"), label))
     return 0
+
+
+MAX_WARNINGS = 20
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -58,5 +79,5 @@ def cmd_list(args: argparse.Namespace) -> int:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
             tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
-            print(f"{marks} {pid:<16} {library.papers[pid].title}{tags}")
+            print(f"{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
     return 0

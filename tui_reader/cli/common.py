@@ -8,9 +8,10 @@ from importlib import resources
 from typing import TYPE_CHECKING, NoReturn
 
 from tui_reader.locations import data_dir, usable_folder
-from tui_reader.search.query import Searcher, sort_ids
+from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.library import ImportResult, Library
+from tui_reader.store.views import last_closed
 from tui_reader.wording import import_summary
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
                   f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
     library = Library(folder, read_only=not write, lock_timeout=wait, purpose=purpose_of(args), on_rebuild=rebuilding)
-    for problem in library.problems:
+    for problem in library.problems + library.warnings:
         warn(problem)
     return library
 
@@ -82,5 +83,5 @@ def sample_batch() -> Batch:
 def selected_ids(library: Library, query: str | None, sort: str = "added") -> list[str]:
     ids = library.ordered_ids()
     if query:
-        ids = Searcher(library.papers, library.states).filter(ids, query)
+        ids = Searcher(library.papers, library.states, last_closed(library.folder)).filter(ids, query)
     return sort_ids(ids, sort, library.papers, library.states)

@@ -23,40 +23,43 @@ of the rows (then smaller than a uint32 array), else a uint32 array. Results are
 byte (0 or 1) per row, which combine as integers (`int.from_bytes`) and filter a list in C
 (`itertools.compress`).
 
-The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to the
-catalog's generation token and the search text's size, rebuilt when it does not match. Building
-costs a tokenisation of the whole text, so the catalog builds it in a separate low-priority process
-(`spawn_build`) and scans until it is ready.
+The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to its
+search text by a token (the catalog's generation, the text's size and a digest of its block
+checksums, see store/derived.py), its bytes checked by a CRC-32 when opened; rebuilt when either
+does not match. Building costs a tokenisation of the whole text, so the catalog builds it in a
+separate low-priority process (`spawn_build`) and scans until it is ready.
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
-import mmap
 import re
 import os
 import subprocess
 import sys
+import zlib
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import accumulate, compress, repeat
 
 import orjson
 
-from tui_reader.store.files import best_effort_write
+from tui_reader.store.derived import read_index, text_matches, text_token, unpack_numbers
+from tui_reader.store.files import best_effort_write, read_mapped
+from tui_reader.store.gc_pause import gc_paused
+from tui_reader.store.search_text import SEGMENT, SEGMENT_OF_FIELD, TEXT_HEAD
 
-VERSION = 2  # 2: one-letter masks
+VERSION = 3  # 2: one-letter masks; 3: the text's token and a checksum in the head
 WORD_RE = re.compile(r"\w+")
 FIELDS = ("all", "title", "author")
-SEGMENT_FIELD = {None: "all", 0: "title", 2: "author"}
-SEP = b"\x1f"
+SEGMENT_FIELD = {segment: "all" if segment is None else field for field, segment in SEGMENT_OF_FIELD.items()}
 _MAGIC = b"tui-reader words"
 
 # ASCII bytes that are not word characters become spaces (newlines and 0x1f, the segment separator,
 # kept);
 # bytes >= 0x80 stay, and a line holding any is tokenised by the regex instead.
-_TABLE = bytes(b if b >= 0x80 or b in (0x0A, 0x1F) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
+_TABLE = bytes(b if b >= 0x80 or b in (0x0A, SEGMENT[0]) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
 # A byte of a bitmap -> the 8 mask bytes of its bits, lowest bit first.
 _EXPAND = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -74,19 +77,14 @@ def _retokenise(words: set[bytes]) -> set[bytes]:
     return words
 
 
-def build(text, start: int, rows: int | None, generation: str) -> bytes | None:
-    """The index file for search text `text` (of that generation) whose lines (`rows` of them,
-    when given) start at `start`, each ending with a newline, up to the end. None when the lines
-    do not add up."""
+def build(text, start: int, rows: int | None, token: str) -> bytes | None:
+    """The index file for search text `text` (named by its `token`, see store/derived.py) whose
+    lines (`rows` of them, when given) start at `start`, each ending with a newline, up to the
+    end. None when the lines do not add up."""
     if len(text) > start and text[len(text) - 1: len(text)] != b"\n":
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of new lists and sets: the collector's passes would double the time
-    try:
-        return _build(_lines(text, start), rows, generation, len(text))
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():  # millions of new lists and sets that all live until the end
+        return _build(_lines(text, start), rows, token)
 
 
 def _lines(text, start: int, chunk: int = 8 << 20):
@@ -100,7 +98,7 @@ def _lines(text, start: int, chunk: int = 8 << 20):
         start = cut
 
 
-def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | None:
+def _build(lines, rows: int | None, token: str) -> bytes | None:
     post = {name: defaultdict(list) for name in FIELDS}
     get_all, get_title, get_author = (post[name].__getitem__ for name in FIELDS)
     chars: defaultdict[int, list[int]] = defaultdict(list)  # byte -> rows whose line holds it
@@ -109,9 +107,9 @@ def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | 
     n = 0
     for row, line in enumerate(lines):
         n = row + 1
-        parts = line.split(SEP)
+        parts = line.split(SEGMENT)
         any(map(append, map(get_char, set(line)), repeat(row)))
-        words = set(line.replace(SEP, b" ").split())
+        words = set(line.replace(SEGMENT, b" ").split())
         title = set(parts[0].split())
         authors = set(parts[2].split()) if len(parts) > 2 else ()
         if not line.isascii():  # runs holding non-ASCII bytes: split them by the regex
@@ -166,7 +164,8 @@ def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | 
     # asked this way.
     letters = sorted(b for b in chars if b < 0x80 and WORD_RE.fullmatch(chr(b)))
     meta["letters"] = {chr(b): add(_bitmap(chars[b], n, nbytes)) for b in letters}
-    return b"".join([_head(generation, text_size), b"\n", orjson.dumps(meta), b"\n", *sections])
+    body = b"".join([orjson.dumps(meta), b"\n", *sections])
+    return b"%s %08x\n%s" % (_head(token), zlib.crc32(body), body)
 
 
 def _bitmap(rows: list[int], n: int, nbytes: int) -> bytes:
@@ -176,8 +175,8 @@ def _bitmap(rows: list[int], n: int, nbytes: int) -> bytes:
     return int(mask.translate(_TO_DIGITS)[::-1], 2).to_bytes(nbytes, "little") if n else b""
 
 
-def _head(generation: str, text_size: int) -> bytes:
-    return b"%s %d %s %s %d" % (_MAGIC, VERSION, sys.byteorder.encode(), generation.encode(), text_size)
+def _head(token: str) -> bytes:
+    return b"%s %d %s %s" % (_MAGIC, VERSION, sys.byteorder.encode(), token.encode())
 
 
 def _native(numbers: array) -> bytes:
@@ -210,12 +209,15 @@ class _Field:
 class WordIndex:
     """The word index of one search text: row masks for terms (see the module's docstring)."""
 
-    def __init__(self, buf, generation: str, text_size: int):
-        """`buf`: the file's bytes (or an mmap of it). ValueError when it is not the index of this
-        generation's search text."""
+    def __init__(self, buf, token: str):
+        """`buf`: the file's bytes (or an mmap of it). ValueError when it is not the index of the
+        search text named by `token`, or its bytes are not the ones written."""
         nl = buf.find(b"\n")
-        if nl < 0 or bytes(buf[:nl]) != _head(generation, text_size):
+        head = _head(token) + b" "
+        if nl != len(head) + 8 or bytes(buf[:len(head)]) != head:
             raise ValueError("not the word index of this search text")
+        if zlib.crc32(memoryview(buf)[nl + 1:]) != int(bytes(buf[len(head):nl]), 16):
+            raise ValueError("the word index is damaged")
         nl2 = buf.find(b"\n", nl + 1)
         meta = orjson.loads(bytes(buf[nl + 1: nl2]))
         self.rows: int = meta["rows"]
@@ -227,14 +229,9 @@ class WordIndex:
         self._ones: int | None = None
 
     @classmethod
-    def open(cls, path, generation: str, text_size: int) -> WordIndex | None:
+    def open(cls, path, token: str) -> WordIndex | None:
         try:
-            with open(path, "rb") as f:
-                try:
-                    buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-                except (OSError, ValueError):
-                    buf = f.read()
-            return cls(buf, generation, text_size)
+            return cls(read_mapped(path), token)
         except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
 
@@ -297,15 +294,17 @@ class WordIndex:
         del mask[n:]
         return mask
 
-    def term_mask(self, term: str, segment: int | None, text, starts) -> bytearray | None:
+    def term_mask(self, term: str, segment: int | None, text, starts,
+                  check: Callable[[int, int], None] | None = None) -> bytearray | None:
         """The row mask of the lines whose `segment` (None: the whole line) contains `term`
-        (lowercase), or None when the index cannot answer (the caller scans)."""
+        (lowercase), or None when the index cannot answer (the caller scans). `check(start, end)`
+        is called before the text's bytes [start, end) are read (it raises when they are damaged)."""
         name = SEGMENT_FIELD.get(segment)
         if name is None:
             return None
         needle = term.encode("utf-8")
         n = self.rows
-        if not needle or SEP in needle or b"\n" in needle:
+        if not needle or SEGMENT in needle or b"\n" in needle:
             return bytearray(n)
         tokens = list(WORD_RE.finditer(term))
         if not tokens:
@@ -328,14 +327,16 @@ class WordIndex:
         find = text.find
         for row in compress(range(n), candidates.to_bytes(n, "little")):
             start, end = starts[row], starts[row + 1] - 1
+            if check is not None:
+                check(start, end)
             if segment is not None:  # the segment: between the segment-th and the next separator
                 for _ in range(segment):
-                    start = find(SEP, start, end) + 1
+                    start = find(SEGMENT, start, end) + 1
                     if not start:
                         break
                 if not start:
                     continue
-                stop = find(SEP, start, end)
+                stop = find(SEGMENT, start, end)
                 end = end if stop < 0 else stop
             if find(needle, start, end) >= 0:
                 mask[row] = 1
@@ -344,9 +345,6 @@ class WordIndex:
 
 # -- building in the background ---------------------------------------------------------------------
 
-TEXT_HEAD = b"tui-reader search "
-
-
 def build_file(folder, words_name: str = "words.idx", text_name: str = "search.txt") -> bool:
     """Build the word index of the folder's search text and write it next to it (temp file and
     rename, no fsync: a derived file). False when there is nothing (valid) to index."""
@@ -354,18 +352,22 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
 
     folder = Path(folder)
     try:
-        with open(folder / text_name, "rb") as f:
-            try:
-                text = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):
-                text = f.read()
+        text = read_mapped(folder / text_name)
     except OSError:
         return False
     start = text.find(b"\n") + 1
     if not start or not text[:start].startswith(TEXT_HEAD):
         return False
     generation = bytes(text[len(TEXT_HEAD): start - 1]).decode("ascii", "replace")
-    payload = build(text, start, None, generation)
+    # Only a search text that is whole, by the checksums of its index, is indexed.
+    try:
+        index = read_index(folder / "index.json")
+        crcs = unpack_numbers(index["text_crcs"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
+    if index["generation"] != generation or not text_matches(text, crcs):
+        return False
+    payload = build(text, start, None, text_token(generation, len(text), crcs))
     if payload is None:
         return False
     if not best_effort_write(folder / words_name, payload):

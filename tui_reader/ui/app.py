@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-import gc
+import asyncio
+import signal
 from pathlib import Path
 
 from textual import events
@@ -16,13 +17,16 @@ from textual.notifications import Notify, SeverityLevel
 from tui_reader.ui import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
 from tui_reader.errors import ReaderError
-from tui_reader.store.gc_pause import freeze_survivors
+from tui_reader.store import gc_pause
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.background_fetch import BackgroundFetch
+from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.keymap import check_keymap
 from tui_reader.ui.main_screen import TINY_HEIGHT, TINY_WIDTH, MainScreen
 from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.sidebar import Sidebar
 from tui_reader.ui.themes import load_all_themes, variable_defaults
 
 FALLBACK_THEME = "paper-dark"
@@ -30,6 +34,9 @@ FALLBACK_THEME = "paper-dark"
 FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
 TOAST_SECONDS: dict[str, float] = {"information": 3, "warning": 8, "error": 8}
 MAX_TOASTS = 2  # on screen at once: a new one sends the oldest away
+EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
+READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
 
 
 class ReaderApp(App[int]):
@@ -67,7 +74,9 @@ class ReaderApp(App[int]):
         else:
             self.config = Config()  # nowhere to keep settings: defaults, never saved
         super().__init__()
-        self.main_screen = MainScreen(library)
+        self.saved_views, self.new_since = load_following(self, library)
+        self.main_screen = MainScreen(library, self.saved_views, self.new_since)
+        self.background_fetch = BackgroundFetch(self)
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -112,6 +121,14 @@ class ReaderApp(App[int]):
             self.notify("Still storing papers: this closes by itself when it is done.", timeout=3)
             return True
         return False
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        # A background store has no screen over the app: a key that reads or changes a paper runs
+        # right after it (ui/background_fetch.py)
+        if self.background_fetch.must_wait(str(action), default_namespace):
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace))
+            return True
+        return await super().run_action(action, default_namespace)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():
@@ -192,6 +209,7 @@ class ReaderApp(App[int]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.exit_on_signals()
         self.register_reader_themes()
         self.choose_start_theme()
         self.apply_keymap()
@@ -205,12 +223,17 @@ class ReaderApp(App[int]):
         if self.config.path is not None and not self.config.path.exists():
             self.remember()  # write the defaults once, so the user finds a file to edit
         self.main_screen.set_class(not self.config.show_sidebar, "-sidebar-hidden")
-        if self.start_problems:  # one toast for all: toasts do not pile up (MAX_TOASTS)
-            self.notify("\n\n".join(self.start_problems), title="Settings", severity="warning", markup=False)
+        said = self.start_problems + self.library.warnings
+        if said:  # one toast for all: toasts do not pile up (MAX_TOASTS)
+            title = "Settings" if not self.library.warnings else "Backups" if not self.start_problems else "At start"
+            self.notify("\n\n".join(said), title=title, severity="warning", markup=False)
         if self.startup_message:
             self.notify(self.startup_message, markup=False)
+        if self.library.read_only:
+            self.show_read_only_banner()
         if self.library.problems:
             self.offer_backup()
+        self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
         if self.freeze_after_start:
             # Textual's own start-up objects too (every full collection walked them), once the first
             # frame and the work after it are done
@@ -220,8 +243,39 @@ class ReaderApp(App[int]):
     def settle_collector(self) -> None:
         """Freeze what the start made, and turn the collector back on (the command keeps it off
         while the app starts: tui_reader.entry)."""
-        freeze_survivors(collect_first=True)
-        gc.enable()
+        gc_pause.settle_after_start()
+
+    # -- SIGHUP / SIGTERM: the write in flight ends, then the app ----------------------------------
+
+    def exit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app as `q` does: the loop
+        takes the signal between two steps, so a change being written is written whole first, and
+        a store in a thread is waited for."""
+        try:
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.add_signal_handler(number, self.exit_when_stored)
+        except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, a thread)
+            return
+        self._signals_taken = True
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_signals_taken", False):
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.remove_signal_handler(number)
+
+    def exit_when_stored(self) -> None:
+        if self.main_screen.storing:
+            self.set_timer(STORE_POLL, self.exit_when_stored)
+            return
+        self.exit()
+
+    def show_read_only_banner(self) -> None:
+        from textual.widgets import Static
+
+        banner = Static(READ_ONLY_BANNER, id="read-only-banner", markup=False)
+        self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
@@ -238,7 +292,7 @@ class ReaderApp(App[int]):
                 return
             self.library.problems.clear()
             self.main_screen.reload()
-            self.notify(f"Restored {restored.name} from {backup.name}.", markup=False)
+            self.notify(" ".join([f"Restored {restored.name} from {backup.name}.", *restored.notes]), markup=False, timeout=12)
 
         # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import RestoreBackup
@@ -262,6 +316,7 @@ class ReaderApp(App[int]):
             ("Papers", rows([b for b in Main.BINDINGS if b.id not in detail_ids])),
             ("Moving: the same keys in the list, the detail pane, the sidebar and pickers",
              rows([*PaperList.BINDINGS, *(b for b in Main.BINDINGS if b.id in detail_ids and b.id not in moving_ids)])),
+            ("Sidebar: views and saved searches (b shows it; tab moves to it)", rows(Sidebar.BINDINGS)),
             ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable, and Import / Fetch / Export")])),
         ]
 
@@ -270,13 +325,11 @@ class ReaderApp(App[int]):
         commands and the search language, each from where it is defined."""
         from tui_reader.ui import dialogs
         from tui_reader.ui.help import HelpRow, binding_rows, search_rows
-        from tui_reader.ui.sidebar import Sidebar
 
         def rows(*classes: type) -> list:
             return binding_rows([(self.keys_for(b), b) for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)])
 
         sections = [(title, binding_rows(found)) for title, found in self.binding_sections()]
-        sections.insert(2, ("Sidebar (b shows it; tab moves to it)", rows(Sidebar)))
         sections.insert(3, ("Prompts, pickers and the note editor", rows(*dialogs.HELP_DIALOGS)))
         sections.append(("Command palette only (ctrl+p, then type)", [HelpRow("ctrl+p", f"{name}: {does}") for name, does, _run in self.extra_commands()]))
         sections.append(("Search (/): all terms must hold; Esc clears", search_rows()))
@@ -287,9 +340,13 @@ class ReaderApp(App[int]):
         return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
     def extra_commands(self) -> list:
+        from tui_reader.ui.following import following_commands
         from tui_reader.ui.transfers import transfer_commands
 
-        return transfer_commands(self)
+        return transfer_commands(self) + following_commands(self)
+
+    def on_unmount(self) -> None:
+        remember_visit(self)
 
     def show_help(self) -> None:
         keymap_file = self.config.path.name if self.config.path else None  # `tui-reader locate` says where
@@ -299,6 +356,6 @@ class ReaderApp(App[int]):
 def run_app(library: Library, theme: str | None = None, config_folder: Path | None = None, startup_message: str | None = None) -> int:
     app = ReaderApp(library, config_folder=config_folder, theme=theme, startup_message=startup_message,
                     freeze_after_start=True)
-    freeze_survivors()  # the library is loaded: keep the collector's full passes off it
+    gc_pause.freeze_survivors()  # the library is loaded: keep the collector's full passes off it
     app.run()
     return app.return_code or 0

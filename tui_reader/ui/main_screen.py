@@ -6,11 +6,9 @@ file), and a failed write becomes a notification: the app keeps working and the 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,7 +21,8 @@ from textual.widgets import Input
 from tui_reader.errors import ReaderError
 from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
-from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids, state_term_holds
+from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Term, parse_query, state_term_holds
+from tui_reader.search.searcher import Query, SearchSession, Shown
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
@@ -33,50 +32,16 @@ from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 from tui_reader.wording import plural
 
+if TYPE_CHECKING:
+    from tui_reader.ui.app import ReaderApp
+
 NARROW_WIDTH = 90  # below this the sidebar folds away (b shows it) and the detail pane goes under the list
 TINY_WIDTH, TINY_HEIGHT = 60, 16  # below either: one pane at a time (Enter reads, Esc comes back)
 PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
-THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys never wait behind one
-NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
-NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
-T = TypeVar("T")
-
-
-def refines(new: list[Term], old: list[Term]) -> bool:
-    """True when every paper matching `new` also matches `old`: each old term is in `new`, or is
-    implied by a new term of the same substring field whose value contains it (typing on)."""
-    def implied(term: Term) -> bool:
-        return any(t == term or (t.field == term.field and t.field in NARROWING_FIELDS and not t.negated
-                                 and not term.negated and term.value in t.value) for t in new)
-
-    return all(implied(term) for term in old)
-
-
-def reading_states(read: Callable[[], T]) -> T:
-    """`read` in a thread, again when a state changed while it read the states (RuntimeError:
-    the dict changed size), three times at most."""
-    for _ in range(2):
-        try:
-            return read()
-        except RuntimeError:
-            pass
-    return read()
 
 
 class SearchField(Input, ResizingContentScrollView):
     """The search field: a key lays out nothing (see ResizingContentScrollView)."""
-
-
-@dataclass(frozen=True)
-class Shown:
-    """What the list shows: the query behind it (view, sort, terms, state version) and its ids."""
-
-    view: str
-    sort: str
-    terms: tuple[Term, ...]
-    states_version: int
-    ids: list[str]
-    search: str = ""  # the search text behind `terms`, for the title
 
 
 class MainScreen(LinkActions, Screen):
@@ -92,6 +57,7 @@ class MainScreen(LinkActions, Screen):
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
         Binding("escape", "clear_search", "Back", id="clear-search", show=False, tooltip="Back to the list; in the list, clear the search"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
+        Binding("F", "save_search", "Follow", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
@@ -102,19 +68,19 @@ class MainScreen(LinkActions, Screen):
         Binding("ctrl+u", "scroll_detail_page(-1)", "Detail page up", id="detail-page-up", show=False, tooltip="Scroll the detail pane up a page"),
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
         super().__init__()
         self.library = library
-        self.searcher = Searcher(library.papers, library.states)
+        self.saved_views, self.new_since = saved_views or [], new_since  # the sidebar keeps them after
+        self.session = SearchSession(library, new_since)  # what the list shows is the session's newest answer
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
         self.shown_id: str | None = None  # the paper in the detail pane
-        self.shown: Shown | None = None  # the last query result put in the list
         self.left_view: set[str] = set()  # papers shown that a state change took out of the view (kept until refreshed)
-        self.states_version = 0  # bumped on every state change: a result from older states is not narrowed
-        self._query_generation = 0  # the newest query asked for; older results are dropped
-        self._query_lock = threading.Lock()  # one query at a time (the Searcher keeps caches)
+        self.shown_terms: tuple[Term, ...] = ()  # the query behind the rows shown, for the title
+        self.shown_search = ""
+        self._search_asked = ""
         self._laid_out_size: Size | None = None
         self.storing = False  # papers are being stored in a thread (see hold_for_store)
 
@@ -122,13 +88,18 @@ class MainScreen(LinkActions, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.library, id="sidebar")
+            yield Sidebar(self.library, self.saved_views, self.new_since, id="sidebar")
             with Horizontal(id="main"):
                 with Vertical(id="list-column"):
                     yield SearchField(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
                     yield PaperList(self.library, id="papers")
                 yield DetailPane(id="detail")
         yield QuietFooter()
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        """The app this screen runs in, typed."""
+        return self.app  # type: ignore[return-value]
 
     @property
     def paper_list(self) -> PaperList:
@@ -150,15 +121,9 @@ class MainScreen(LinkActions, Screen):
     def prepare_search(self) -> None:
         """In a big catalog, build the searcher's caches in a thread once the first screen is up:
         the first search key then costs what every later one does."""
-        if len(self.library.papers) < THREAD_FROM:
+        if not self.session.is_big():
             return
-        searcher = self.searcher
-
-        def prepare() -> None:
-            with self._query_lock:
-                reading_states(searcher.prepare)
-
-        self.run_worker(prepare, name="prepare search", description="prepare search", thread=True,
+        self.run_worker(self.session.prepare, name="prepare search", description="prepare search", thread=True,
                         group="prepare", exit_on_error=False)
 
     def _screen_resized(self, size: Size) -> None:
@@ -199,74 +164,51 @@ class MainScreen(LinkActions, Screen):
         kind, _, name = self.view.partition(":")
         if kind == "tag":
             return [Term("tag", name)]
+        if kind == "saved":
+            return self.sidebar.saved_terms(name)
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
 
     def apply_filter(self) -> None:
         """Rebuild the list from the view, the search and the sort; the cursor stays on its paper.
 
-        When the new query only narrows the one shown (typing on: "model" -> "models"), only its new
-        terms are tested, on the ids shown, which are already sorted (when that is cheaper than
-        asking the catalog afresh: see `worth_it`). In a big catalog a query with
-        terms runs in a thread: a newer query makes the older one's result void (and a query that
-        has not started yet never runs), so keys are handled at once and typing a word costs one or
-        two queries, not one per key. The count and the rows are shown as soon as the result is in."""
+        The search session decides how (see SearchSession); in a big catalog a query with terms
+        runs in a thread, so keys are handled at once. The count and the rows are shown as soon
+        as the answer is in."""
         search = self.query_one("#search", Input)
-        self._query_generation += 1
         try:
             terms = self.view_terms() + parse_query(self.search_text)
         except QueryError as error:
+            self.session.cancel()
             search.border_subtitle = Text(str(error))
             search.add_class("-error")
             return
         search.border_subtitle = None
         search.remove_class("-error")
-        self.searcher.papers, self.searcher.states = self.library.papers, self.library.states
-        shown = self.shown
-        base, todo, order = self.library.ordered_ids(), terms, self.sort
-        # The catalog answers a query on its own order fastest (a word is a mask over all rows
-        # either way): narrow when that saves a sort, or when the ids shown are few.
-        worth_it = self.sort != "added" or len(shown.ids if shown else ()) * NARROW_SHARE < len(self.library.papers)
-        if (shown is not None and worth_it and shown.view == self.view and shown.sort == self.sort
-                and shown.states_version == self.states_version and refines(terms, list(shown.terms))):
-            base, order = shown.ids, "added"  # already sorted: the filter keeps the order
-            todo = [term for term in terms if term not in shown.terms]
-        request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version, search=self.search_text)
-        generation = self._query_generation
-        cheap = not todo and order == "added"
-        if (cheap or len(self.library.papers) < THREAD_FROM) and self._query_lock.acquire(blocking=False):
-            try:
-                ids = self._query(base, todo, order)
-            finally:
-                self._query_lock.release()
-            self._show_result(generation, request(ids))
+        query = self.session.ask(self.view, self.sort, terms)
+        self._search_asked = self.search_text
+        answer = None if self.session.in_thread(query) else self.session.run_now(query)
+        if answer is not None:
+            self._show_answer(query, answer)
         else:
             # name and description given: Textual's default is the repr of the callable, here a
             # partial holding every id, a slow repr on every key
-            self.run_worker(partial(self._query_in_thread, generation, base, todo, order, request),
-                            name="search", description="search", thread=True, exclusive=True,
-                            group="search", exit_on_error=False)
+            self.run_worker(partial(self._query_in_thread, query), name="search", description="search",
+                            thread=True, exclusive=True, group="search", exit_on_error=False)
 
-    def _query(self, base: list[str], terms: list[Term], order: str) -> list[str]:
-        ids = self.searcher.filter(base, terms) if terms else list(base)
-        return sort_ids(ids, order, self.library.papers, self.library.states)
-
-    def _query_in_thread(self, generation: int, base: list[str], terms: list[Term], order: str, request: Callable) -> None:
-        with self._query_lock:
-            if generation != self._query_generation:
-                return  # a newer query is waiting: this one would be thrown away
-            ids = reading_states(partial(self._query, base, terms, order))
-        if generation == self._query_generation:
+    def _query_in_thread(self, query: Query) -> None:
+        answer = self.session.run(query)
+        if answer is not None:
             try:
-                self.app.call_from_thread(self._show_result, generation, request(ids))
+                self.app.call_from_thread(self._show_answer, query, answer)
             except RuntimeError:  # the app is closing
                 pass
 
-    def _show_result(self, generation: int, result: Shown) -> None:
-        if generation != self._query_generation:
+    def _show_answer(self, query: Query, answer: Shown) -> None:
+        if not self.session.accept(query, answer):
             return
-        self.shown = result
         self.left_view = set()
-        self.paper_list.set_rows(result.ids, keep=self.paper_list.current_id)
+        self.shown_terms, self.shown_search = answer.terms, self._search_asked
+        self.paper_list.set_rows(answer.ids, keep=self.paper_list.current_id)
         self.update_titles()
 
     def update_titles(self) -> None:
@@ -274,7 +216,7 @@ class MainScreen(LinkActions, Screen):
         search still being typed, nor one that did not parse), and the papers a change took out."""
         papers = self.paper_list
         label = view_label(self.view)
-        search = self.shown.search if self.shown else self.search_text
+        search = self.shown_search
         searched = f" matching {safe_line(search)!r}" if search else ""
         left = f" · {len(self.left_view)} leave on Esc" if self.left_view else ""
         papers.border_title = Text(f"{label} · {plural(len(papers.ids), 'paper')}{searched}{left}")
@@ -294,9 +236,7 @@ class MainScreen(LinkActions, Screen):
 
     def reload(self, catalog_changed: bool = True) -> None:
         """After a restored backup or an import: everything may differ."""
-        self.searcher = Searcher(self.library.papers, self.library.states)
-        self.shown = None
-        self.states_version += 1
+        self.session.reset()
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
         self.prepare_search()
         self.apply_filter()
@@ -325,11 +265,6 @@ class MainScreen(LinkActions, Screen):
         # After the list's own frame: the rows and the count are not held back by the detail's
         # layout (a new abstract reflows the pane). Many moves in a row show the last paper once.
         self.call_after_refresh(self.show_current)
-
-    @property
-    def query_lock(self) -> threading.Lock:
-        """Held by a query, and by a store so that no query reads the library while it changes."""
-        return self._query_lock
 
     def hold_for_store(self, holding: bool) -> None:
         """While papers are stored in a thread: the list draws only rows it has drawn before and
@@ -361,6 +296,9 @@ class MainScreen(LinkActions, Screen):
 
     def save(self, paper_id: str, change: Callable[[], object]) -> bool:
         """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        if self.storing:  # a background store is writing the library: the change follows it
+            self.app.background_fetch.defer(partial(self.save, paper_id, change))
+            return True
         before = self.library.state(paper_id)  # the Library replaces a state, never changes it in place
         try:
             change()
@@ -369,11 +307,10 @@ class MainScreen(LinkActions, Screen):
             ok = False
         else:
             ok = True
-        self.searcher.states = self.library.states  # a failed write reloads the states afresh
-        self.states_version += 1
+        self.session.states_changed()
         self.paper_list.refresh_paper(paper_id)
         if ok:
-            self.sidebar.state_changed(before, self.library.state(paper_id))
+            self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
             self.note_left_view(paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
@@ -384,10 +321,10 @@ class MainScreen(LinkActions, Screen):
     def note_left_view(self, paper_id: str) -> None:
         """A shown paper whose new state no longer fits the view stays (the cursor must not jump),
         and the title counts it."""
-        if self.shown is None or self.paper_list.row_of(paper_id) is None:
+        if self.paper_list.row_of(paper_id) is None:
             return
         state = self.library.state(paper_id)
-        if any(state_term_holds(term, state) is False for term in self.shown.terms):
+        if any(state_term_holds(term, state) is False for term in self.shown_terms):
             self.left_view.add(paper_id)
         else:
             self.left_view.discard(paper_id)
@@ -449,7 +386,7 @@ class MainScreen(LinkActions, Screen):
             if note is not None:
                 self.save(paper.id, lambda: self.library.set_note(paper.id, note))
 
-        blink = getattr(self.app, "cursor_blink", True)
+        blink = self.reader_app.cursor_blink
         from tui_reader.ui.dialogs import NoteEditor
 
         self.app.push_screen(NoteEditor(paper.title, self.library.state(paper.id).note, blink), store)
@@ -478,6 +415,11 @@ class MainScreen(LinkActions, Screen):
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
 
+    def action_save_search(self) -> None:
+        from tui_reader.ui.saved_views import save_search
+
+        save_search(self)
+
     def action_toggle_sidebar(self) -> None:
         if self.has_class("-narrow"):
             self.toggle_class("-sidebar-open")
@@ -487,8 +429,7 @@ class MainScreen(LinkActions, Screen):
             else:
                 self.paper_list.focus()
             return
-        toggled = getattr(self.app, "toggle_sidebar_setting", None)
-        shown = toggled() if toggled else not self.has_class("-sidebar-hidden")
+        shown = self.reader_app.toggle_sidebar_setting()
         self.set_class(not shown, "-sidebar-hidden")
         if not shown and self.sidebar.has_focus:
             self.paper_list.focus()
@@ -506,6 +447,4 @@ class MainScreen(LinkActions, Screen):
         self.focus_previous()
 
     def action_help(self) -> None:
-        show_help = getattr(self.app, "show_help", None)
-        if show_help:
-            show_help()
+        self.reader_app.show_help()
