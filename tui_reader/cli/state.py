@@ -8,6 +8,7 @@ import sys
 
 from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.locations import config_dir, data_dir
+from tui_reader.wording import plural
 
 
 def cmd_state(args: argparse.Namespace) -> int:
@@ -23,7 +24,10 @@ def cmd_state(args: argparse.Namespace) -> int:
         else:
             text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
             changed = library.set_note(args.id, text.strip("\n"))
-    print(f"{args.command}: {len(changed)} paper(s) changed")
+    if changed:
+        print(f"{args.command}: {plural(len(changed), 'paper')} changed")
+    else:
+        print(f"{args.command}: nothing to change (already so)")
     return 0
 
 

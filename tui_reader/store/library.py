@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from tui_reader.errors import CorruptFileError, LibraryLockedError, ReadOnlyErro
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
+from tui_reader.paper_ids import find_paper_id
 from tui_reader.store.files import (
     DataLock,
     KeyedDB,
@@ -288,9 +289,14 @@ class Library:
         """The current id of a paper, following former ids; UnknownPaperError if none."""
         if paper_id in self.papers:
             return paper_id
-        if paper_id in self._aliases:
-            return self._aliases[paper_id]
-        raise UnknownPaperError(paper_id)
+        found = find_paper_id(paper_id, self.papers, self._aliases, self._dois())
+        if found is None:
+            raise UnknownPaperError(paper_id)
+        return found
+
+    def _dois(self) -> Iterator[tuple[str, str]]:
+        """(id, DOI) of every paper that has one: read only when a DOI is asked for."""
+        return ((pid, paper.doi) for pid, paper in self.papers.items() if paper.doi)
 
     def get(self, paper_id: str) -> Paper:
         return self.papers[self.resolve(paper_id)]
