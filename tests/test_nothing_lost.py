@@ -72,6 +72,9 @@ def test_after_damage_the_backups_from_before_outlive_later_writes(capsys, folde
     assert before.items() <= after.items()
     code, out, err = run(capsys, folder, "restore")
     assert all(name in out for name in before)
+    assert all("kept from before the damage" in line for line in out.splitlines() if any(n in line for n in before))
+    with Library(folder) as lib:  # what the app offers: the newest from before the damage
+        assert lib.backup_to_offer().name == max(before)
 
     code, out, err = run(capsys, folder, "restore", "--keep-current")
     assert code == 0 and "state.json" in out

@@ -55,8 +55,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if args.number is None:
             if not backups:
                 print("No backups yet: they are made as the library changes.")
+            pinned = set(library.pinned_backups())
             for number, path in enumerate(backups, 1):
-                print(f"{number:>3}  {path.name}  ({path.stat().st_size} bytes)")
+                mark = "  kept from before the damage" if path in pinned else ""
+                print(f"{number:>3}  {path.name}  ({path.stat().st_size} bytes){mark}")
             return 0
         if not 1 <= args.number <= len(backups):
             fail(f"no backup number {args.number} (`{PROG} restore` lists {len(backups)})")

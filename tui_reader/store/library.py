@@ -31,6 +31,7 @@ from tui_reader.store.files import (
     list_backups,
     open_db,
     pin_backups,
+    pinned_backups,
     read_pins,
     remove_temp_files,
     unpin_backups,
@@ -251,6 +252,19 @@ class Library:
         folder = backup_dir(self.state_path)
         if not self.read_only and folder.exists() and not folder.is_dir():
             self.warnings.append(f"{folder} is not a folder, so no backups can be kept; move it away to have them again")
+
+    def pinned_backups(self) -> list[Path]:
+        return pinned_backups(self.state_path) + pinned_backups(self.catalog_path)
+
+    def backup_to_offer(self) -> Path | None:
+        """The backup to offer after damage: the newest from before it (pinned) of a damaged file,
+        else the newest of a file the problems name."""
+        damaged = [p for p in (self.state_path, self.catalog_path) if any(str(p) in text for text in self.problems)]
+        for path in damaged:
+            pinned = pinned_backups(path)
+            if pinned:
+                return pinned[0]
+        return next((b for path in damaged for b in list_backups(path)), None)
 
     def damage_pending(self) -> bool:
         """True while a damaged file was set aside and the user has not restored or dismissed it:

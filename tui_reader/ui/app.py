@@ -217,9 +217,7 @@ class ReaderApp(App[int]):
         self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
-        affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
-        backups = [b for b in self.library.backups() if any(b.name.startswith(p.stem + "-") for p in affected)]
-        newest = backups[0] if backups else None
+        newest = self.library.backup_to_offer()
 
         def restore(backup: Path | None) -> None:
             if backup is None:
