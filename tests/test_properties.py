@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -28,6 +29,8 @@ from reliability_helpers import FAULTABLE, Faults, SimulatedCrash, arxiv_paper, 
 from tui_reader.errors import SourceError, StorageWriteError
 from tui_reader.store.library import Library
 from tui_reader.sources import parse_text, read_source
+
+pytestmark = pytest.mark.slow
 
 SCALE = int(os.environ.get("TUI_READER_HYPOTHESIS_SCALE", "1"))
 FIXED = SCALE == 1

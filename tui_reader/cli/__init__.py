@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from tui_reader import __version__
-from tui_reader.cli import export, fetch
+from tui_reader.cli import digest, export, fetch, views
 from tui_reader.cli.commands import cmd_import, cmd_list, cmd_open
 from tui_reader.cli.common import PROG, OneLineParser, fail
 from tui_reader.cli.state import cmd_locate, cmd_restore, cmd_state
@@ -62,6 +62,8 @@ def build_parser() -> OneLineParser:
 
     fetch.register(sub)
     export.register(sub)
+    views.register(sub)
+    digest.register(sub)
     return parser
 
 

@@ -11,6 +11,7 @@ from tui_reader.locations import data_dir
 from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.library import ImportResult, Library
+from tui_reader.store.views import last_closed
 
 if TYPE_CHECKING:
     from tui_reader.sources import Batch
@@ -85,5 +86,5 @@ def sample_batch() -> Batch:
 def selected_ids(library: Library, query: str | None, sort: str = "added") -> list[str]:
     ids = library.ordered_ids()
     if query:
-        ids = Searcher(library.papers, library.states).filter(ids, query)
+        ids = Searcher(library.papers, library.states, last_closed(library.folder)).filter(ids, query)
     return sort_ids(ids, sort, library.papers, library.states)

@@ -18,9 +18,12 @@ from tui_reader.errors import ReaderError
 from tui_reader.store import gc_pause
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.background_fetch import BackgroundFetch
+from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.main_screen import MainScreen
 from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.sidebar import Sidebar
 from tui_reader.ui.themes import load_all_themes, variable_defaults
 
 FALLBACK_THEME = "paper-dark"
@@ -66,7 +69,9 @@ class ReaderApp(App[int]):
         else:
             self.config = Config()  # nowhere to keep settings: defaults, never saved
         super().__init__()
-        self.main_screen = MainScreen(library)
+        self.saved_views, self.new_since = load_following(self, library)
+        self.main_screen = MainScreen(library, self.saved_views, self.new_since)
+        self.background_fetch = BackgroundFetch(self)
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -111,6 +116,14 @@ class ReaderApp(App[int]):
             self.notify("Still storing papers: this closes by itself when it is done.", timeout=3)
             return True
         return False
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        # A background store has no screen over the app: a key that reads or changes a paper runs
+        # right after it (ui/background_fetch.py)
+        if self.background_fetch.must_wait(str(action), default_namespace):
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace))
+            return True
+        return await super().run_action(action, default_namespace)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():
@@ -173,6 +186,7 @@ class ReaderApp(App[int]):
             self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
         if self.library.problems:
             self.offer_backup()
+        self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
         if self.freeze_after_start:
             # Textual's own start-up objects too (every full collection walked them), once the first
             # frame and the work after it are done
@@ -248,6 +262,7 @@ class ReaderApp(App[int]):
         return [
             ("Papers", rows(Main.BINDINGS)),
             ("Moving in the list", rows(PaperList.BINDINGS)),
+            ("Sidebar: saved searches", rows(Sidebar.BINDINGS)),
             ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable")])),
         ]
 
@@ -256,9 +271,13 @@ class ReaderApp(App[int]):
         return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
     def extra_commands(self) -> list:
+        from tui_reader.ui.following import following_commands
         from tui_reader.ui.transfers import transfer_commands
 
-        return transfer_commands(self)
+        return transfer_commands(self) + following_commands(self)
+
+    def on_unmount(self) -> None:
+        remember_visit(self)
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_sections()))
