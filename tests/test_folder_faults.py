@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import make_app, running, sample_library
-from cli_helpers import run
+from app_helpers import make_app, running
+from cli_helpers import run, sample_library
 from reliability_helpers import ROOT, one_line
 from tui_reader.cli import build_parser
 from tui_reader.cli.commands import open_for_app

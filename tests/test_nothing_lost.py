@@ -184,6 +184,7 @@ def make_backup(path: Path, papers: int) -> dict[str, PaperState]:
     return states
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
 def test_kill_minus_nine_during_a_backup_import_is_all_or_nothing(tmp_path):
     print(f"seed {KILL_SEED}, {KILL_TRIES} tries (TUI_READER_IMPORT_KILL_SEED / TUI_READER_IMPORT_KILLS)")

@@ -8,23 +8,31 @@ import sys
 
 from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.locations import config_dir, data_dir
+from tui_reader.store.control import apply_change, send
 
 
 def cmd_state(args: argparse.Namespace) -> int:
-    with open_library(args, write=True) as library:
-        if args.command in ("star", "unstar"):
-            changed = library.set_starred(args.ids, args.command == "star")
-        elif args.command in ("read", "unread"):
-            changed = library.set_read(args.ids, args.command == "read")
-        elif args.command == "tag":
-            changed = library.add_tags([args.id], args.tags)
-        elif args.command == "untag":
-            changed = library.remove_tags([args.id], args.tags)
-        else:
-            text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
-            changed = library.set_note(args.id, text.strip("\n"))
+    request = state_request(args)
+    answer = send(data_dir(args.data_dir), request)  # the running app applies it, if one runs
+    if answer is None:
+        with open_library(args, write=True) as library:
+            changed = apply_change(library, request)
+    elif "error" in answer:
+        fail(str(answer["error"]))
+    else:
+        changed = list(answer.get("changed", []))
     print(f"{args.command}: {len(changed)} paper(s) changed")
     return 0
+
+
+def state_request(args: argparse.Namespace) -> dict:
+    """The command as the control socket carries it (store/control.py)."""
+    if args.command in ("star", "unstar", "read", "unread"):
+        return {"command": args.command, "ids": args.ids}
+    if args.command in ("tag", "untag"):
+        return {"command": args.command, "ids": [args.id], "tags": args.tags}
+    text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    return {"command": "note", "ids": [args.id], "text": text.strip("\n")}
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
