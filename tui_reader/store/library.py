@@ -16,7 +16,7 @@ from pathlib import Path
 from tui_reader.store.catalog import META_TABLE, Catalog, new_generation, read_generation_of
 from tui_reader.store.catalog import TABLE as CATALOG_TABLE
 from tui_reader.store.gc_pause import gc_paused
-from tui_reader.errors import CorruptFileError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
+from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
@@ -193,8 +193,8 @@ class Library:
         when no writer holds the folder, so that is paid once, not at every `list`."""
         try:
             self.lock.acquire(0)
-        except (LibraryLockedError, OSError):
-            return  # the writer that holds it, or the next one, writes it
+        except (LibraryLockedError, FolderNotWritableError, OSError):
+            return  # the writer that holds it, or the next one, writes it (none on a read-only folder)
         try:
             self.papers.save_derived()
             self.papers.save_index()
