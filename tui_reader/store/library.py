@@ -16,7 +16,7 @@ from pathlib import Path
 from tui_reader.store.catalog import META_TABLE, Catalog, new_generation, read_generation_of
 from tui_reader.store.catalog import TABLE as CATALOG_TABLE
 from tui_reader.store.gc_pause import gc_paused
-from tui_reader.errors import CorruptFileError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
+from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
@@ -32,6 +32,7 @@ from tui_reader.store.files import (
     list_backups,
     open_db,
     pin_backups,
+    pinned_backups,
     read_pins,
     remove_temp_files,
     unpin_backups,
@@ -193,8 +194,8 @@ class Library:
         when no writer holds the folder, so that is paid once, not at every `list`."""
         try:
             self.lock.acquire(0)
-        except (LibraryLockedError, OSError):
-            return  # the writer that holds it, or the next one, writes it
+        except (LibraryLockedError, FolderNotWritableError, OSError):
+            return  # the writer that holds it, or the next one, writes it (none on a read-only folder)
         try:
             self.papers.save_derived()
             self.papers.save_index()
@@ -252,6 +253,19 @@ class Library:
         folder = backup_dir(self.state_path)
         if not self.read_only and folder.exists() and not folder.is_dir():
             self.warnings.append(f"{folder} is not a folder, so no backups can be kept; move it away to have them again")
+
+    def pinned_backups(self) -> list[Path]:
+        return pinned_backups(self.state_path) + pinned_backups(self.catalog_path)
+
+    def backup_to_offer(self) -> Path | None:
+        """The backup to offer after damage: the newest from before it (pinned) of a damaged file,
+        else the newest of a file the problems name."""
+        damaged = [p for p in (self.state_path, self.catalog_path) if any(str(p) in text for text in self.problems)]
+        for path in damaged:
+            pinned = pinned_backups(path)
+            if pinned:
+                return pinned[0]
+        return next((b for path in damaged for b in list_backups(path)), None)
 
     def damage_pending(self) -> bool:
         """True while a damaged file was set aside and the user has not restored or dismissed it:

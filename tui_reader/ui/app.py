@@ -76,6 +76,7 @@ class ReaderApp(App[int]):
         super().__init__()
         self.saved_views, self.new_since = load_following(self, library)
         self.main_screen = MainScreen(library, self.saved_views, self.new_since)
+        self.control = None  # the CLI's socket while the app writes (listen_for_cli)
         self.background_fetch = BackgroundFetch(self)
 
     # -- themes --------------------------------------------------------------------------------
@@ -231,6 +232,13 @@ class ReaderApp(App[int]):
             self.notify(self.startup_message, markup=False)
         if self.library.read_only:
             self.show_read_only_banner()
+<<<<<<< HEAD
+=======
+        else:
+            self.listen_for_cli()
+        for warning in self.library.warnings:
+            self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
+>>>>>>> h17
         if self.library.problems:
             self.offer_backup()
         self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
@@ -259,7 +267,10 @@ class ReaderApp(App[int]):
             return
         self._signals_taken = True
 
-    def on_unmount(self) -> None:
+    def stop_listening(self) -> None:
+        """The control socket and the signal handlers go with the app."""
+        if self.control is not None:
+            self.control.close()
         if getattr(self, "_signals_taken", False):
             loop = asyncio.get_running_loop()
             for number in EXIT_SIGNALS:
@@ -271,6 +282,49 @@ class ReaderApp(App[int]):
             return
         self.exit()
 
+    # -- the CLI's changes, handed over through the control socket (store/control.py) ----------------
+
+    def listen_for_cli(self) -> None:
+        from tui_reader.store.control import ControlServer
+
+        server = ControlServer(self.library.folder, self.control_request)
+        if server.start():
+            self.control = server
+
+    def control_request(self, request: dict) -> dict:
+        """In the socket's thread: the change is made on the app's thread, as a key would."""
+        try:
+            return self.call_from_thread(self.apply_control, request)
+        except RuntimeError:  # the app is closing
+            return {"error": "the app is closing; try again"}
+
+    def apply_control(self, request: dict) -> dict:
+        from tui_reader.store.control import apply_change
+
+        try:
+            ids = [self.library.resolve(pid) for pid in request.get("ids") or []]
+        except ReaderError as error:
+            return {"error": str(error)}
+        if not ids:
+            return {"error": "no paper given"}
+        changed: list[str] = []
+        failure: list[str] = []
+
+        def change() -> None:
+            try:
+                changed.extend(apply_change(self.library, {**request, "ids": ids}))
+            except ReaderError as error:
+                failure.append(str(error))
+                raise
+
+        screen = self.main_screen
+        screen.save(ids[0], change)
+        for pid in ids[1:]:
+            screen.paper_list.refresh_paper(pid)
+        if len(ids) > 1:
+            screen.sidebar.refresh_counts()
+        return {"error": failure[0]} if failure else {"changed": changed}
+
     def show_read_only_banner(self) -> None:
         from textual.widgets import Static
 
@@ -278,9 +332,7 @@ class ReaderApp(App[int]):
         self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
-        affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
-        backups = [b for b in self.library.backups() if any(b.name.startswith(p.stem + "-") for p in affected)]
-        newest = backups[0] if backups else None
+        newest = self.library.backup_to_offer()
 
         def restore(backup: Path | None) -> None:
             if backup is None:
@@ -347,6 +399,7 @@ class ReaderApp(App[int]):
 
     def on_unmount(self) -> None:
         remember_visit(self)
+        self.stop_listening()
 
     def show_help(self) -> None:
         keymap_file = self.config.path.name if self.config.path else None  # `tui-reader locate` says where
