@@ -8,29 +8,8 @@ import sys
 
 from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.locations import config_dir, data_dir
-<<<<<<< HEAD
-from tui_reader.wording import plural
-
-
-def cmd_state(args: argparse.Namespace) -> int:
-    with open_library(args, write=True) as library:
-        if args.command in ("star", "unstar"):
-            changed = library.set_starred(args.ids, args.command == "star")
-        elif args.command in ("read", "unread"):
-            changed = library.set_read(args.ids, args.command == "read")
-        elif args.command == "tag":
-            changed = library.add_tags([args.id], args.tags)
-        elif args.command == "untag":
-            changed = library.remove_tags([args.id], args.tags)
-        else:
-            text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
-            changed = library.set_note(args.id, text.strip("\n"))
-    if changed:
-        print(f"{args.command}: {plural(len(changed), 'paper')} changed")
-    else:
-        print(f"{args.command}: nothing to change (already so)")
-=======
 from tui_reader.store.control import apply_change, send
+from tui_reader.wording import plural
 
 
 def cmd_state(args: argparse.Namespace) -> int:
@@ -43,8 +22,10 @@ def cmd_state(args: argparse.Namespace) -> int:
         fail(str(answer["error"]))
     else:
         changed = list(answer.get("changed", []))
-    print(f"{args.command}: {len(changed)} paper(s) changed")
->>>>>>> h17
+    if changed:
+        print(f"{args.command}: {plural(len(changed), 'paper')} changed")
+    else:
+        print(f"{args.command}: nothing to change (already so)")
     return 0
 
 

@@ -232,13 +232,8 @@ class ReaderApp(App[int]):
             self.notify(self.startup_message, markup=False)
         if self.library.read_only:
             self.show_read_only_banner()
-<<<<<<< HEAD
-=======
         else:
             self.listen_for_cli()
-        for warning in self.library.warnings:
-            self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
->>>>>>> h17
         if self.library.problems:
             self.offer_backup()
         self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
