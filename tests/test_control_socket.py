@@ -39,7 +39,7 @@ async def test_a_star_from_the_cli_shows_in_the_running_app(library, config_fold
         first, second = library.ordered_ids()[:2]
         code, out, err = await cli(library.folder, "star", first, second)
         answered = time.monotonic()
-        assert code == 0 and out == "star: 2 paper(s) changed\n", err
+        assert code == 0 and out == "star: 2 papers changed\n", err
         while starred_count(app) != "2":  # on screen within 200 ms of the CLI's answer
             assert time.monotonic() - answered < 0.2, starred_count(app)
             await pilot.pause(0.01)
