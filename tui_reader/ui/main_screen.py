@@ -225,10 +225,12 @@ class MainScreen(LinkActions, Screen):
         else:
             papers.empty_text = f"No papers in {label}. " + ("b shows the other views." if self.has_class("-narrow") else "The sidebar has the other views.")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
-        papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
+        progress = getattr(self, "progress_text", None)  # background work keeps the bottom border
+        papers.border_subtitle = Text(progress if progress else f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def show_progress(self, text: str | None) -> None:
         """Progress of background work in the list's bottom border; None puts the sort back."""
+        self.progress_text = text
         if text is None:
             self.update_titles()
         else:
