@@ -6,8 +6,8 @@ import gc
 import sys
 
 from tui_reader import __version__
-from tui_reader.cli import export, fetch
-from tui_reader.cli.commands import cmd_import, cmd_list, cmd_open
+from tui_reader.cli import export, fetch, related
+from tui_reader.cli.commands import FOR_YOU_SORT, cmd_import, cmd_list, cmd_open
 from tui_reader.cli.common import PROG, OneLineParser, fail
 from tui_reader.cli.state import cmd_locate, cmd_restore, cmd_state
 from tui_reader.errors import ReaderError
@@ -32,8 +32,9 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("list", help="list papers")
     p.add_argument("--query", "-q", help="search, e.g. 'is:starred tag:vision diffusion'")
-    p.add_argument("--sort", choices=list(SORT_ORDERS), default="added")
-    p.add_argument("--json", action="store_true", help="a JSON array of flat objects")
+    p.add_argument("--sort", choices=[*SORT_ORDERS, FOR_YOU_SORT], default="added",
+                   help="for-you: unread, unstarred papers first, most like your stars first (then the rest)")
+    p.add_argument("--json", action="store_true", help="a JSON array of flat objects (for-you adds score and why)")
     p.set_defaults(handler=cmd_list)
 
     for name, text in (("star", "star papers"), ("unstar", "unstar papers"), ("read", "mark papers read"), ("unread", "mark papers unread")):
@@ -58,6 +59,7 @@ def build_parser() -> OneLineParser:
     p.set_defaults(handler=cmd_restore)
 
     fetch.register(sub)
+    related.register(sub)
     export.register(sub)
     return parser
 

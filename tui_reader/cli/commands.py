@@ -11,6 +11,8 @@ import orjson
 from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary
 from tui_reader.locations import config_dir
 
+FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related.py)
+
 
 def cmd_open(args: argparse.Namespace) -> int:
     library = open_library(args, write=True, wait=0.0)
@@ -41,16 +43,27 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, write=False) as library:
-        ids = selected_ids(library, args.query, args.sort)
+        scores: dict[str, float] | None = None
+        if args.sort == FOR_YOU_SORT:
+            from tui_reader.cli.related import for_you
+
+            ids, scores, why = for_you(library, selected_ids(library, args.query))
+        else:
+            ids = selected_ids(library, args.query, args.sort)
         if args.json:
             from tui_reader.export.formats import paper_record
 
             records = [paper_record(library.papers[pid], library.state(pid)) for pid in ids]
+            if scores is not None:
+                for record in records:
+                    record["score"] = round(scores[record["id"]], 4)
+                    record["why"] = list(why(record["id"]))
             sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
             return 0
         for pid in ids:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
             tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
-            print(f"{marks} {pid:<16} {library.papers[pid].title}{tags}")
+            score = f"{scores[pid]:+.2f} " if scores is not None else ""
+            print(f"{score}{marks} {pid:<16} {library.papers[pid].title}{tags}")
     return 0

@@ -390,6 +390,13 @@ class Catalog(Mapping[str, Paper]):
     def __contains__(self, pid: object) -> bool:
         return pid in self.row
 
+    def records(self) -> Iterator[dict]:
+        """Every raw record in row order, parsed one at a time and not cached (a pass over the
+        whole catalog, such as building the related-papers model, keeps no Papers)."""
+        blob, spans = self._blob, self.spans
+        for i in range(len(self.ids)):
+            yield orjson.loads(blob[spans[2 * i]: spans[2 * i + 1]])
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.ids)
 
