@@ -37,6 +37,7 @@ def config_folder(tmp_path) -> Path:
 
 def make_app(library: Library, config_folder: Path, **options) -> ReaderApp:
     options.setdefault("cursor_blink", False)
+    options.setdefault("related", False)  # no model build (a process) behind every app test; test_app_related turns it on
     return ReaderApp(library, config_folder=config_folder, **options)
 
 

@@ -39,7 +39,10 @@ SMART_VIEWS: dict[str, tuple[str, str]] = {
     "all": ("All", ""),
     "code": ("Has code", "has:code"),
     "notes": ("With notes", "has:note"),
+    # ranked by how much each paper resembles the starred ones (search/related.py)
+    "foryou": ("For you", "is:unread is:unstarred"),
 }
+FOR_YOU_VIEW = "foryou"
 
 SORT_ORDERS: dict[str, str] = {
     "added": "newest added",

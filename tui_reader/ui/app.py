@@ -46,6 +46,7 @@ class ReaderApp(App[int]):
         cursor_blink: bool = True,
         clipboard_timeout: float | None = None,
         freeze_after_start: bool = False,
+        related: bool = True,
     ) -> None:
         self.library = library
         self.config_folder = Path(config_folder) if config_folder else None
@@ -54,6 +55,7 @@ class ReaderApp(App[int]):
         self.clipboard_timeout = clipboard_timeout or clipboard.TIMEOUT  # tests shorten the wait for hung tools
         self.requested_theme = theme
         self.freeze_after_start = freeze_after_start  # off in tests: what is frozen stays for the process
+        self.related_enabled = related  # load (or build) the related-papers model after the first screen
         self.start_problems: list[str] = []
         self._reader_themes: list[str] = []
         self._started = False

@@ -1,4 +1,5 @@
-"""The detail pane: title, authors, date, labelled links, tags, abstract, and the note as Markdown.
+"""The detail pane: title, authors, date, labelled links, tags, abstract, related papers (ui/related.py),
+and the note as Markdown.
 
 Textual's Markdown widget (and markdown_it behind it) costs 0.15-0.3 s to import, so it is imported
 and mounted only when a paper with a note is first shown; until then the note's place holds a Static.
@@ -12,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui_reader.models import Paper, PaperState
+from tui_reader.ui.related import RelatedSection
 from tui_reader.ui.safe_text import safe_block, safe_line
 
 LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF"}
@@ -50,6 +52,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id="detail-links")
         yield Static(id="detail-tags")
         yield Static(id="detail-abstract")
+        yield RelatedSection(id="detail-related")
         yield Static(Text("Note"), id="detail-note-heading")
         yield Static(Text(NO_NOTE), id="detail-no-note")
 

@@ -27,7 +27,8 @@ from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Search
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
-from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.paper_list import EMPTY_TEXT, PaperList
+from tui_reader.ui.related import FOR_YOU_VIEW_ID, RELATED_AFTER, RELATED_BINDINGS, RelatedActions
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
@@ -76,7 +77,7 @@ class Shown:
     ids: list[str]
 
 
-class MainScreen(LinkActions, Screen):
+class MainScreen(RelatedActions, LinkActions, Screen):
     BINDINGS = [
         Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper"),
         Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper read or unread"),
@@ -93,6 +94,7 @@ class MainScreen(LinkActions, Screen):
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        *RELATED_BINDINGS,
     ]
 
     def __init__(self, library: Library) -> None:
@@ -134,6 +136,7 @@ class MainScreen(LinkActions, Screen):
         self.apply_filter()
         self.paper_list.focus()
         self.set_timer(PREPARE_SEARCH_AFTER, self.prepare_search)
+        self.set_timer(RELATED_AFTER, self.start_related_model)
 
     def prepare_search(self) -> None:
         """In a big catalog, build the searcher's caches in a thread once the first screen is up:
@@ -204,8 +207,10 @@ class MainScreen(LinkActions, Screen):
             todo = [term for term in terms if term not in shown.terms]
         request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version)
         generation = self._query_generation
+        if self.view == FOR_YOU_VIEW_ID:
+            order = FOR_YOU_VIEW_ID  # ranked by the model, in a thread: it may train a classifier
         cheap = not todo and order == "added"
-        if (cheap or len(self.library.papers) < THREAD_FROM) and self._query_lock.acquire(blocking=False):
+        if (cheap or len(self.library.papers) < THREAD_FROM and order != FOR_YOU_VIEW_ID) and self._query_lock.acquire(blocking=False):
             try:
                 ids = self._query(base, todo, order)
             finally:
@@ -220,6 +225,8 @@ class MainScreen(LinkActions, Screen):
 
     def _query(self, base: list[str], terms: list[Term], order: str) -> list[str]:
         ids = self.searcher.filter(base, terms) if terms else list(base)
+        if order == FOR_YOU_VIEW_ID:
+            return self.rank_for_you(ids)
         return sort_ids(ids, order, self.library.papers, self.library.states)
 
     def _query_in_thread(self, generation: int, base: list[str], terms: list[Term], order: str, request: Callable) -> None:
@@ -237,7 +244,9 @@ class MainScreen(LinkActions, Screen):
         if generation != self._query_generation:
             return
         self.shown = result
-        self.paper_list.set_rows(result.ids, keep=self.paper_list.current_id)
+        note = self.for_you_note if result.view == FOR_YOU_VIEW_ID else None
+        self.paper_list.empty_text = note or EMPTY_TEXT
+        self.paper_list.set_rows(result.ids, keep=self.take_pending_jump() or self.paper_list.current_id)
         self.update_titles()
 
     def update_titles(self) -> None:
@@ -263,6 +272,7 @@ class MainScreen(LinkActions, Screen):
         self.states_version += 1
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
         self.prepare_search()
+        self.start_related_model()
         self.apply_filter()
         self.paper_list.refresh_all_rows()
         self.show_current(force=True)
@@ -310,6 +320,7 @@ class MainScreen(LinkActions, Screen):
         self.shown_id = pid
         paper = self.library.papers.get(pid) if pid else None
         self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else PaperState())
+        self.show_related(pid)
 
     def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
         self.show_current()

@@ -70,6 +70,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self._styles: dict[str, Style] | None = None  # the row styles, computed once per style change
         self._looks: tuple[dict[str, Style], dict[str, Style]] | None = None
         self.cached_rows_only = False  # while the library changes in a thread: read nothing from it
+        self.empty_text = EMPTY_TEXT  # what an empty list says (a view may say why it is empty)
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -208,7 +209,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         styles = self._row_styles()
         if not self.ids:
             if y == 0:
-                text = Text(" " + EMPTY_TEXT, style=styles["paperlist--empty"])
+                text = Text(" " + self.empty_text, style=styles["paperlist--empty"])
                 return self._strip(text, width, styles["base"])
             return Strip.blank(width, styles["base"])
         if row >= len(self.ids):

@@ -1,4 +1,4 @@
-"""The sidebar: smart views (Inbox, Starred, All, Has code, With notes) and tags, each with a count.
+"""The sidebar: smart views (Inbox, Starred, All, Has code, With notes, For you) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
 once (after the first screen is painted: at 100,000 papers and a few hundred tags they cost ~0.1 s),
@@ -32,12 +32,14 @@ def view_counts(library: Library, with_code: int) -> dict[str, int]:
         "all": total,
         "code": with_code,
         "notes": sum(bool(s.note.strip()) for s in states),
+        "foryou": total - sum(s.read or s.starred for s in states),
     }
 
 
 def state_counts(state: PaperState) -> dict[str, int]:
     """What one paper's state adds to the view counts that depend on state (Inbox counts unread)."""
-    return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip()))}
+    return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip())),
+            "foryou": int(not (state.read or state.starred))}
 
 
 def count_with_code(library: Library) -> int:

@@ -1,0 +1,238 @@
+"""Related papers in the detail pane, the For-you view's ranking, and the keys that jump between them.
+
+The model (search/related.py, numpy/scipy/scikit-learn) is imported and loaded in a thread after
+the first screen; when the stored one does not fit the catalog, a background process builds it
+first. Until it is ready the Related section stays hidden and the For-you view says so. Keys:
+1-5 jump to the detail pane's related papers, backspace comes back.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tui_reader.search.query import FOR_YOU_VIEW
+from tui_reader.ui.safe_text import safe_line
+
+if TYPE_CHECKING:
+    from tui_reader.search.related import Match, RelatedModel
+
+RELATED_SHOWN = 5
+RELATED_AFTER = 1.5  # seconds after the screen is mounted: the first screen and keys come first
+INLINE_BELOW = 20_000  # papers under which Related is worked out at once, not in a thread
+BAR = 8  # cells of the similarity bar
+NO_STARS = "For you learns from your stars: star a few papers (s) to train it."
+BUILDING = "For you is learning your library's words; the view fills in when that is done."
+FOR_YOU_VIEW_ID = f"view:{FOR_YOU_VIEW}"
+
+RELATED_BINDINGS = [
+    *(Binding(str(n), f"jump_related({n})", f"Related {n}", id=f"related-{n}", show=False,
+              tooltip=f"Jump to related paper {n} (detail pane)") for n in range(1, RELATED_SHOWN + 1)),
+    Binding("backspace", "jump_back", "Back", id="jump-back", show=False, tooltip="Back to the paper before the jump"),
+]
+
+
+def similarity_bar(score: float) -> str:
+    eighths = max(1, round(min(1.0, score) * BAR * 8)) if score > 0 else 0
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(BAR)
+
+
+class RelatedSection(Static):
+    """The detail pane's Related section (hidden until the model is ready)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.display = False
+        self.paper_id: str | None = None
+        self.related_ids: list[str] = []
+
+    def show_matches(self, paper_id: str, matches: list[tuple[str, Match]], library, for_you: tuple[float, tuple[str, ...]] | None) -> None:
+        self.paper_id = paper_id
+        self.related_ids = [pid for pid, _ in matches]
+        text = Text()
+        if for_you is not None:
+            score, why = for_you
+            text.append("For you ", style="bold")
+            text.append(f"{score:+.2f}")
+            if why:
+                text.append("  " + " · ".join(safe_line(w) for w in why), style="italic")
+            text.append("\n\n")
+        text.append("Related", style="bold")
+        text.append("  (1-5 jump, backspace back)\n" if matches else "\nNo paper shares enough words with this one yet.", style="dim")
+        for n, (pid, match) in enumerate(matches, 1):
+            state = library.state(pid)
+            marks = ("★" if state.starred else " ") + (" " if state.read else "●")
+            text.append(f"{n} ", style="bold")
+            text.append(similarity_bar(match.score))
+            text.append(f" {match.score:.2f} {marks} ")
+            text.append(safe_line(library.papers.title(pid)))
+            if match.terms:
+                text.append("\n      " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
+            text.append("\n")
+        self.update(text)
+        self.display = True
+
+
+class RelatedActions:
+    """Mixed into the main screen, which provides `library`, `view`, `paper_list`, `sidebar`,
+    `shown_id`, `apply_filter`, `run_worker` and `app`."""
+
+    related_model: RelatedModel | None = None
+    related_failed = False
+    for_you_note: str | None = None  # why the For-you view is empty, when it is
+    _for_you: tuple[dict, object] | None = None  # the last ranking's classifier (for the why)
+    _jumps: list[str]
+    _pending_jump: str | None = None
+
+    # -- the model -------------------------------------------------------------------------------
+
+    def start_related_model(self) -> None:
+        """Load (or have built) the model of the catalog as it is now, in a thread."""
+        catalog = self.library.papers
+        if not getattr(self.app, "related_enabled", True) or not len(catalog):
+            return
+        if self.related_model is not None and self.related_model.generation == catalog.generation:
+            return
+        self.related_model = None
+        self._for_you = None
+        self.run_worker(lambda: self._load_related(catalog.folder, catalog.generation, len(catalog)),
+                        name="related model", description="related model", thread=True, exclusive=True,
+                        group="related-model", exit_on_error=False)
+
+    def _load_related(self, folder, generation: str, rows: int) -> None:
+        from tui_reader.search import related
+
+        worker = get_current_worker()
+        model = related.load(folder, generation, rows)
+        if model is None:
+            process = related.spawn_build(folder)
+            while process is not None and process.poll() is None:
+                if worker.is_cancelled:
+                    return  # the builder goes on by itself and stores its model for the next start
+                threading.Event().wait(0.1)
+            model = related.load(folder, generation, rows)
+        if not worker.is_cancelled:
+            try:
+                self.app.call_from_thread(self._related_ready, model, generation)
+            except RuntimeError:  # the app is closing
+                pass
+
+    def _related_ready(self, model: RelatedModel | None, generation: str) -> None:
+        if generation != self.library.papers.generation:
+            return  # the catalog changed meanwhile: a newer load is on its way
+        self.related_model = model
+        self.related_failed = model is None
+        if self.view == FOR_YOU_VIEW_ID:
+            self.shown = None  # the empty view shown meanwhile is no base to narrow from
+            self.apply_filter()
+        self.show_related(self.shown_id)
+
+    # -- the Related section -------------------------------------------------------------------
+
+    @property
+    def related_section(self) -> RelatedSection:
+        return self.query_one(RelatedSection)
+
+    def show_related(self, paper_id: str | None) -> None:
+        model = self.related_model
+        section = self.related_section
+        row = self.library.papers.row.get(paper_id) if paper_id else None
+        if model is None or row is None:
+            section.display = False
+            section.related_ids = []
+            return
+        if model.rows < INLINE_BELOW:
+            self._show_matches(paper_id, model.related(row, RELATED_SHOWN))
+            return
+
+        def work() -> None:
+            matches = model.related(row, RELATED_SHOWN)
+            if not get_current_worker().is_cancelled:
+                try:
+                    self.app.call_from_thread(self._show_matches, paper_id, matches)
+                except RuntimeError:
+                    pass
+
+        self.run_worker(work, name="related", description="related", thread=True, exclusive=True,
+                        group="related", exit_on_error=False)
+
+    def _show_matches(self, paper_id: str, matches: list[Match]) -> None:
+        if paper_id != self.shown_id:
+            return
+        ids = self.library.papers.ids
+        for_you = None
+        if self._for_you is not None and self.view == FOR_YOU_VIEW_ID and self.related_model is not None:
+            scores, classifier = self._for_you
+            row = self.library.papers.row.get(paper_id)
+            if row is not None:
+                for_you = (float(scores[row]), self.related_model.why(row, classifier))
+        self.related_section.show_matches(paper_id, [(ids[m.row], m) for m in matches], self.library, for_you)
+
+    # -- the For-you view --------------------------------------------------------------------------
+
+    def rank_for_you(self, ids: list[str]) -> list[str]:
+        """The For-you view's ids, best first; [] with the reason in `for_you_note` when there is
+        nothing to rank by yet. May run in a thread (it trains the classifier)."""
+        model = self.related_model
+        if model is None:
+            self.for_you_note = BUILDING if not self.related_failed else "The related-papers model could not be built."
+            return []
+        from tui_reader.search import related
+
+        row, states = self.library.papers.row, self.library.states
+        found = related.for_you_scores(model, row, states)
+        if found is None:
+            self.for_you_note = NO_STARS
+            return []
+        self.for_you_note = None
+        scores, classifier = found
+        self._for_you = (scores, classifier)
+        return related.for_you_order(ids, scores, row, states)
+
+    # -- jumping -----------------------------------------------------------------------------------
+
+    def action_jump_related(self, number: int) -> None:
+        section = self.related_section
+        if self.related_model is None:
+            self.app.notify("Related papers are still being prepared." if not self.related_failed
+                            else "The related-papers model could not be built.", severity="warning", timeout=3)
+            return
+        if not 1 <= number <= len(section.related_ids) or section.paper_id != self.shown_id:
+            self.app.notify(f"No related paper {number} here.", severity="warning", timeout=3)
+            return
+        if self.shown_id:
+            self._jumps = [*getattr(self, "_jumps", []), self.shown_id]
+        self.jump_to(section.related_ids[number - 1])
+
+    def action_jump_back(self) -> None:
+        jumps = getattr(self, "_jumps", [])
+        if not jumps:
+            self.app.notify("No jump to go back from.", severity="warning", timeout=3)
+            return
+        self.jump_to(jumps.pop())
+
+    def jump_to(self, paper_id: str) -> None:
+        """Put the list's cursor on a paper: in the list shown, else in All with the search cleared."""
+        papers = self.paper_list
+        if papers.row_of(paper_id) is not None:
+            papers.set_rows(papers.ids, keep=paper_id)
+            return
+        self._pending_jump = paper_id
+        search = self.query_one("#search")
+        self.search_text = ""
+        if search.value:
+            search.value = ""
+        if self.view != "view:all":
+            self.sidebar.choose("view:all")
+        else:
+            self.apply_filter()
+
+    def take_pending_jump(self) -> str | None:
+        paper_id, self._pending_jump = self._pending_jump, None
+        return paper_id
