@@ -222,3 +222,28 @@ def test_cli_for_you_puts_unread_suggestions_first_with_scores(capsys, sample_di
     assert all(isinstance(r["why"], list) for r in records)
     code, text, _ = run(capsys, sample_dir, "list", "--sort", "for-you", "--query", "is:unread")
     assert [line.split()[2] for line in text.splitlines()] == [r["id"] for r in records if not r["read"]]
+
+
+# -- quality against hand labels ------------------------------------------------------------------
+
+
+def test_on_the_sample_page_for_you_and_related_beat_a_random_order_twice_over(library, sample_path):
+    """The labels (tests/fixtures/sample-topics.json) are topics given by hand; bench/related_quality.py
+    reports the full figures."""
+    from tui_reader.sources import read_source
+
+    labels = {pid: e["topic"] for pid, e in json.loads((sample_path.parents[2] / "tests" / "fixtures" / "sample-topics.json").read_text())["topics"].items()}
+    library.import_papers(read_source(sample_path).papers)
+    assert set(labels) == set(library.papers.ids)
+    rl = [pid for pid in library.papers.ids if labels[pid] == "rl"]
+    library.set_starred(rl[:3])
+    model = model_of(library)
+    scores, _ = related.for_you_scores(model, library.papers.row, library.states)
+    top = [pid for pid in related.for_you_order(library.papers.ids, scores, library.papers.row, library.states)
+           if not library.state(pid).starred][:10]
+    random_share = (len(rl) - 3) / (len(labels) - 3)
+    assert sum(labels[pid] == "rl" for pid in top) / 10 >= 2 * random_share
+    ids = library.papers.ids
+    hits = [sum(labels[ids[m.row]] == labels[pid] for m in model.related(library.papers.row[pid], 5)) / 5 for pid in ids]
+    random_related = sum((list(labels.values()).count(labels[pid]) - 1) / 80 for pid in ids) / len(ids)
+    assert sum(hits) / len(hits) >= 2 * random_related

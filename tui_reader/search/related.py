@@ -27,6 +27,7 @@ import re
 import subprocess
 import sys
 import zlib
+from operator import itemgetter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +46,8 @@ MAGIC = b"tui-reader related\n"
 TITLE_WEIGHT = 2  # the title is counted this many times: it says what the paper is about
 MIN_PAPERS = 2  # a term must be in at least this many papers to say two papers are alike
 MAX_SHARE = 0.5  # ...and in at most this share of them (else it says nothing)
-NEGATIVES = 20_000  # For you trains on the stars against at most this many other papers (seeded sample)
-SVM_C = 0.1
+NEGATIVES = 5_000  # For you trains on the stars against at most this many other papers (seeded sample)
+SVM_C = 0.01  # as arxiv-sanity-lite; on the sample page 0.1 and 1 did no better
 WHY_TERMS = 3
 AUTHOR_PREFIX = "au_"
 _NON_WORD = re.compile(r"\W+")
@@ -141,7 +142,7 @@ class RelatedModel:
 
         rows = np.concatenate([np.array(positives), negatives])
         labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
-        svm = LinearSVC(class_weight="balanced", C=SVM_C, tol=1e-6, max_iter=10_000, random_state=0)
+        svm = LinearSVC(class_weight="balanced", C=SVM_C, max_iter=10_000, random_state=0)
         svm.fit(self.matrix[rows], labels)
         weights, bias = svm.coef_.ravel().astype(np.float32), float(svm.intercept_[0])
         self._classifier = (positives, weights, bias)
@@ -334,9 +335,14 @@ def for_you_order(ids: Sequence[str], scores: np.ndarray, row_of: Mapping[str, i
                   states: Mapping[str, PaperState]) -> list[str]:
     """`ids` with the papers For you suggests (unread, unstarred) first, best score first, then the
     others, best first; ties keep the given order."""
-    values = scores.tolist()
-    keyed = sorted(range(len(ids)), key=lambda i: (not is_candidate(states.get(ids[i])), -values[row_of[ids[i]]], i))
-    return [ids[i] for i in keyed]
+    if not ids:
+        return []
+    rows = np.fromiter(map(row_of.__getitem__, ids), dtype=np.int64, count=len(ids))
+    held = np.zeros(len(scores), dtype=bool)  # per catalog row: read or starred
+    held_rows = [row_of[pid] for pid, state in states.items() if not is_candidate(state) and pid in row_of]
+    held[held_rows] = True
+    order = np.lexsort((np.arange(len(ids)), -scores[rows], held[rows]))
+    return list(itemgetter(*order.tolist())(ids)) if len(ids) > 1 else list(ids)
 
 
 def main(argv: list[str]) -> int:
