@@ -51,8 +51,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id="detail-meta")
         yield Static(id="detail-links")
         yield Static(id="detail-tags")
-        yield Static(id="detail-abstract")
         yield RelatedSection(id="detail-related")
+        yield Static(id="detail-abstract")
         yield Static(Text("Note"), id="detail-note-heading")
         yield Static(Text(NO_NOTE), id="detail-no-note")
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 RELATED_SHOWN = 5
 RELATED_AFTER = 1.5  # seconds after the screen is mounted: the first screen and keys come first
 INLINE_BELOW = 20_000  # papers under which Related is worked out at once, not in a thread
-BAR = 8  # cells of the similarity bar
+BAR = 5  # cells of the similarity bar
 NO_STARS = "For you learns from your stars: star a few papers (s) to train it."
 BUILDING = "For you is learning your library's words; the view fills in when that is done."
 FOR_YOU_VIEW_ID = f"view:{FOR_YOU_VIEW}"
@@ -53,28 +53,28 @@ class RelatedSection(Static):
         self.related_ids: list[str] = []
 
     def show_matches(self, paper_id: str, matches: list[tuple[str, Match]], library, for_you: tuple[float, tuple[str, ...]] | None) -> None:
+        """One line each (cut to the pane's width): the For-you score and its why, then the related
+        papers: number (the key), similarity bar and value, starred/unread marks, title, shared terms."""
         self.paper_id = paper_id
         self.related_ids = [pid for pid, _ in matches]
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         if for_you is not None:
             score, why = for_you
             text.append("For you ", style="bold")
             text.append(f"{score:+.2f}")
             if why:
                 text.append("  " + " · ".join(safe_line(w) for w in why), style="italic")
-            text.append("\n\n")
+            text.append("\n")
         text.append("Related", style="bold")
-        text.append("  (1-5 jump, backspace back)\n" if matches else "\nNo paper shares enough words with this one yet.", style="dim")
+        text.append("  1-5 jump · backspace back" if matches else "  no paper shares enough words with this one", style="dim")
         for n, (pid, match) in enumerate(matches, 1):
             state = library.state(pid)
             marks = ("★" if state.starred else " ") + (" " if state.read else "●")
-            text.append(f"{n} ", style="bold")
-            text.append(similarity_bar(match.score))
-            text.append(f" {match.score:.2f} {marks} ")
+            text.append(f"\n{n} ", style="bold")
+            text.append(f"{similarity_bar(match.score)} {match.score:.2f} {marks} ")
             text.append(safe_line(library.papers.title(pid)))
             if match.terms:
-                text.append("\n      " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
-            text.append("\n")
+                text.append("  " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
         self.update(text)
         self.display = True
 
