@@ -113,3 +113,50 @@ async def test_without_the_model_the_section_stays_hidden_and_keys_say_why(libra
         await pilot.press("1")
         await until(pilot, lambda: any("being prepared" in str(n.message) for n in app._notifications), "the notice")
         assert related.model_path(library.folder).exists() is False
+
+
+async def test_more_like_a_tag_ranks_the_untagged_papers_by_the_tagged_ones(library, config_folder):
+    ids = library.ordered_ids()
+    tagged = [ids[63], ids[65], ids[69]]  # reinforcement learning
+    library.add_tags(tagged, ["rl"])
+    app = make_app(library, config_folder, related=True)
+    async with running(app) as pilot:
+        await model_ready(app, pilot)
+        screen = app.main_screen
+        await pilot.press("m")  # not in a tag's view: it says what it needs
+        await until(pilot, lambda: any("Pick a tag" in str(n.message) for n in app._notifications), "the hint")
+        screen.sidebar.choose("tag:rl")
+        await until(pilot, lambda: screen.shown.view == "tag:rl", "the tag's view")
+        await pilot.press("m")
+        await until(pilot, lambda: screen.shown.view == "like:rl" and paper_list(app).ids, "More like #rl")
+        shown = list(paper_list(app).ids)
+        assert "More like #rl" in str(paper_list(app).border_title)
+    model = related.load(library.folder, library.papers.generation, len(library.papers))
+    scores, _ = related.for_you_scores(model, library.papers.row, library.states, tag="rl")
+    untagged = [pid for pid in ids if pid not in tagged]
+    assert shown == related.for_you_order(untagged, scores, library.papers.row, {})
+    assert not set(shown) & set(tagged)
+
+
+async def test_after_an_import_the_app_rebuilds_the_model_for_the_new_catalog(library, config_folder):
+    from tui_reader.models import Paper
+
+    app = make_app(library, config_folder, related=True)
+    async with running(app) as pilot:
+        await model_ready(app, pilot)
+        screen = app.main_screen
+        before = screen.related_model.generation
+        newcomer = Paper(id="2501.00001", title="Policy Gradient Agents for Open-Ended Reinforcement Learning",
+                         abstract="Reinforcement learning agents trained with policy gradients in open-ended environments.",
+                         source="test", sources=["test"])
+        library.import_papers([newcomer])
+        screen.reload()  # what the app does after its own import
+        generation = library.papers.generation
+        assert generation != before
+        await until(pilot, lambda: screen.related_model is not None and screen.related_model.generation == generation,
+                    "the model of the new catalog")
+        assert screen.related_model.rows == len(library.papers) == 82
+        screen.jump_to("2501.00001")
+        await until(pilot, lambda: section(app).paper_id == "2501.00001" and section(app).related_ids, "its related papers")
+    stored = related.load(library.folder, library.papers.generation, len(library.papers))
+    assert stored is not None and stored.rows == 82

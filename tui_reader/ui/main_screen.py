@@ -28,7 +28,7 @@ from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
 from tui_reader.ui.paper_list import EMPTY_TEXT, PaperList
-from tui_reader.ui.related import FOR_YOU_VIEW_ID, RELATED_AFTER, RELATED_BINDINGS, RelatedActions
+from tui_reader.ui.related import LIKE_PREFIX, RELATED_AFTER, RELATED_BINDINGS, RelatedActions, ranked_view
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
@@ -174,6 +174,8 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         kind, _, name = self.view.partition(":")
         if kind == "tag":
             return [Term("tag", name)]
+        if self.view.startswith(LIKE_PREFIX):  # "More like #tag": the papers without it yet
+            return [Term("tag", name, negated=True)]
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
 
     def apply_filter(self) -> None:
@@ -207,10 +209,10 @@ class MainScreen(RelatedActions, LinkActions, Screen):
             todo = [term for term in terms if term not in shown.terms]
         request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version)
         generation = self._query_generation
-        if self.view == FOR_YOU_VIEW_ID:
-            order = FOR_YOU_VIEW_ID  # ranked by the model, in a thread: it may train a classifier
+        if ranked_view(self.view):
+            order = self.view  # ranked by the model, in a thread: it may train a classifier
         cheap = not todo and order == "added"
-        if (cheap or len(self.library.papers) < THREAD_FROM and order != FOR_YOU_VIEW_ID) and self._query_lock.acquire(blocking=False):
+        if (cheap or len(self.library.papers) < THREAD_FROM and not ranked_view(order)) and self._query_lock.acquire(blocking=False):
             try:
                 ids = self._query(base, todo, order)
             finally:
@@ -225,8 +227,8 @@ class MainScreen(RelatedActions, LinkActions, Screen):
 
     def _query(self, base: list[str], terms: list[Term], order: str) -> list[str]:
         ids = self.searcher.filter(base, terms) if terms else list(base)
-        if order == FOR_YOU_VIEW_ID:
-            return self.rank_for_you(ids)
+        if ranked_view(order):
+            return self.rank_for_you(ids, order)
         return sort_ids(ids, order, self.library.papers, self.library.states)
 
     def _query_in_thread(self, generation: int, base: list[str], terms: list[Term], order: str, request: Callable) -> None:
@@ -244,7 +246,7 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         if generation != self._query_generation:
             return
         self.shown = result
-        note = self.for_you_note if result.view == FOR_YOU_VIEW_ID else None
+        note = self.for_you_note if ranked_view(result.view) else None
         self.paper_list.empty_text = note or EMPTY_TEXT
         self.paper_list.set_rows(result.ids, keep=self.take_pending_jump() or self.paper_list.current_id)
         self.update_titles()

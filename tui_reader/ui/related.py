@@ -29,12 +29,21 @@ BAR = 5  # cells of the similarity bar
 NO_STARS = "For you learns from your stars: star a few papers (s) to train it."
 BUILDING = "For you is learning your library's words; the view fills in when that is done."
 FOR_YOU_VIEW_ID = f"view:{FOR_YOU_VIEW}"
+LIKE_PREFIX = "like:"  # "like:TAG": More like #TAG, the papers like those tagged TAG, without it yet
+NO_TAGGED = "More like #{tag} learns from the papers tagged {tag}: none is in this library."
 
 RELATED_BINDINGS = [
     *(Binding(str(n), f"jump_related({n})", f"Related {n}", id=f"related-{n}", show=False,
               tooltip=f"Jump to related paper {n} (detail pane)") for n in range(1, RELATED_SHOWN + 1)),
     Binding("backspace", "jump_back", "Back", id="jump-back", show=False, tooltip="Back to the paper before the jump"),
+    Binding("m", "more_like_tag", "More like", id="more-like-tag", show=False,
+            tooltip="In a tag's view: papers like the tagged ones, without the tag yet"),
 ]
+
+
+def ranked_view(view: str) -> bool:
+    """Views the model orders: For you, and More like #tag."""
+    return view == FOR_YOU_VIEW_ID or view.startswith(LIKE_PREFIX)
 
 
 def similarity_bar(score: float) -> str:
@@ -52,7 +61,8 @@ class RelatedSection(Static):
         self.paper_id: str | None = None
         self.related_ids: list[str] = []
 
-    def show_matches(self, paper_id: str, matches: list[tuple[str, Match]], library, for_you: tuple[float, tuple[str, ...]] | None) -> None:
+    def show_matches(self, paper_id: str, matches: list[tuple[str, Match]], library,
+                     for_you: tuple[float, tuple[str, ...]] | None, label: str = "For you") -> None:
         """One line each (cut to the pane's width): the For-you score and its why, then the related
         papers: number (the key), similarity bar and value, starred/unread marks, title, shared terms."""
         self.paper_id = paper_id
@@ -60,7 +70,7 @@ class RelatedSection(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         if for_you is not None:
             score, why = for_you
-            text.append("For you ", style="bold")
+            text.append(safe_line(label) + " ", style="bold")
             text.append(f"{score:+.2f}")
             if why:
                 text.append("  " + " · ".join(safe_line(w) for w in why), style="italic")
@@ -86,7 +96,7 @@ class RelatedActions:
     related_model: RelatedModel | None = None
     related_failed = False
     for_you_note: str | None = None  # why the For-you view is empty, when it is
-    _for_you: tuple[dict, object] | None = None  # the last ranking's classifier (for the why)
+    _for_you: tuple[str, object, object] | None = None  # the last ranking's view, scores and classifier (for the why)
     _jumps: list[str]
     _pending_jump: str | None = None
 
@@ -128,7 +138,7 @@ class RelatedActions:
             return  # the catalog changed meanwhile: a newer load is on its way
         self.related_model = model
         self.related_failed = model is None
-        if self.view == FOR_YOU_VIEW_ID:
+        if ranked_view(self.view):
             self.shown = None  # the empty view shown meanwhile is no base to narrow from
             self.apply_filter()
         self.show_related(self.shown_id)
@@ -167,18 +177,20 @@ class RelatedActions:
             return
         ids = self.library.papers.ids
         for_you = None
-        if self._for_you is not None and self.view == FOR_YOU_VIEW_ID and self.related_model is not None:
-            scores, classifier = self._for_you
+        if self._for_you is not None and self._for_you[0] == self.view and self.related_model is not None:
+            _, scores, classifier = self._for_you
             row = self.library.papers.row.get(paper_id)
             if row is not None:
                 for_you = (float(scores[row]), self.related_model.why(row, classifier))
-        self.related_section.show_matches(paper_id, [(ids[m.row], m) for m in matches], self.library, for_you)
+        label = "For you" if self.view == FOR_YOU_VIEW_ID else "Like #" + self.view[len(LIKE_PREFIX):]
+        self.related_section.show_matches(paper_id, [(ids[m.row], m) for m in matches], self.library, for_you, label)
 
     # -- the For-you view --------------------------------------------------------------------------
 
-    def rank_for_you(self, ids: list[str]) -> list[str]:
-        """The For-you view's ids, best first; [] with the reason in `for_you_note` when there is
-        nothing to rank by yet. May run in a thread (it trains the classifier)."""
+    def rank_for_you(self, ids: list[str], view: str = FOR_YOU_VIEW_ID) -> list[str]:
+        """The For-you (or More like #tag) view's ids, best first; [] with the reason in
+        `for_you_note` when there is nothing to rank by yet. May run in a thread (it trains the
+        classifier)."""
         model = self.related_model
         if model is None:
             self.for_you_note = BUILDING if not self.related_failed else "The related-papers model could not be built."
@@ -186,14 +198,24 @@ class RelatedActions:
         from tui_reader.search import related
 
         row, states = self.library.papers.row, self.library.states
-        found = related.for_you_scores(model, row, states)
+        tag = view[len(LIKE_PREFIX):] if view.startswith(LIKE_PREFIX) else None
+        found = related.for_you_scores(model, row, states, tag=tag)
         if found is None:
-            self.for_you_note = NO_STARS
+            self.for_you_note = NO_STARS if tag is None else NO_TAGGED.format(tag=tag)
             return []
         self.for_you_note = None
         scores, classifier = found
-        self._for_you = (scores, classifier)
-        return related.for_you_order(ids, scores, row, states)
+        self._for_you = (view, scores, classifier)
+        # More like #tag ranks by likeness alone; For you puts the unread, unstarred papers first
+        return related.for_you_order(ids, scores, row, states if tag is None else {})
+
+    def action_more_like_tag(self) -> None:
+        kind, _, tag = self.view.partition(":")
+        if kind not in ("tag", "like"):
+            self.app.notify("Pick a tag in the sidebar first: m then shows the papers like the tagged ones.",
+                            severity="warning", timeout=4)
+            return
+        self.sidebar.choose(LIKE_PREFIX + tag)
 
     # -- jumping -----------------------------------------------------------------------------------
 

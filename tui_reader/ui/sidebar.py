@@ -50,10 +50,12 @@ def count_with_code(library: Library) -> int:
 
 
 def view_label(view: str) -> str:
-    """"view:inbox" -> "Inbox", "tag:vision" -> "#vision"."""
+    """"view:inbox" -> "Inbox", "tag:vision" -> "#vision", "like:vision" -> "More like #vision"."""
     kind, _, name = view.partition(":")
     if kind == "view" and name in SMART_VIEWS:
         return SMART_VIEWS[name][0]
+    if kind == "like":
+        return f"More like #{safe_line(name)}"
     return f"#{safe_line(name)}"
 
 
