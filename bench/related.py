@@ -5,8 +5,9 @@
     .venv/bin/python bench/related.py --sizes 10000
 
 Per size, on a data folder imported once (bench/out/lib-related-N, with bench/run's user state):
-  build      `python -m tui_reader.search.related FOLDER` (what the app starts in the background)
-             from no model file: wall time, and the process's peak RSS (ru_maxrss)
+  build      `python -m tui_reader.search.related FOLDER` (what the app starts in the background,
+             at low priority: on a busy machine its wall time stretches) from no model file: wall
+             time, CPU time, and the process's peak RSS (ru_maxrss)
   file MB    the size of related.model; terms and stored weights (nnz)
   load       reading and checking related.model in-process (median of 5)
   related    RelatedModel.related(row, 5) with its why, for random rows (median of 20)
@@ -64,7 +65,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def build_in_background(folder: Path) -> tuple[float, float]:
+def build_in_background(folder: Path) -> tuple[float, float, float]:
     related.model_path(folder).unlink(missing_ok=True)
     began = time.perf_counter()
     process = subprocess.Popen([PY, "-m", "tui_reader.search.related", str(folder)])
@@ -72,12 +73,12 @@ def build_in_background(folder: Path) -> tuple[float, float]:
     seconds = time.perf_counter() - began
     if status != 0:
         raise SystemExit(f"the build failed in {folder}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def measure(n: int) -> dict:
     folder = prepare(n)
-    build_s, build_rss = build_in_background(folder)
+    build_s, build_cpu, build_rss = build_in_background(folder)
     with Library(folder, read_only=True) as library:
         catalog, states = library.papers, dict(library.states)
         load_ms, model = timed(lambda: related.load(folder, catalog.generation, len(catalog)), 5)
@@ -106,7 +107,7 @@ def measure(n: int) -> dict:
             for_you.append((time.perf_counter() - began) * 1000)
         stars = len(related.starred_rows(catalog.row, states))
     return {
-        "papers": n, "stars": stars, "build s": build_s, "build RSS MB": build_rss,
+        "papers": n, "stars": stars, "build s": build_s, "build CPU s": build_cpu, "build RSS MB": build_rss,
         "file MB": related.model_path(folder).stat().st_size / 1e6, "terms": len(model.terms), "nnz": model.matrix.nnz,
         "load": load_ms, "related": related_ms, "retrain": statistics.median(retrain), "for you": statistics.median(for_you),
     }

@@ -22,14 +22,13 @@ trains, so nothing on the app's first screen may import it: callers import it la
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 import zlib
-from operator import itemgetter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ from scipy import sparse
 from tui_reader.errors import StorageWriteError
 from tui_reader.locations import CATALOG_FILE
 from tui_reader.models import PaperState
+from tui_reader.search import background
 
 MODEL_FILE = "related.model"
 VERSION = 1
@@ -293,15 +293,8 @@ def build_file(folder: Path) -> bool:
 
 
 def spawn_build(folder: Path) -> subprocess.Popen | None:
-    """`build_file(folder)` in a separate low-priority process, so the app's GIL stays free."""
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "tui_reader.search.related", str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
-        )
-    except OSError:
-        return None
+    """`build_file(folder)` in a separate low-priority process (see background.py)."""
+    return background.spawn("tui_reader.search.related", folder)
 
 
 # -- orders the CLI and the app share -------------------------------------------------------
@@ -346,11 +339,7 @@ def for_you_order(ids: Sequence[str], scores: np.ndarray, row_of: Mapping[str, i
 
 
 def main(argv: list[str]) -> int:
-    try:
-        os.nice(10)
-    except (OSError, AttributeError):
-        pass
-    return 0 if argv and build_file(Path(argv[0])) else 1
+    return background.run_build(lambda folder: build_file(Path(folder)), argv)
 
 
 if __name__ == "__main__":

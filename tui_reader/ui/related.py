@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tui_reader.search.related import Match, RelatedModel
 
 RELATED_SHOWN = 5
-RELATED_AFTER = 1.5  # seconds after the screen is mounted: the first screen and keys come first
+RELATED_AFTER = 3.0  # seconds after the screen is mounted: numpy/scipy load in a thread once the first keys are in
 INLINE_BELOW = 20_000  # papers under which Related is worked out at once, not in a thread
 BAR = 5  # cells of the similarity bar
 NO_STARS = "For you learns from your stars: star a few papers (s) to train it."
