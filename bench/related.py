@@ -10,6 +10,7 @@ Per size, on a data folder imported once (bench/out/lib-related-N, with bench/ru
              time, CPU time, and the process's peak RSS (ru_maxrss)
   file MB    the size of related.model; terms and stored weights (nnz)
   load       reading and checking related.model in-process (median of 5)
+  columns    making the by-term copy of the rows that Related reads (once, in the app's load thread)
   related    RelatedModel.related(row, 5) with its why, for random rows (median of 20)
   retrain    model.train() after one more star (the stars change, the rows are reused; median of 5)
   for you    after a star: train, score every paper and order the For-you view (unread, unstarred
@@ -82,6 +83,9 @@ def measure(n: int) -> dict:
     with Library(folder, read_only=True) as library:
         catalog, states = library.papers, dict(library.states)
         load_ms, model = timed(lambda: related.load(folder, catalog.generation, len(catalog)), 5)
+        began = time.perf_counter()
+        model.columns()
+        columns_ms = (time.perf_counter() - began) * 1000
         rng = random.Random(n)
         rows = [rng.randrange(len(catalog)) for _ in range(20)]
         times = []
@@ -109,7 +113,7 @@ def measure(n: int) -> dict:
     return {
         "papers": n, "stars": stars, "build s": build_s, "build CPU s": build_cpu, "build RSS MB": build_rss,
         "file MB": related.model_path(folder).stat().st_size / 1e6, "terms": len(model.terms), "nnz": model.matrix.nnz,
-        "load": load_ms, "related": related_ms, "retrain": statistics.median(retrain), "for you": statistics.median(for_you),
+        "load": load_ms, "columns": columns_ms, "related": related_ms, "retrain": statistics.median(retrain), "for you": statistics.median(for_you),
     }
 
 

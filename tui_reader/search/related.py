@@ -95,12 +95,20 @@ class RelatedModel:
         self.terms = terms
         self.generation = generation
         self._classifier: tuple[tuple[int, ...], np.ndarray, float] | None = None
+        self._columns: sparse.csc_matrix | None = None
 
     @property
     def rows(self) -> int:
         return self.matrix.shape[0]
 
     # Related
+
+    def columns(self) -> sparse.csc_matrix:
+        """The rows by term (each term's papers), made on first use: a paper's similarities then
+        cost the papers sharing its terms, not a pass over every stored weight."""
+        if self._columns is None:
+            self._columns = self.matrix.tocsc()
+        return self._columns
 
     def related(self, row: int, n: int = 5, why: int = WHY_TERMS) -> list[Match]:
         """The `n` rows most like `row` (cosine similarity > 0), best first; ties by row."""
@@ -109,9 +117,7 @@ class RelatedModel:
         vector = self.matrix[row]
         if not vector.nnz:
             return []
-        dense = np.zeros(self.matrix.shape[1], dtype=np.float32)
-        dense[vector.indices] = vector.data
-        scores = self.matrix @ dense
+        scores = np.asarray(self.columns()[:, vector.indices] @ vector.data).ravel()
         scores[row] = 0.0
         best = _top(scores, n)
         return [Match(int(r), float(scores[r]), self.shared_terms(row, int(r), why)) for r in best]

@@ -127,6 +127,8 @@ class RelatedActions:
                     return  # the builder goes on by itself and stores its model for the next start
                 threading.Event().wait(0.1)
             model = related.load(folder, generation, rows)
+        if model is not None:
+            model.columns()  # here, not on the first Related shown
         if not worker.is_cancelled:
             try:
                 self.app.call_from_thread(self._related_ready, model, generation)
