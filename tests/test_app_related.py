@@ -98,7 +98,8 @@ async def test_for_you_says_what_it_needs_then_agrees_with_the_cli(library, conf
         await until(pilot, lambda: screen.shown.view == "view:foryou" and paper_list(app).ids, "the ranked view")
         shown = list(paper_list(app).ids)
         assert paper_list(app).empty_text == EMPTY_TEXT
-        assert "For you" in str(section(app).render())  # the score and the why of the paper under the cursor
+        await until(pilot, lambda: section(app).paper_id == current_id(app) and "For you" in str(section(app).render()),
+                    "the score and the why of the paper under the cursor")
     code, out, err = run(capsys, library.folder, "list", "--sort", "for-you", "--json")
     assert code == 0, err
     records = json.loads(out)

@@ -245,10 +245,13 @@ class MainScreen(RelatedActions, LinkActions, Screen):
     def _show_result(self, generation: int, result: Shown) -> None:
         if generation != self._query_generation:
             return
+        view_changed = self.shown is None or self.shown.view != result.view
         self.shown = result
         note = self.for_you_note if ranked_view(result.view) else None
         self.paper_list.empty_text = note or EMPTY_TEXT
         self.paper_list.set_rows(result.ids, keep=self.take_pending_jump() or self.paper_list.current_id)
+        if view_changed:  # the For-you score shows in a ranked view only, also on a paper already shown
+            self.show_related(self.shown_id)
         self.update_titles()
 
     def update_titles(self) -> None:
