@@ -8,7 +8,7 @@ first. Until it is ready the Related section stays hidden and the For-you view s
 
 from __future__ import annotations
 
-import threading
+import subprocess
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -76,7 +76,7 @@ class RelatedSection(Static):
                 text.append("  " + " · ".join(safe_line(w) for w in why), style="italic")
             text.append("\n")
         text.append("Related", style="bold")
-        text.append("  1-5 jump · backspace back" if matches else "  no paper shares enough words with this one", style="dim")
+        text.append(f"  1-{len(matches)} jump · backspace back" if matches else "  no paper shares enough words with this one", style="dim")
         for n, (pid, match) in enumerate(matches, 1):
             state = library.state(pid)
             marks = ("★" if state.starred else " ") + (" " if state.read else "●")
@@ -97,7 +97,7 @@ class RelatedActions:
     related_failed = False
     for_you_note: str | None = None  # why the For-you view is empty, when it is
     _for_you: tuple[str, object, object] | None = None  # the last ranking's view, scores and classifier (for the why)
-    _jumps: list[str]
+    _jumps: tuple[str, ...] = ()  # the papers jumped from, the last one last
     _pending_jump: str | None = None
 
     # -- the model -------------------------------------------------------------------------------
@@ -122,10 +122,13 @@ class RelatedActions:
         model = related.load(folder, generation, rows)
         if model is None:
             process = related.spawn_build(folder)
-            while process is not None and process.poll() is None:
-                if worker.is_cancelled:
-                    return  # the builder goes on by itself and stores its model for the next start
-                threading.Event().wait(0.1)
+            while process is not None:
+                try:
+                    process.wait(timeout=0.2)
+                    break
+                except subprocess.TimeoutExpired:
+                    if worker.is_cancelled:
+                        return  # the builder goes on by itself and stores its model for the next start
             model = related.load(folder, generation, rows)
         if model is not None:
             model.columns()  # here, not on the first Related shown
@@ -231,15 +234,15 @@ class RelatedActions:
             self.app.notify(f"No related paper {number} here.", severity="warning", timeout=3)
             return
         if self.shown_id:
-            self._jumps = [*getattr(self, "_jumps", []), self.shown_id]
+            self._jumps = (*self._jumps, self.shown_id)
         self.jump_to(section.related_ids[number - 1])
 
     def action_jump_back(self) -> None:
-        jumps = getattr(self, "_jumps", [])
-        if not jumps:
+        if not self._jumps:
             self.app.notify("No jump to go back from.", severity="warning", timeout=3)
             return
-        self.jump_to(jumps.pop())
+        back, self._jumps = self._jumps[-1], self._jumps[:-1]
+        self.jump_to(back)
 
     def jump_to(self, paper_id: str) -> None:
         """Put the list's cursor on a paper: in the list shown, else in All with the search cleared."""
