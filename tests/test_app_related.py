@@ -85,17 +85,17 @@ async def test_for_you_says_what_it_needs_then_agrees_with_the_cli(library, conf
         await model_ready(app, pilot)
         screen = app.main_screen
         screen.sidebar.choose("view:foryou")
-        await until(pilot, lambda: screen.shown is not None and screen.shown.view == "view:foryou", "the For-you view")
+        await until(pilot, lambda: screen.session.shown is not None and screen.session.shown.view == "view:foryou", "the For-you view")
         assert paper_list(app).ids == [] and paper_list(app).empty_text == NO_STARS
         # three papers on self-supervised representation learning, starred in the app
         for pid in (ids[23], ids[28], ids[52]):
             screen.sidebar.choose("view:all")
-            await until(pilot, lambda: screen.shown.view == "view:all", "All")
+            await until(pilot, lambda: screen.session.shown.view == "view:all", "All")
             screen.jump_to(pid)
             await until(pilot, lambda: current_id(app) == pid, "the paper to star")
             await pilot.press("s")
         screen.sidebar.choose("view:foryou")
-        await until(pilot, lambda: screen.shown.view == "view:foryou" and paper_list(app).ids, "the ranked view")
+        await until(pilot, lambda: screen.session.shown.view == "view:foryou" and paper_list(app).ids, "the ranked view")
         shown = list(paper_list(app).ids)
         assert paper_list(app).empty_text == EMPTY_TEXT
         await until(pilot, lambda: section(app).paper_id == current_id(app) and "For you" in str(section(app).render()),
@@ -127,9 +127,9 @@ async def test_more_like_a_tag_ranks_the_untagged_papers_by_the_tagged_ones(libr
         await pilot.press("m")  # not in a tag's view: it says what it needs
         await until(pilot, lambda: any("Pick a tag" in str(n.message) for n in app._notifications), "the hint")
         screen.sidebar.choose("tag:rl")
-        await until(pilot, lambda: screen.shown.view == "tag:rl", "the tag's view")
+        await until(pilot, lambda: screen.session.shown.view == "tag:rl", "the tag's view")
         await pilot.press("m")
-        await until(pilot, lambda: screen.shown.view == "like:rl" and paper_list(app).ids, "More like #rl")
+        await until(pilot, lambda: screen.session.shown.view == "like:rl" and paper_list(app).ids, "More like #rl")
         shown = list(paper_list(app).ids)
         assert "More like #rl" in str(paper_list(app).border_title)
     model = related.load(library.folder, library.papers.generation, len(library.papers))

@@ -13,6 +13,7 @@ import orjson
 
 from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.cli.fetch import positive_int
+from tui_reader.latex import to_unicode
 from tui_reader.store.library import Library
 
 NO_STARS = f"For you learns from your stars: star a few papers first (`{PROG} star ID`, or s in the app)."
@@ -59,7 +60,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         for rid, score, why in matches:
             state = library.state(rid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
-            print(f"{score:.2f} {marks} {rid:<16} {library.papers.title(rid)}  ({', '.join(why)})")
+            print(f"{score:.2f} {marks} {rid:<16} {to_unicode(library.papers.title(rid))}  ({', '.join(why)})")
     return 0
 
 

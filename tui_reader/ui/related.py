@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tui_reader.latex import to_unicode
 from tui_reader.search.query import FOR_YOU_VIEW
 from tui_reader.ui.safe_text import safe_line
 
@@ -82,7 +83,7 @@ class RelatedSection(Static):
             marks = ("★" if state.starred else " ") + (" " if state.read else "●")
             text.append(f"\n{n} ", style="bold")
             text.append(f"{similarity_bar(match.score)} {match.score:.2f} {marks} ")
-            text.append(safe_line(library.papers.title(pid)))
+            text.append(safe_line(to_unicode(library.papers.title(pid))))
             if match.terms:
                 text.append("  " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
         self.update(text)
@@ -144,7 +145,6 @@ class RelatedActions:
         self.related_model = model
         self.related_failed = model is None
         if ranked_view(self.view):
-            self.shown = None  # the empty view shown meanwhile is no base to narrow from
             self.apply_filter()
         self.show_related(self.shown_id)
 
@@ -192,17 +192,21 @@ class RelatedActions:
 
     # -- the For-you view --------------------------------------------------------------------------
 
-    def rank_for_you(self, ids: list[str], view: str = FOR_YOU_VIEW_ID) -> list[str]:
+    def ranks(self, view: str) -> bool:
+        """The search session asks: views this screen orders itself (see `rank`)."""
+        return ranked_view(view)
+
+    def rank(self, view: str, ids: list[str], states: dict) -> list[str]:
         """The For-you (or More like #tag) view's ids, best first; [] with the reason in
-        `for_you_note` when there is nothing to rank by yet. May run in a thread (it trains the
-        classifier)."""
+        `for_you_note` when there is nothing to rank by yet. Runs in the session's thread (it
+        trains the classifier) on the states as they were asked with."""
         model = self.related_model
         if model is None:
             self.for_you_note = BUILDING if not self.related_failed else "The related-papers model could not be built."
             return []
         from tui_reader.search import related
 
-        row, states = self.library.papers.row, self.library.states
+        row = self.library.papers.row
         tag = view[len(LIKE_PREFIX):] if view.startswith(LIKE_PREFIX) else None
         found = related.for_you_scores(model, row, states, tag=tag)
         if found is None:
