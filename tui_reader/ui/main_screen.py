@@ -56,6 +56,7 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
         Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
+        Binding("F", "save_search", "Follow", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
@@ -63,10 +64,11 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         *RELATED_BINDINGS,
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
         super().__init__()
         self.library = library
-        self.session = SearchSession(library, ranker=self)  # what the list shows is the session's newest answer
+        self.saved_views, self.new_since = saved_views or [], new_since  # the sidebar keeps them after
+        self.session = SearchSession(library, new_since, ranker=self)  # what the list shows is the session's newest answer
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
@@ -78,7 +80,7 @@ class MainScreen(RelatedActions, LinkActions, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.library, id="sidebar")
+            yield Sidebar(self.library, self.saved_views, self.new_since, id="sidebar")
             with Horizontal(id="main"):
                 with Vertical(id="list-column"):
                     yield SearchField(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
@@ -137,6 +139,8 @@ class MainScreen(RelatedActions, LinkActions, Screen):
             return [Term("tag", name)]
         if self.view.startswith(LIKE_PREFIX):  # "More like #tag": the papers without it yet
             return [Term("tag", name, negated=True)]
+        if kind == "saved":
+            return self.sidebar.saved_terms(name)
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
 
     def apply_filter(self) -> None:
@@ -258,6 +262,9 @@ class MainScreen(RelatedActions, LinkActions, Screen):
 
     def save(self, paper_id: str, change: Callable[[], object]) -> bool:
         """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        if self.storing:  # a background store is writing the library: the change follows it
+            self.app.background_fetch.defer(partial(self.save, paper_id, change))
+            return True
         before = self.library.state(paper_id)  # the Library replaces a state, never changes it in place
         try:
             change()
@@ -269,7 +276,7 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         self.session.states_changed()
         self.paper_list.refresh_paper(paper_id)
         if ok:
-            self.sidebar.state_changed(before, self.library.state(paper_id))
+            self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
@@ -358,6 +365,11 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         self.sort = orders[(orders.index(self.sort) + 1) % len(orders)]
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
+
+    def action_save_search(self) -> None:
+        from tui_reader.ui.saved_views import save_search
+
+        save_search(self)
 
     def action_toggle_sidebar(self) -> None:
         if self.has_class("-narrow"):
