@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401 (fixtures)
+from app_helpers import current_id, make_app, paper_list, running
 from cli_helpers import run
 from tui_reader.search import related
 from tui_reader.ui.paper_list import EMPTY_TEXT

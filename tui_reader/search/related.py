@@ -11,10 +11,11 @@ frequency, rows of unit length. So:
   Why       the terms that add most to a score: the largest products of the two rows' weights
             (Related), or of the row's weights and the classifier's (For you).
 
-The model is a derived file (related.model) in the data folder, like index.json: tied to the
-catalog's generation token and to a CRC-32 of its body, written atomically, rebuilt whenever it is
-missing, stale or damaged (a damaged cache costs a rebuild, never a wrong answer or a crash). The
-classifier is not stored: training on the stars reuses the stored rows and is quick.
+The model is a derived file (related.model) in the data folder, checked the way store/derived.py
+checks index.json: tied to the catalog's generation token and to a CRC-32 of its body, written
+atomically, rebuilt whenever it is missing, stale or damaged (a damaged cache costs a rebuild,
+never a wrong answer or a crash). The classifier is not stored: training on the stars reuses the
+stored rows and is quick.
 
 Core module (no Textual). It imports numpy/scipy at the top and scikit-learn when it builds or
 trains, so nothing on the app's first screen may import it: callers import it lazily.
