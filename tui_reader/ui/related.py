@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -51,6 +52,23 @@ def similarity_bar(score: float) -> str:
     eighths = max(1, round(min(1.0, score) * BAR * 8)) if score > 0 else 0
     full, part = divmod(eighths, 8)
     return ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(BAR)
+
+
+class RelatedModelLoaded(Message):
+    """From the load thread: the model of catalog `generation` (None: it could not be built).
+    A message, not call_from_thread: a thread never waits on the app, also while it exits."""
+
+    def __init__(self, model: RelatedModel | None, generation: str) -> None:
+        self.model, self.generation = model, generation
+        super().__init__()
+
+
+class RelatedFound(Message):
+    """From a Related thread (big libraries): a paper's related papers."""
+
+    def __init__(self, paper_id: str, matches: list[Match]) -> None:
+        self.paper_id, self.matches = paper_id, matches
+        super().__init__()
 
 
 class RelatedSection(Static):
@@ -134,12 +152,10 @@ class RelatedActions:
         if model is not None:
             model.columns()  # here, not on the first Related shown
         if not worker.is_cancelled:
-            try:
-                self.app.call_from_thread(self._related_ready, model, generation)
-            except RuntimeError:  # the app is closing
-                pass
+            self.post_message(RelatedModelLoaded(model, generation))
 
-    def _related_ready(self, model: RelatedModel | None, generation: str) -> None:
+    def on_related_model_loaded(self, message: RelatedModelLoaded) -> None:
+        model, generation = message.model, message.generation
         if generation != self.library.papers.generation:
             return  # the catalog changed meanwhile: a newer load is on its way
         self.related_model = model
@@ -169,13 +185,13 @@ class RelatedActions:
         def work() -> None:
             matches = model.related(row, RELATED_SHOWN)
             if not get_current_worker().is_cancelled:
-                try:
-                    self.app.call_from_thread(self._show_matches, paper_id, matches)
-                except RuntimeError:
-                    pass
+                self.post_message(RelatedFound(paper_id, matches))
 
         self.run_worker(work, name="related", description="related", thread=True, exclusive=True,
                         group="related", exit_on_error=False)
+
+    def on_related_found(self, message: RelatedFound) -> None:
+        self._show_matches(message.paper_id, message.matches)
 
     def _show_matches(self, paper_id: str, matches: list[Match]) -> None:
         if paper_id != self.shown_id:
