@@ -112,13 +112,13 @@ class ReaderApp(App[int]):
             return True
         return False
 
-    async def run_action(self, action, default_namespace=None) -> bool:
+    async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
         # A background store has no screen over the app: a key that reads or changes a paper runs
         # right after it (ui/background_fetch.py)
         if self.background_fetch.must_wait(str(action), default_namespace):
-            self.background_fetch.defer(lambda: self.run_action(action, default_namespace))
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace, *args, **kwargs))
             return True
-        return await super().run_action(action, default_namespace)
+        return await super().run_action(action, default_namespace, *args, **kwargs)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():
