@@ -68,6 +68,7 @@ def term_candidates(specs):
     )
 
 
+@pytest.mark.slow  # a property test
 @SETTINGS
 @given(data=st.data(), specs=papers_strategy(HOSTILE_SEPARATORS))
 def test_index_answers_what_the_scan_answers(data, specs):
@@ -81,6 +82,7 @@ def test_index_answers_what_the_scan_answers(data, specs):
                 assert catalog.search_rows(term, segment) == catalog.scan_rows(term, segment), (term, segment)
 
 
+@pytest.mark.slow  # a property test
 @SETTINGS
 @given(data=st.data(), specs=papers_strategy(CLEAN_SEPARATORS))
 def test_searcher_on_the_index_answers_what_the_plain_dict_searcher_answers(data, specs):
@@ -126,7 +128,7 @@ def test_the_index_file_belongs_to_one_search_text(tmp_path):
     assert catalog.search_rows("models") == {0, 1}
     # A damaged file is ignored.
     catalog.words_path.write_bytes(b"tui-reader words garbage\n{}\n")
-    assert WordIndex.open(catalog.words_path, catalog.generation, len(catalog._text)) is None
+    assert WordIndex.open(catalog.words_path, catalog.text_token()) is None
     assert catalog.word_index() is None and catalog.search_rows("models") == {0, 1}
 
 

@@ -28,6 +28,14 @@ class LibraryLockedError(ReaderError):
         super().__init__(f"the library in {self.data_dir} is in use by {owner}; close it first")
 
 
+class FolderError(ReaderError):
+    """A data or config folder that cannot be used: a file in its place, no permission, no parent."""
+
+    def __init__(self, path: Path, what: str, reason: str):
+        self.path = Path(path)
+        super().__init__(f"{what} {self.path}: {reason}")
+
+
 class ReadOnlyError(ReaderError):
     def __init__(self, data_dir: Path):
         super().__init__(f"the library in {data_dir} is open read-only")
@@ -49,3 +57,22 @@ class SourceError(ReaderError):
 
 class FetchError(ReaderError):
     pass
+
+
+class DerivedFileError(ReaderError):
+    """A derived file (index, search text, word index) that fails its check: it is rebuilt from
+    the catalog, never trusted, and never reaches the user as an error."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class FolderNotWritableError(ReaderError):
+    """The data folder (or its lock file) cannot be written: a read-only mount, an immutable file."""
+
+    def __init__(self, data_dir: Path, error: OSError):
+        self.data_dir, self.error = Path(data_dir), error
+        reason = error.strerror or str(error)
+        super().__init__(f"the library in {self.data_dir} cannot be written ({reason}); it can still be opened "
+                         "read-only (browse, search, export)")
