@@ -80,7 +80,7 @@ def test_json_backup_to_stdout_and_a_second_import_changes_nothing(capsys, tmp_p
     (tmp_path / "b.json").write_text(text)
     ok(capsys, tmp_path / "copy", "import", str(tmp_path / "b.json"))
     again = ok(capsys, tmp_path / "copy", "import", str(tmp_path / "b.json"))
-    assert "(0 new, 0 updated)" in again
+    assert "are all already in your library" in again
     assert listed(capsys, tmp_path / "copy") == listed(capsys, rich_library)
 
 
