@@ -123,13 +123,13 @@ class ReaderApp(App[int]):
             return True
         return False
 
-    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+    async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
         # A background store has no screen over the app: a key that reads or changes a paper runs
-        # right after it (ui/background_fetch.py). `namespaces`: a widget's run_action passes it.
+        # right after it (ui/background_fetch.py)
         if self.background_fetch.must_wait(str(action), default_namespace):
-            self.background_fetch.defer(lambda: self.run_action(action, default_namespace, namespaces))
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace, *args, **kwargs))
             return True
-        return await super().run_action(action, default_namespace, namespaces)
+        return await super().run_action(action, default_namespace, *args, **kwargs)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():
