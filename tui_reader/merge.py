@@ -42,6 +42,7 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
         ai_summary=new.ai_summary or old.ai_summary,
         arxiv_comment=new.arxiv_comment or old.arxiv_comment,
         doi=old.doi or new.doi,
+        journal_ref=new.journal_ref or old.journal_ref,
         submitted=old.submitted or new.submitted,
         aliases=aliases,
     )

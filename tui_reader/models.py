@@ -49,6 +49,7 @@ class Paper:
     arxiv_comment: str = ""
     doi: str = ""
     submitted: str | None = None  # HF "submitted on daily" date
+    journal_ref: str = ""  # arXiv's journal_ref
     # Kept by the library, not by sources:
     aliases: list[str] = field(default_factory=list)  # former ids (a title id before the arXiv id)
     added: str = ""  # ISO time of the import that first brought the paper in
@@ -110,7 +111,7 @@ _PAPER_CHECKS: dict[str, Callable[[Any], bool]] = {
     "source": _text, "sources": _texts, "links": _links, "upvotes": _optional(_count),
     "comments": _optional(_count), "keywords": _texts, "categories": _texts,
     "github_stars": _optional(_count), "ai_summary": _text, "arxiv_comment": _text, "doi": _text,
-    "submitted": _optional(_text), "aliases": _texts, "added": _text, "batch": _count, "seq": _count,
+    "submitted": _optional(_text), "journal_ref": _text, "aliases": _texts, "added": _text, "batch": _count, "seq": _count,
 }  # fmt: skip
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import sys
+from datetime import date
 
 from tui_reader import __version__
 from tui_reader.cli import export, fetch
@@ -28,6 +30,10 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("import", help="import papers from files (format detected)")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--category", action="append", metavar="PREFIX",
+                   help="arXiv snapshot only: keep papers with a category starting with PREFIX (cs.LG, or cs); repeatable")
+    p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD",
+                   help="arXiv snapshot only: keep papers whose first version is from this date on")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list papers")
@@ -60,6 +66,13 @@ def build_parser() -> OneLineParser:
     fetch.register(sub)
     export.register(sub)
     return parser
+
+
+def iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2020-01-01") from None
 
 
 def attach_option_values(argv: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary
+from tui_reader.cli.common import fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary
 from tui_reader.locations import config_dir
 
 
@@ -30,12 +30,20 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_reader.sources import read_source
+    from tui_reader.sources import arxiv_snapshot, read_source
 
-    batches = [(Path(f), read_source(Path(f))) for f in args.files]  # all parsed before any write
+    paths = [Path(f) for f in args.files]
+    snapshots = {path for path in paths if arxiv_snapshot.detect_file(path)}
+    # all parsed before any write (a snapshot is read as it is imported: it is too large to hold)
+    batches = [(path, None if path in snapshots else read_source(path)) for path in paths]
+    subset = arxiv_snapshot.Subset(tuple(args.category or ()), args.since)
     with open_library(args, write=True) as library:
         for path, batch in batches:
-            print(summary(import_batch(library, batch, f"Importing {path.name}"), path.name))
+            if batch is None:
+                result = import_snapshot(library, path, subset)
+            else:
+                result = import_batch(library, batch, f"Importing {path.name}")
+            print(summary(result, path.name))
     return 0
 
 

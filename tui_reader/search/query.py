@@ -5,6 +5,7 @@ A query is a list of terms, all of which must hold (AND):
   "exact phrase"    the phrase appears as written (case-insensitive)
   tag:NAME          the paper carries tag NAME
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
+  cat:PREFIX        an arXiv category starts with PREFIX (cat:cs.LG, or cat:cs for all of cs)
   is:starred  is:unread  is:read  is:unstarred
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
   -TERM             any term above, negated
@@ -30,7 +31,7 @@ class QueryError(ReaderError):
 
 IS_VALUES = ("starred", "unstarred", "read", "unread")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
-FIELDS = ("tag", "author", "title", "is", "has")
+FIELDS = ("tag", "author", "title", "cat", "is", "has")
 
 # The sidebar's smart views, as queries.
 SMART_VIEWS: dict[str, tuple[str, str]] = {
@@ -52,7 +53,7 @@ SORT_ORDERS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    field: str  # "text", "tag", "author", "title", "is", "has"
+    field: str  # "text", "tag", "author", "title", "cat", "is", "has"
     value: str
     negated: bool = False
 
@@ -134,6 +135,8 @@ class Searcher:
             if term.field == "text":  # words also match the user's tags and notes
                 found.update(self._notes_index.hits(states, value))
             return found
+        if catalog is not None and term.field == "cat":
+            return set(compress(catalog.ids, catalog.category_mask(value)))
         if catalog is not None and term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return lambda pid: catalog.has_link(pid, value)
         if term.field == "text":
@@ -149,6 +152,8 @@ class Searcher:
             return lambda pid: any(value in a.lower() for a in papers[pid].authors)
         if term.field == "title":
             return lambda pid: value in papers[pid].title.lower()
+        if term.field == "cat":
+            return lambda pid: any(c.lower().startswith(value) for c in papers[pid].categories)
         if term.field == "is":
             return {
                 "starred": lambda pid: states.get(pid, empty).starred,
@@ -241,6 +246,8 @@ class Searcher:
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
+        if term.field == "cat":
+            return int.from_bytes(catalog.category_mask(value), "little")
         keys, values = list(states), list(states.values())
         if term.field == "tag":
             marked = compress(keys, map(operator.contains, map(_TAGS, values), repeat(value)))

@@ -83,8 +83,14 @@ def link_flags(links: Iterable) -> int:
     return flags
 
 
+def category_line(categories: list[str]) -> str:
+    """A row of the categories column: " cs.lg stat.ml", each name after a space, so a prefix
+    search is a find of " " + prefix."""
+    return "".join(" " + c.lower() for c in categories)
+
+
 def _meta_of_doc(doc: dict) -> tuple:
-    """(title, short authors, published, upvotes, flags, batch, seq) of a raw catalog record."""
+    """(title, short authors, published, upvotes, flags, batch, seq, categories) of a raw catalog record."""
     return (
         doc.get("title", ""),
         short_authors(doc.get("authors") or []),
@@ -93,11 +99,13 @@ def _meta_of_doc(doc: dict) -> tuple:
         link_flags(doc.get("links") or []),
         doc.get("batch", 0),
         doc.get("seq", 0),
+        category_line(doc.get("categories") or []),
     )
 
 
 def _meta_of_paper(paper: Paper) -> tuple:
-    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links), paper.batch, paper.seq)
+    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links),
+            paper.batch, paper.seq, category_line(paper.categories))
 
 
 _FIELDS = tuple(f.name for f in fields(Paper))
@@ -202,6 +210,7 @@ class Catalog(Mapping[str, Paper]):
         self.flags: list[int] = []
         self.batches: list[int] = []
         self.seqs: list[int] = []
+        self.categories: Sequence[str] = []  # category_line of each row
         self.order: list[str] = []  # newest import first, then the source's order
         self.order_rows: array | list[int] = []  # the row of each id in `order`
         self.generation = ""
@@ -266,6 +275,7 @@ class Catalog(Mapping[str, Paper]):
             _unpack(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
         self.titles, self.published = (StringColumn.unpack(index[name]) for name in ("titles", "published"))
         self.upvotes = index["upvotes"]
+        self.categories = StringColumn.unpack(index["categories"])
         self.authors = []  # not in the index: nothing on the first screen needs them
         ids = self.ids
         self.order = [ids[i] for i in order]
@@ -318,9 +328,11 @@ class Catalog(Mapping[str, Paper]):
         self.ids = file_order
         self.row = {pid: i for i, pid in enumerate(file_order)}
         self.spans, self.text_starts = layout.spans, text_starts
-        columns = list(zip(*layout.metas)) or [()] * 7
+        columns = list(zip(*layout.metas)) or [()] * 8
         del layout.metas
-        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs) = map(list, columns)
+        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs,
+         categories) = map(list, columns)
+        self.categories = StringColumn.of(categories)
         order_rows = sorted(range(len(file_order)), key=lambda i: (-self.batches[i], self.seqs[i]))
         self.order = [file_order[i] for i in order_rows]
         self.order_rows = array("q", order_rows)
@@ -333,7 +345,7 @@ class Catalog(Mapping[str, Paper]):
                 "version": INDEX_VERSION, "generation": generation, "catalog_size": stat.st_size,
                 "catalog_mtime_ns": stat.st_mtime_ns, "text_size": len(text), "ids": file_order,
                 "spans": _pack(self.spans), "text_starts": _pack(text_starts), "titles": StringColumn.pack(self.titles),
-                "published": StringColumn.pack(self.published), "upvotes": self.upvotes, "flags": _pack(self.flags),
+                "published": StringColumn.pack(self.published), "categories": self.categories.packed(), "upvotes": self.upvotes, "flags": _pack(self.flags),
                 "batches": _pack(self.batches), "seqs": _pack(self.seqs), "order": _pack(order_rows), "aliases": self.aliases,
                 "max_batch": self.max_batch,
             }
@@ -358,10 +370,33 @@ class Catalog(Mapping[str, Paper]):
         self._cache = cache
         self._cache.update(changed)
 
+    def write_stream(self, incoming: Iterable[Paper], removed: Mapping[str, str], keep_backups: int) -> None:
+        """write() for an import too large to hold: each record `incoming` gives (each id once) is
+        written as it comes, then every other record of this catalog is copied after them, minus
+        the ids `removed` holds by then (it may grow while `incoming` runs). The catalog is
+        replaced only once `incoming` is spent: an interruption leaves it as it was."""
+        written: set[str] = set()
+
+        def rows() -> Iterator[_Row]:
+            for paper in incoming:
+                written.add(paper.id)
+                yield (paper.id, record_bytes(paper), _meta_of_paper(paper), paper.aliases,
+                       search_line(paper.title, paper.abstract, paper.authors) + b"\n")
+            kept_aliases: dict[str, list[str]] = {}
+            for alias, pid in self.aliases.items():
+                if pid not in written and pid not in removed:
+                    kept_aliases.setdefault(pid, []).append(alias)
+            rest = [pid for pid in self.ids if pid not in written and pid not in removed]
+            yield from self._rows(rest, {}, kept_aliases)
+
+        self._build(rows(), write=True, keep_backups=keep_backups)
+        self._cache = {}
+
     def _rows(self, file_order: list[str], changed: dict[str, Paper], kept_aliases: dict[str, list[str]]) -> Iterator[_Row]:
         """The rows of the next catalog: changed records encoded, the others copied as they are."""
         blob, spans, text, text_starts = self._blob, self.spans, self._text, self.text_starts
         titles, published = list(self.titles), list(self.published)  # every one is read: made at once
+        categories = list(self.categories)
         for pid in file_order:
             paper = changed.get(pid)
             if paper is not None:
@@ -370,7 +405,8 @@ class Catalog(Mapping[str, Paper]):
             else:
                 i = self.row[pid]
                 yield (pid, blob[spans[2 * i]: spans[2 * i + 1]],
-                       (titles[i], "", published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i]),
+                       (titles[i], "", published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i],
+                        categories[i]),
                        kept_aliases.get(pid, ()), text[text_starts[i]: text_starts[i + 1]])
 
     # -- the mapping ---------------------------------------------------------------------------
@@ -378,14 +414,22 @@ class Catalog(Mapping[str, Paper]):
     def __getitem__(self, pid: str) -> Paper:
         paper = self._cache.get(pid)
         if paper is None:
-            i = self.row[pid]  # KeyError for an unknown id, as a dict would
-            try:
-                doc = orjson.loads(self._blob[self.spans[2 * i]: self.spans[2 * i + 1]])
-            except orjson.JSONDecodeError as error:
-                raise CorruptFileError(self.path, f"record {pid!r} is not valid JSON ({error})") from None
-            doc["id"] = pid
-            paper = self._cache[pid] = paper_from_doc(doc)
+            paper = self._cache[pid] = self.read_record(pid)
         return paper
+
+    def read_record(self, pid: str) -> Paper:
+        """The record parsed afresh and not kept (an import that walks a million records must not
+        keep them all); KeyError for an unknown id."""
+        paper = self._cache.get(pid)
+        if paper is not None:
+            return paper
+        i = self.row[pid]
+        try:
+            doc = orjson.loads(self._blob[self.spans[2 * i]: self.spans[2 * i + 1]])
+        except orjson.JSONDecodeError as error:
+            raise CorruptFileError(self.path, f"record {pid!r} is not valid JSON ({error})") from None
+        doc["id"] = pid
+        return paper_from_doc(doc)
 
     def __contains__(self, pid: object) -> bool:
         return pid in self.row
@@ -492,6 +536,20 @@ class Catalog(Mapping[str, Paper]):
         any(map(mask.__setitem__, self.scan_rows(needle, segment), repeat(1)))
         return mask
 
+    def category_mask(self, prefix: str) -> bytearray:
+        """One byte per row: 1 when one of the row's categories starts with `prefix` (lowercase)."""
+        mask = bytearray(len(self.ids))
+        column = self.categories
+        if not prefix or " " in prefix or not isinstance(column, StringColumn):
+            return mask
+        text, starts, needle = column.text, column.starts, " " + prefix
+        find, at = text.find, text.find(needle)
+        while at >= 0:
+            row = bisect.bisect_right(starts, at) - 1
+            mask[row] = 1
+            at = find(needle, starts[row + 1])
+        return mask
+
     def search_rows(self, needle: str, segment: int | None = None) -> set[int]:
         """Rows whose search line contains `needle` (lowercase); in one segment (0 title,
         1 abstract, 2 authors) when given."""
@@ -554,6 +612,16 @@ class StringColumn(Sequence):
     @classmethod
     def unpack(cls, packed: dict) -> StringColumn:
         return cls(packed["text"], _unpack(packed["starts"]), frozenset(_unpack(packed["nones"])))
+
+    @classmethod
+    def of(cls, strings: list[str]) -> StringColumn:
+        """A column of these strings (no None among them), keeping the list for reads."""
+        column = cls("".join(strings), array("Q", accumulate(map(len, strings), initial=0)))
+        column._list = strings
+        return column
+
+    def packed(self) -> dict:
+        return {"text": self.text, "starts": _pack(self.starts), "nones": _pack(sorted(self.nones))}
 
     def __len__(self) -> int:
         return len(self.starts) - 1

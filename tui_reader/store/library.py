@@ -8,7 +8,7 @@ small state file (state.json, through store/files.py's KeyedDB), written on ever
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -335,6 +335,60 @@ class Library:
             progress(len(incoming), len(incoming))
         return result
 
+    def import_stream(
+        self,
+        papers: Iterable[Paper],
+        merge: Callable[[Paper, Paper], Paper] = merge_papers,
+    ) -> ImportResult:
+        """import_papers for an import too large to hold in memory (the arXiv snapshot): each
+        paper is merged (by `merge`, old first) and written as it comes, in one write of the
+        catalog that is committed only at the end, so an interruption (Ctrl-C, a crash) leaves
+        the library as it was. The papers must have arXiv ids; each id counts once."""
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+        with gc_paused():
+            return self._import_stream(papers, merge)
+
+    def _import_stream(self, papers: Iterable[Paper], merge: Callable[[Paper, Paper], Paper]) -> ImportResult:
+        result = ImportResult()
+        catalog = self.papers
+        batch = catalog.max_batch + 1
+        added = now_iso()
+        # An arXiv id meets its paper by id; only a title-id record can be met by title.
+        by_title = {normalise_title(catalog.titles[row]): pid for row, pid in enumerate(catalog.ids) if not is_arxiv_id(pid)}
+        removed: dict[str, str] = {}  # old title id -> new arXiv id
+        seen: set[str] = set()
+
+        def records() -> Iterator[Paper]:
+            for seq, paper in enumerate(papers):
+                if paper.id in seen:
+                    continue
+                seen.add(paper.id)
+                existing = paper.id if paper.id in catalog else self._aliases.get(paper.id)
+                if existing is None and by_title:
+                    existing = by_title.pop(normalise_title(paper.title), None)
+                if existing is not None and existing != paper.id and (existing in seen or existing in removed):
+                    existing = None  # that record is already this import's
+                if existing is None:
+                    paper.added, paper.batch, paper.seq, paper.aliases = added, batch, seq, []
+                    result.new += 1
+                    result.new_ids.append(paper.id)
+                    yield paper
+                    continue
+                old = catalog.read_record(existing)
+                record = merge(old, paper)
+                if record == old:
+                    result.unchanged += 1
+                    continue
+                if record.id != existing:
+                    removed[existing] = record.id
+                result.updated += 1
+                yield record
+
+        catalog.write_stream(records(), removed, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+        self._after_catalog_write(removed)
+        return result
+
     def _merge_states(self, states: dict[str, PaperState]) -> None:
         """Fold states from a backup into the user's: flags and tags add up, a note is not replaced."""
         merged = {}
@@ -375,6 +429,10 @@ class Library:
 
     def _write_catalog(self, changed: dict[str, Paper], removed: dict[str, str]) -> None:
         self.papers.write(changed, removed, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+        self._after_catalog_write(removed)
+
+    def _after_catalog_write(self, removed: dict[str, str]) -> None:
+        """States follow the records that moved to their arXiv ids."""
         self._aliases = self.papers.aliases
         moved = {new: self.states[old] for old, new in removed.items() if old in self.states}
         if moved:

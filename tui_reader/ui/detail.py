@@ -26,9 +26,15 @@ def meta_line(paper: Paper) -> str:
     if paper.published or paper.submitted:
         parts.append(str(paper.published or paper.submitted))
     parts.append(paper.arxiv_id and f"arXiv {paper.arxiv_id}" or f"id {paper.id}")
+    if paper.categories:
+        parts.append(" ".join(paper.categories))
     if paper.upvotes is not None:
         parts.append(f"▲ {paper.upvotes}")
-    return safe_line("  ·  ".join(parts))
+    lines = [safe_line("  ·  ".join(parts))]
+    publication = [text for text in (paper.journal_ref, paper.doi and f"doi {paper.doi}", paper.arxiv_comment) if text]
+    if publication:
+        lines.append(safe_line("  ·  ".join(publication)))
+    return "\n".join(lines)
 
 
 def links_text(paper: Paper) -> Text:
