@@ -8,7 +8,8 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary
+from tui_reader.cli.common import fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir
 
 
@@ -30,21 +31,27 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_reader.sources import arxiv_snapshot, read_source
+    from tui_reader.sources import arxiv_snapshot, read_sources
 
     paths = [Path(f) for f in args.files]
-    snapshots = {path for path in paths if arxiv_snapshot.detect_file(path)}
+    snapshots = [path for path in paths if arxiv_snapshot.detect_file(path)]
     # all parsed before any write (a snapshot is read as it is imported: it is too large to hold)
-    batches = [(path, None if path in snapshots else read_source(path)) for path in paths]
+    batches = read_sources([path for path in paths if path not in snapshots])
     subset = arxiv_snapshot.Subset(tuple(args.category or ()), args.since)
     with open_library(args, write=True) as library:
-        for path, batch in batches:
-            if batch is None:
-                result = import_snapshot(library, path, subset)
-            else:
-                result = import_batch(library, batch, f"Importing {path.name}")
-            print(summary(result, path.name))
+        for name, batch in batches:
+            label = Path(name).name if " + " not in name else name
+            for problem in batch.warnings[:MAX_WARNINGS]:
+                warn(f"{label}: {problem}")
+            if len(batch.warnings) > MAX_WARNINGS:
+                warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
+            print(summary(import_batch(library, batch, f"Importing {label}"), label))
+        for path in snapshots:
+            print(summary(import_snapshot(library, path, subset), path.name))
     return 0
+
+
+MAX_WARNINGS = 20
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -60,5 +67,5 @@ def cmd_list(args: argparse.Namespace) -> int:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
             tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
-            print(f"{marks} {pid:<16} {library.papers[pid].title}{tags}")
+            print(f"{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
     return 0

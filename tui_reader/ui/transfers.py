@@ -82,8 +82,8 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
     def work() -> None:
         result, failure = None, None
         try:
-            with screen.query_lock:
-                result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
+            # the Library holds its own lock meanwhile: queries wait for the import to end
+            result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
         except ReaderError as error:
             failure = str(error)
         except Exception as error:  # a bug must not leave the screen up for good
