@@ -42,6 +42,7 @@ import orjson
 from tui_reader.errors import CorruptFileError, StorageWriteError
 from tui_reader.models import Link, Paper
 from tui_reader.store.files import (
+    BestEffortSink,
     atomic_write_bytes,
     atomic_write_chunks,
     best_effort_write,
@@ -147,7 +148,7 @@ class _Layout:
     """papers.json record by record (see the module's docstring), gathering the spans, metas,
     aliases and search lines of the index and the search text as the records pass."""
 
-    def __init__(self, generation: str):
+    def __init__(self, generation: str, text_sink: BestEffortSink | None = None):
         self.head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
         self.text_head = text_head(generation)
         self.ids: list[str] = []
@@ -155,9 +156,16 @@ class _Layout:
         self.metas: list[tuple] = []
         self.aliases: dict[str, str] = {}
         self.lines: list[bytes] = []
+        # With a sink, the search text goes to its file as the rows pass instead of into `lines`
+        # (a million rows' text is not held); its starts are counted either way.
+        self.text_sink = text_sink
+        self.text_starts: list[int] = [len(self.text_head)]
+        if text_sink is not None:
+            text_sink.write(self.text_head)
 
     def catalog_chunks(self, rows: Iterable[_Row]) -> Iterator[bytes]:
         ids, spans, metas, aliases, lines = self.ids, self.spans, self.metas, self.aliases, self.lines
+        text_starts, add_line = self.text_starts, lines.append if self.text_sink is None else self.text_sink.write
         yield self.head
         pos = len(self.head)
         for pid, record, meta, record_aliases, line in rows:
@@ -170,7 +178,8 @@ class _Layout:
             spans.append(pos)
             ids.append(pid)
             metas.append(meta)
-            lines.append(line)
+            add_line(line)
+            text_starts.append(text_starts[-1] + len(line))
             for alias in record_aliases:
                 aliases[alias] = pid
         yield b"}}"
@@ -292,9 +301,14 @@ class Catalog(Mapping[str, Paper]):
         (a rebuild at open), the catalog is rewritten only when its bytes differ from this layout
         (an older or foreign layout); otherwise only the derived files are written."""
         generation = generation or secrets.token_hex(8)
-        layout = _Layout(generation)
-        if write and on_disk is None:
-            atomic_write_chunks(self.path, layout.catalog_chunks(rows), keep_backups)  # raises StorageWriteError
+        sink = BestEffortSink(self.text_path) if write and on_disk is None else None
+        layout = _Layout(generation, sink)
+        if sink is not None:
+            try:
+                atomic_write_chunks(self.path, layout.catalog_chunks(rows), keep_backups)  # raises StorageWriteError
+            except BaseException:
+                sink.discard()
+                raise
             # Read back like an open. Failing here is a crash right after the replace: the next
             # open follows the aliases of moved records.
             try:
@@ -306,9 +320,13 @@ class Catalog(Mapping[str, Paper]):
             if write and blob != on_disk:
                 atomic_write_bytes(self.path, blob, keep_backups)  # the source of truth; raises StorageWriteError
         lines = layout.lines
-        text_starts = list(accumulate(map(len, lines), initial=len(layout.text_head)))
+        text_starts = layout.text_starts
         text = None
-        if write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
+        if sink is not None:
+            text = _read_back(self.text_path, text_starts[-1]) if sink.commit() else None
+            if text is None:  # the sink failed (a full disk): the text is made from the records
+                lines = _search_lines(blob, layout.spans)
+        elif write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
             try:
                 text = read_mapped(self.text_path)
             except OSError:
@@ -572,6 +590,23 @@ class Catalog(Mapping[str, Paper]):
     def _in_segment(self, row: int, at: int, segment: int) -> bool:
         start = self.text_starts[row]
         return self._text[start:at].count(SEGMENT) == segment
+
+
+def _read_back(path: Path, size: int) -> bytes | mmap.mmap | None:
+    try:
+        text = read_mapped(path)
+    except OSError:
+        return None
+    return text if len(text) == size else None
+
+
+def _search_lines(blob: bytes | mmap.mmap, spans: Sequence[int]) -> list[bytes]:
+    """The search lines of a catalog's records, parsed from its bytes."""
+    lines = []
+    for i in range(0, len(spans), 2):
+        doc = orjson.loads(blob[spans[i]: spans[i + 1]])
+        lines.append(search_line(doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or []) + b"\n")
+    return lines
 
 
 def _pack(numbers: Sequence[int]) -> str:
