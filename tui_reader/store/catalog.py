@@ -275,7 +275,7 @@ class Catalog(Mapping[str, Paper]):
             self._clear()
             return False
         self.ids = index["ids"]
-        self.row = {pid: i for i, pid in enumerate(self.ids)}
+        self.row = dict(zip(self.ids, range(len(self.ids))))  # built in C, not a comprehension: it runs at every open
         self.spans, self.text_starts, self.batches, self.seqs, order, self.flags = (
             _unpack(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
         self.titles, self.published = (StringColumn.unpack(index[name]) for name in ("titles", "published"))
@@ -340,7 +340,7 @@ class Catalog(Mapping[str, Paper]):
         self._clear()
         self._blob, self._text = blob, text
         self.ids = file_order
-        self.row = {pid: i for i, pid in enumerate(file_order)}
+        self.row = dict(zip(file_order, range(len(file_order))))
         self.spans, self.text_starts = layout.spans, text_starts
         columns = list(zip(*layout.metas)) or [()] * 8
         del layout.metas
