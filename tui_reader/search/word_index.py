@@ -368,12 +368,27 @@ def spawn_build(folder) -> subprocess.Popen | None:
         return None
 
 
+BUILDING_LOCK = ".words.building"
+
+
 def main(argv: list[str]) -> int:
     try:
         os.nice(10)
     except (OSError, AttributeError):
         pass
-    return 0 if argv and build_file(argv[0]) else 1
+    if not argv:
+        return 1
+    import fcntl
+
+    # One build per folder at a time: an app opened (or a search made) while a large build runs
+    # would start another, each as large in memory, all competing for the CPU.
+    try:
+        lock = open(os.path.join(argv[0], BUILDING_LOCK), "wb")
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 1
+    with lock:
+        return 0 if build_file(argv[0]) else 1
 
 
 if __name__ == "__main__":
