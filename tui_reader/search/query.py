@@ -8,6 +8,7 @@ A query is a list of terms, all of which must hold (AND):
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
   cat:PREFIX        an arXiv category starts with PREFIX (cat:cs.LG, or cat:cs for all of cs)
   is:starred  is:unread  is:read  is:unstarred
+  is:new            added since the app was last closed
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
   -TERM             any term above, negated
 """
@@ -25,13 +26,14 @@ class QueryError(ReaderError):
     pass
 
 
-IS_VALUES = ("starred", "unstarred", "read", "unread")
+IS_VALUES = ("starred", "unstarred", "read", "unread", "new")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "cat", "is", "has")
 
 # The sidebar's smart views, as queries.
 SMART_VIEWS: dict[str, tuple[str, str]] = {
     "inbox": ("Inbox", "is:unread"),
+    "new": ("New", "is:new"),
     "starred": ("Starred", "is:starred"),
     "all": ("All", ""),
     "code": ("Has code", "has:code"),

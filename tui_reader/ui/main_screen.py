@@ -55,16 +55,18 @@ class MainScreen(LinkActions, Screen):
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
         Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
+        Binding("V", "save_search", "Save view", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
         super().__init__()
         self.library = library
-        self.session = SearchSession(library)  # what the list shows is the session's newest answer
+        self.saved_views, self.new_since = saved_views or [], new_since  # the sidebar keeps them after
+        self.session = SearchSession(library, new_since)  # what the list shows is the session's newest answer
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
@@ -76,7 +78,7 @@ class MainScreen(LinkActions, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.library, id="sidebar")
+            yield Sidebar(self.library, self.saved_views, self.new_since, id="sidebar")
             with Horizontal(id="main"):
                 with Vertical(id="list-column"):
                     yield SearchField(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
@@ -132,6 +134,8 @@ class MainScreen(LinkActions, Screen):
         kind, _, name = self.view.partition(":")
         if kind == "tag":
             return [Term("tag", name)]
+        if kind == "saved":
+            return self.sidebar.saved_terms(name)
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
 
     def apply_filter(self) -> None:
@@ -247,6 +251,9 @@ class MainScreen(LinkActions, Screen):
 
     def save(self, paper_id: str, change: Callable[[], object]) -> bool:
         """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        if self.storing:  # a background store is writing the library: the change follows it
+            self.app.background_fetch.defer(partial(self.save, paper_id, change))
+            return True
         before = self.library.state(paper_id)  # the Library replaces a state, never changes it in place
         try:
             change()
@@ -258,7 +265,7 @@ class MainScreen(LinkActions, Screen):
         self.session.states_changed()
         self.paper_list.refresh_paper(paper_id)
         if ok:
-            self.sidebar.state_changed(before, self.library.state(paper_id))
+            self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
@@ -347,6 +354,11 @@ class MainScreen(LinkActions, Screen):
         self.sort = orders[(orders.index(self.sort) + 1) % len(orders)]
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
+
+    def action_save_search(self) -> None:
+        from tui_reader.ui.saved_views import save_search
+
+        save_search(self)
 
     def action_toggle_sidebar(self) -> None:
         if self.has_class("-narrow"):
