@@ -148,7 +148,7 @@ def test_cli_import_with_subset_options(tmp_path, capsys):
     assert ids == {"hep-th/9901001", "math.GT/0309136"}
     code, out, err = run(capsys, tmp_path / "lib", "import", str(path), "--since", "2020-01-01")
     assert code == 0, err
-    assert "Imported 1 papers (1 new, 0 updated)" in out
+    assert "Imported 1 paper (1 new, 0 updated)" in out
     code, out, err = run(capsys, tmp_path / "lib", "import", str(path), "--since", "2020-13-01")
     assert code == 1 and "not a date" in err
 

@@ -102,3 +102,9 @@ def test_no_input_reaches_a_traceback():
                  "@article{k, title={a}}}}}", "@{}{}{", "@article{k, =x}", "@article(k, title={x}"]:  # fmt: skip
         batch = read_files([("", text)])
         assert batch.entries or batch.problems or text in ("@", "@article", "@{}{}{"), text  # the last: no "@type{"
+
+
+def test_a_repeated_field_keeps_the_first_and_says_so():
+    batch = bibtex.parse("@misc{k, title={First}, title={Second}}\n")
+    assert batch.papers[0].title == "First"
+    assert batch.warnings == ["line 1: the entry 'k' gives title twice; the first is kept"]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.cli.common import PROG, fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
-from tui_reader.locations import config_dir
+from tui_reader.locations import config_dir, usable_folder
 
 
 def open_for_app(args: argparse.Namespace) -> Library:
@@ -26,6 +26,7 @@ def open_for_app(args: argparse.Namespace) -> Library:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    config_folder = usable_folder(config_dir(args.config_dir), "config folder")
     library = open_for_app(args)
     try:
         message = None
@@ -37,7 +38,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             from tui_reader.ui.app import run_app
         except ImportError as error:
             fail(f"the reader app is not available ({error})")
-        return run_app(library, theme=args.theme, config_folder=config_dir(args.config_dir), startup_message=message)
+        return run_app(library, theme=args.theme, config_folder=config_folder, startup_message=message)
     finally:
         library.close()
 
@@ -69,6 +70,11 @@ MAX_WARNINGS = 20
 def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, write=False) as library:
         ids = selected_ids(library, args.query, args.sort)
+        if not ids:  # said on stderr: stdout stays empty for scripts
+            if not library.papers:
+                print(f"The library is empty: `{PROG} import FILE` or `{PROG} fetch hf` brings papers in.", file=sys.stderr)
+            else:
+                print(f"No papers match {args.query!r}.", file=sys.stderr)
         if args.json:
             from tui_reader.export.formats import paper_record
 

@@ -1,4 +1,4 @@
-"""Saved searches in the app: `V` saves the search as a sidebar view; in the sidebar, keys rename,
+"""Saved searches in the app: `F` (follow) saves the search as a sidebar view; in the sidebar, keys rename,
 move and delete the highlighted one; the palette does the same for the view shown or one picked.
 
 Every change reads the views file afresh (a `tui-reader view add` meanwhile is kept), changes it and
@@ -64,7 +64,7 @@ def change_views(app: ReaderApp, change: Callable[[list[SavedView]], list[SavedV
 def save_search(screen: MainScreen) -> None:
     query = current_query(screen)
     if not query:
-        screen.app.notify("Search first (/), then V saves the search as a view.", severity="warning", timeout=5)
+        screen.app.notify("Search first (/), then F saves the search as a view.", severity="warning", timeout=5)
         return
 
     def named(name: str | None) -> None:
@@ -107,7 +107,7 @@ def pick_view(app: ReaderApp, then: Callable[[str], None]) -> None:
         then(name)
         return
     if not sidebar.saved_views:
-        app.notify("No saved views yet: search, then press V.", severity="warning", timeout=5)
+        app.notify("No saved views yet: search, then press F.", severity="warning", timeout=5)
         return
     from tui_reader.ui.dialogs import PickOne
     from tui_reader.ui.safe_text import safe_line
