@@ -171,11 +171,16 @@ def path_for(n: int) -> Path:
 
 
 def generate(n: int) -> Path:
-    path = path_for(n)
+    return write_once(path_for(n), lambda f: f.write(orjson.dumps(entries(n))))
+
+
+def write_once(path: Path, write) -> Path:
+    """`path`, written by write(file) through a temp file unless it is already there."""
     if not path.exists():
         OUT.mkdir(exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps(entries(n)))
+        with open(tmp, "wb") as f:
+            write(f)
         tmp.replace(path)
     return path
 
@@ -289,17 +294,14 @@ def snapshot_path_for(n: int) -> Path:
 
 def generate_snapshot(n: int) -> Path:
     """Written a record at a time: a million records are never in memory together."""
-    path = snapshot_path_for(n)
-    if not path.exists():
-        OUT.mkdir(exist_ok=True)
+
+    def write(f) -> None:
         rng = random.Random(n)
         numbers: dict = {}
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            for i in range(n):
-                f.write(orjson.dumps(snapshot_record(rng, i, n, numbers)) + b"\n")
-        tmp.replace(path)
-    return path
+        for i in range(n):
+            f.write(orjson.dumps(snapshot_record(rng, i, n, numbers)) + b"\n")
+
+    return write_once(snapshot_path_for(n), write)
 
 
 if __name__ == "__main__":
