@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from tui_reader import __version__
 from tui_reader.cli import digest, export, fetch, related, views
@@ -52,6 +53,10 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("import", help="import papers from files (format detected)", formatter_class=RAW, description=IMPORT_TEXT)
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--category", action="append", metavar="PREFIX",
+                   help="arXiv snapshot only: keep papers with a category starting with PREFIX (cs.LG, or cs); repeatable")
+    p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD",
+                   help="arXiv snapshot only: keep papers whose first version is from this date on")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list papers", formatter_class=RAW, description=LIST_TEXT, epilog=SEARCH_TEXT)
@@ -93,6 +98,13 @@ def build_parser() -> OneLineParser:
     views.register(sub)
     digest.register(sub)
     return parser
+
+
+def iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2020-01-01") from None
 
 
 def attach_option_values(argv: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import PROG, fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.cli.common import PROG, fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
@@ -46,9 +46,13 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_reader.sources import read_sources
+    from tui_reader.sources import arxiv_snapshot, read_sources
 
-    batches = read_sources([Path(f) for f in args.files])  # all parsed before any write
+    paths = [Path(f) for f in args.files]
+    snapshots = [path for path in paths if arxiv_snapshot.detect_file(path)]
+    # all parsed before any write (a snapshot is read as it is imported: it is too large to hold)
+    batches = read_sources([path for path in paths if path not in snapshots])
+    subset = arxiv_snapshot.Subset(tuple(args.category or ()), args.since)
     with open_library(args, write=True) as library:
         for name, batch in batches:
             label = Path(name).name if " + " not in name else name
@@ -57,6 +61,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             if len(batch.warnings) > MAX_WARNINGS:
                 warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
             print(summary(import_batch(library, batch, f"Importing {label}"), label))
+        for path in snapshots:
+            print(summary(import_snapshot(library, path, subset), path.name))
     return 0
 
 

@@ -22,10 +22,22 @@ def spawn(module: str, folder: Path | str) -> subprocess.Popen | None:
         return None
 
 
-def run_build(build: Callable[[str], bool], argv: list[str]) -> int:
-    """A builder's `main`: at low priority, build for the folder in argv; 0 when it was built."""
+def run_build(build: Callable[[str], bool], argv: list[str], lock_name: str) -> int:
+    """A builder's `main`: at low priority, build for the folder in argv; 0 when it was built.
+    One build per folder at a time (a lock file `lock_name` in it): an app opened, or a search
+    made, while a large build runs would otherwise start another, as large in memory."""
     try:
         os.nice(10)
     except (OSError, AttributeError):
         pass
-    return 0 if argv and build(argv[0]) else 1
+    if not argv:
+        return 1
+    import fcntl
+
+    try:
+        lock = open(os.path.join(argv[0], lock_name), "wb")
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 1
+    with lock:
+        return 0 if build(argv[0]) else 1

@@ -347,7 +347,7 @@ def for_you_order(ids: Sequence[str], scores: np.ndarray, row_of: Mapping[str, i
 
 
 def main(argv: list[str]) -> int:
-    return background.run_build(lambda folder: build_file(Path(folder)), argv)
+    return background.run_build(lambda folder: build_file(Path(folder)), argv, ".related.building")
 
 
 if __name__ == "__main__":

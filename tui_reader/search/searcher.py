@@ -113,6 +113,8 @@ class Searcher:
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
+        if term.field == "cat":
+            return int.from_bytes(catalog.category_mask(value), "little")
         if term.field == "is" and value == "new":
             return int.from_bytes(self._new_mask(), "little")
         keys, values = list(states), list(states.values())

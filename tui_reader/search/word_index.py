@@ -380,8 +380,11 @@ def spawn_build(folder) -> subprocess.Popen | None:
     return background.spawn("tui_reader.search.word_index", folder)
 
 
+BUILDING_LOCK = ".words.building"
+
+
 def main(argv: list[str]) -> int:
-    return background.run_build(build_file, argv)
+    return background.run_build(build_file, argv, BUILDING_LOCK)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ def meta_parts(paper: Paper) -> list[str]:
     if paper.published or paper.submitted:
         parts.append(str(paper.published or paper.submitted))
     parts.append(paper.arxiv_id and f"arXiv {paper.arxiv_id}" or f"id {paper.id}")
+    if paper.categories:
+        parts.append(" ".join(paper.categories))
     if paper.upvotes is not None:
         parts.append(f"▲ {paper.upvotes}")
     return [safe_line(part) for part in parts]
@@ -47,6 +49,9 @@ def meta_line(paper: Paper, width: int = 0) -> str:
             lines[-1] += SEPARATOR + part
         else:
             lines.append(part)
+    publication = [text for text in (paper.journal_ref, paper.doi and f"doi {paper.doi}", paper.arxiv_comment) if text]
+    if publication:
+        lines.append(safe_line(SEPARATOR.join(publication)))
     return "\n".join(lines)
 
 
