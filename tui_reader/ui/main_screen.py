@@ -83,6 +83,7 @@ class MainScreen(LinkActions, Screen):
         self._search_asked = ""
         self._laid_out_size: Size | None = None
         self.storing = False  # papers are being stored in a thread (see hold_for_store)
+        self.progress: str | None = None  # background work's line, shown instead of the sort until done
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -225,10 +226,12 @@ class MainScreen(LinkActions, Screen):
         else:
             papers.empty_text = f"No papers in {label}. " + ("b shows the other views." if self.has_class("-narrow") else "The sidebar has the other views.")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
-        papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
+        papers.border_subtitle = Text(self.progress or f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def show_progress(self, text: str | None) -> None:
-        """Progress of background work in the list's bottom border; None puts the sort back."""
+        """Progress of background work in the list's bottom border (kept there while the list
+        changes); None puts the sort back."""
+        self.progress = text
         if text is None:
             self.update_titles()
         else:
