@@ -1,6 +1,8 @@
-"""Realistic synthetic libraries for the benchmarks, as HF daily-papers API JSON (what `import` reads).
+"""Realistic synthetic libraries for the benchmarks, as HF daily-papers API JSON (what `import` reads),
+or in the format of arXiv's metadata snapshot (one JSON record per line).
 
     .venv/bin/python bench/generate.py 1000 10000 100000      # writes bench/out/hf-api-<N>.json
+    .venv/bin/python bench/generate.py --snapshot 1000000     # writes bench/out/arxiv-snapshot-<N>.json
 
 Each paper: a title of ~80 characters (most start with a unique method name, "ZorvaNet: ..."), an
 abstract of ~1,200 characters, 1-12 authors, 0-3 links (GitHub repo, project page, a link in the
@@ -169,16 +171,142 @@ def path_for(n: int) -> Path:
 
 
 def generate(n: int) -> Path:
-    path = path_for(n)
+    return write_once(path_for(n), lambda f: f.write(orjson.dumps(entries(n))))
+
+
+def write_once(path: Path, write) -> Path:
+    """`path`, written by write(file) through a temp file unless it is already there."""
     if not path.exists():
         OUT.mkdir(exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps(entries(n)))
+        with open(tmp, "wb") as f:
+            write(f)
         tmp.replace(path)
     return path
 
 
+# -- arXiv metadata snapshot ----------------------------------------------------------------------
+
+CATEGORIES = (
+    "cs.LG cs.CV cs.CL cs.AI stat.ML cs.RO cs.IR cs.NE math.OC math.PR math.ST quant-ph hep-th hep-ph "
+    "astro-ph.CO astro-ph.GA cond-mat.mes-hall cond-mat.str-el physics.optics eess.SP eess.IV q-bio.NC econ.EM"
+).split()
+OLD_ARCHIVES = "hep-th hep-ph hep-lat gr-qc astro-ph cond-mat quant-ph math.GT math.AG nucl-th".split()
+WEEKDAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+TEX = ("$\\mathcal{O}(n \\log n)$", "$\\alpha$-divergence", "$\\ell_1$", "\\emph{in situ}", "$\\mathbb{R}^d$")
+
+
+def wrap(text: str, width: int = 78, indent: str = "") -> str:
+    """Hard-wrapped at about `width`, as arXiv's titles and abstracts are."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return ("\n" + indent).join(lines)
+
+
+def snapshot_record(rng: random.Random, index: int, n: int, numbers: dict) -> dict:
+    """One record as arxiv-metadata-oai-snapshot.json has it: ~5% old-style ids (1995-2006), the
+    rest new-style over 2007-2025; wrapped title and abstract, some TeX, a code link in ~10% of the
+    comments, a journal-ref and a DOI on ~30%."""
+    old_style = rng.random() < 0.05
+    if old_style:
+        day = date(1995, 1, 1) + timedelta(days=int(index * 12 * 365 / n))
+        archive = rng.choice(OLD_ARCHIVES)
+        key = (archive, day.year, day.month)
+        while numbers.get(key, 0) >= 999:  # a month of an archive is full: the next archive
+            archive = OLD_ARCHIVES[(OLD_ARCHIVES.index(archive) + 1) % len(OLD_ARCHIVES)]
+            key = (archive, day.year, day.month)
+        numbers[key] = numbers.get(key, 0) + 1
+        arxiv_id = f"{archive}/{day.year % 100:02d}{day.month:02d}{numbers[key]:03d}"
+        categories = [archive] + rng.sample(CATEGORIES, rng.randint(0, 1))
+    else:
+        day = date(2007, 4, 1) + timedelta(days=int(index * 18.5 * 365 / n))
+        key = (day.year, day.month)
+        numbers[key] = numbers.get(key, 0) + 1
+        digits = 4 if day.year < 2015 else 5
+        arxiv_id = f"{day.year % 100:02d}{day.month:02d}.{numbers[key]:0{digits}d}"
+        categories = rng.sample(CATEGORIES, rng.randint(1, 3))
+    name = method_name(rng, index) if rng.random() < 0.5 else None
+    title = make_title(rng, name)
+    if rng.random() < 0.1:
+        title = f"{title} with {rng.choice(TEX)}"
+    abstract = pooled_abstract(rng, name)
+    if rng.random() < 0.1:
+        abstract = abstract.replace(" we ", f" we use {rng.choice(TEX)} ", 1)
+    people = [(rng.choice(LAST), rng.choice(FIRST)) for _ in range(rng.randint(1, 12))]
+    comments = f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures"
+    if rng.random() < 0.1:
+        comments += f". Code: https://github.com/{people[0][0].lower()}-lab/{(name or 'code').lower()}{index}"
+    published = rng.random() < 0.3
+    created = f"{WEEKDAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00 GMT"
+    versions = [{"version": "v1", "created": created}]
+    if rng.random() < 0.4:
+        versions.append({"version": "v2", "created": created})
+    return {
+        "id": arxiv_id,
+        "submitter": f"{people[0][1]} {people[0][0]}",
+        "authors": ", ".join(f"{first} {last}" for last, first in people[:-1])
+                   + (" and " if len(people) > 1 else "") + f"{people[-1][1]} {people[-1][0]}",
+        "title": wrap(title, 70, "  "),
+        "comments": comments if rng.random() < 0.8 else None,
+        "journal-ref": f"J. Synth. Res. {rng.randint(1, 80)} ({day.year}) {rng.randint(1, 999)}" if published else None,
+        "doi": f"10.{rng.randint(1000, 9999)}/jsr.{day.year}.{index}" if published else None,
+        "report-no": None,
+        "categories": " ".join(categories),
+        "license": None,
+        "abstract": "  " + wrap(abstract) + "\n",
+        "versions": versions,
+        "update_date": (day + timedelta(days=rng.randint(0, 400))).isoformat(),
+        "authors_parsed": [[last, first, ""] for last, first in people],
+    }
+
+
+_SENTENCES: list[str] = []
+
+
+def pooled_abstract(rng: random.Random, name: str | None) -> str:
+    """An abstract of ~1,000 characters from a pool of sentences (a million abstracts word by word
+    took most of an hour here), opened like make_abstract's."""
+    if not _SENTENCES:
+        pool = random.Random(0)
+        for _ in range(20_000):
+            words = [pool.choice(WORDS) for _ in range(pool.randint(10, 24))]
+            if pool.random() < 0.5:
+                words.insert(pool.randrange(len(words)), pool.choice(TOPICS))
+            _SENTENCES.append(" ".join(words).capitalize() + ".")
+    topic = " ".join(rng.sample(TOPICS, 2))
+    parts = [f"Recent advances in {topic} have enabled impressive progress, yet {rng.choice(TOPICS)} remains challenging."]
+    if name:
+        parts.append(f"We introduce {name}, a {rng.choice(ADJ).lower()} {rng.choice(NOUN).lower()[:-1]} for {rng.choice(TOPICS)}.")
+    parts += rng.sample(_SENTENCES, rng.randint(5, 9))
+    return " ".join(parts)
+
+
+def snapshot_path_for(n: int) -> Path:
+    return OUT / f"arxiv-snapshot-{n}.json"
+
+
+def generate_snapshot(n: int) -> Path:
+    """Written a record at a time: a million records are never in memory together."""
+
+    def write(f) -> None:
+        rng = random.Random(n)
+        numbers: dict = {}
+        for i in range(n):
+            f.write(orjson.dumps(snapshot_record(rng, i, n, numbers)) + b"\n")
+
+    return write_once(snapshot_path_for(n), write)
+
+
 if __name__ == "__main__":
-    for arg in sys.argv[1:] or ["1000", "10000", "100000"]:
-        p = generate(int(arg))
+    args = sys.argv[1:]
+    snapshot = "--snapshot" in args
+    for arg in [a for a in args if a != "--snapshot"] or ["1000", "10000", "100000"]:
+        p = generate_snapshot(int(arg)) if snapshot else generate(int(arg))
         print(f"{p}  {p.stat().st_size / 2**20:.1f} MiB")

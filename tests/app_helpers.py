@@ -22,6 +22,7 @@ FIRST_REPO = "https://github.com/zhengchen1999/RGT"
 
 def make_app(library: Library, config_folder: Path, **options) -> ReaderApp:
     options.setdefault("cursor_blink", False)
+    options.setdefault("related", False)  # no model build (a process) behind every app test; test_app_related turns it on
     return ReaderApp(library, config_folder=config_folder, **options)
 
 

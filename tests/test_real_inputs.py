@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import catalog, listed, run
-from tui_reader.wording import plural
 from tui_reader.export.bibtex import to_bibtex
 from tui_reader.latex import to_unicode
 from tui_reader.sources import bibtex, read_sources
+from tui_reader.wording import plural
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"the shared real inputs are not here ({REAL})")
@@ -84,7 +84,7 @@ def test_every_file_is_accounted_for():
 def test_each_file_imports_the_papers_it_holds(capsys, tmp_path, name):
     out, err, records = imported(capsys, tmp_path, name)
     assert len(records) == EXPECTED[name], out + err
-    assert f"Imported {plural(EXPECTED[name], 'paper')} (" in out
+    assert f"Imported {plural(EXPECTED[name], 'paper')} ({EXPECTED[name]:,} new" in out
     for record in records.values():
         assert record["title"].strip()
 
@@ -103,7 +103,7 @@ def test_a_file_with_no_papers_is_refused_in_one_line(capsys, tmp_path, name):
 
 def test_iridia_imported_together_resolves_macros_and_crossrefs(capsys, tmp_path):
     out, err, records = imported(capsys, tmp_path, *(f"bibtex/iridia/{name}" for name in IRIDIA))
-    assert out == "Imported 1796 papers (1796 new, 0 updated) from " + " + ".join(IRIDIA) + "\n"
+    assert out == "Imported 1,796 papers (1,796 new, 0 updated) from " + " + ".join(IRIDIA) + "\n"
     assert err == ""  # every macro defined, every entry read
     papers = catalog(tmp_path)
     by_key = {p.cite_key: p for p in papers.values()}
@@ -121,7 +121,7 @@ def test_iridia_imported_together_resolves_macros_and_crossrefs(capsys, tmp_path
     assert sorted(p.cite_key for p in papers.values() if p.title == "Simulated Annealing") == ["AarKorMic2005", "NikJac2010"]
     # A second import of the same files changes nothing and says what it did.
     code, out, err = run(capsys, tmp_path, "import", *(str(REAL / "bibtex/iridia" / n) for n in IRIDIA))
-    assert (code, out) == (0, "Nothing new from " + " + ".join(IRIDIA) + ": its 1796 papers are all already in your library\n")
+    assert (code, out) == (0, f"Nothing new from {' + '.join(IRIDIA)}: its 1,796 papers are all already in your library\n")
     assert len(listed(capsys, tmp_path)) == 1796
 
 

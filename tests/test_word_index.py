@@ -184,3 +184,25 @@ def test_one_letter_terms_come_from_their_own_masks_and_match_the_scan(tmp_path)
     for letter in "abcdefghijklmnopqrstuvwxyz0123456789_":
         assert catalog.search_rows(letter) == catalog.scan_rows(letter), letter
         assert words.term_mask(letter, None, catalog._text, catalog.text_starts) == words.letter_mask(letter)
+
+
+def test_one_background_build_per_folder_at_a_time(tmp_path):
+    """A builder started while another holds the folder's build lock leaves at once, writing
+    nothing; once the lock is free a builder builds."""
+    import fcntl
+    import subprocess
+    import sys
+
+    from tui_reader.models import Paper
+    from tui_reader.search.word_index import BUILDING_LOCK
+    from tui_reader.store.library import Library
+
+    with Library(tmp_path) as library:
+        library.import_papers([Paper(f"2101.{n:05d}", f"Paper {n} on lock files") for n in range(50)])
+    command = [sys.executable, "-m", "tui_reader.search.word_index", str(tmp_path)]
+    with open(tmp_path / BUILDING_LOCK, "wb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert subprocess.run(command).returncode == 1
+        assert not (tmp_path / "words.idx").exists()
+    assert subprocess.run(command).returncode == 0
+    assert (tmp_path / "words.idx").exists()

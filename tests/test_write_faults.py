@@ -42,6 +42,8 @@ OPS: dict[str, Op] = {
     "long-note": lambda lib: lib.set_note("2401.00007", "a long note, over several writes. " * 600),
     "import-new": lambda lib: lib.import_papers([arxiv_paper(n) for n in range(200, 260)]),
     "import-moving-state": lambda lib: lib.import_papers([upgraded(1, 1)]),  # catalog write, then state write
+    "import-stream": lambda lib: lib.import_stream([arxiv_paper(n) for n in range(200, 260)]),  # the snapshot's way
+    "import-stream-moving-state": lambda lib: lib.import_stream([upgraded(1, 1)]),
     "restore-backup": lambda lib: lib.restore_backup(list_backups(lib.state_path)[0]),
     "restore-catalog-backup": lambda lib: lib.restore_backup(list_backups(lib.catalog_path)[0]),
 }

@@ -14,8 +14,8 @@ class ImportCounts(Protocol):
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 paper`, `2 papers`."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
+    """`1 paper`, `2 papers`, `1,200 papers`."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def import_summary(result: ImportCounts, source: str, verb: str = "Imported") -> str:
@@ -33,7 +33,7 @@ def import_summary(result: ImportCounts, source: str, verb: str = "Imported") ->
         held = "is" if result.total == 1 else "are all"
         line = f"Nothing new from {source}: its {plural(result.total, 'paper')} {held} already in your library{said}"
     else:
-        line = f"{verb} {plural(result.total, 'paper')} ({result.new} new, {result.updated} updated{said}) from {source}"
+        line = f"{verb} {plural(result.total, 'paper')} ({result.new:,} new, {result.updated:,} updated{said}) from {source}"
     cut = getattr(result, "cut", None)
     if cut:
         line += "; fields longer than the limit were cut: " + ", ".join(f"{name} of {plural(count, 'paper')}" for name, count in cut.items())

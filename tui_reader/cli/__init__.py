@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from tui_reader import __version__
-from tui_reader.cli import digest, export, fetch, views
-from tui_reader.cli.commands import cmd_import, cmd_list, cmd_open
+from tui_reader.cli import digest, export, fetch, related, views
+from tui_reader.cli.commands import FOR_YOU_SORT, cmd_import, cmd_list, cmd_open
 from tui_reader.cli.common import PROG, OneLineParser, fail
 from tui_reader.cli.state import cmd_locate, cmd_restore, cmd_state
 from tui_reader.cli.terminal import guard_terminal_output
@@ -52,12 +53,17 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("import", help="import papers from files (format detected)", formatter_class=RAW, description=IMPORT_TEXT)
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--category", action="append", metavar="PREFIX",
+                   help="arXiv snapshot only: keep papers with a category starting with PREFIX (cs.LG, or cs); repeatable")
+    p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD",
+                   help="arXiv snapshot only: keep papers whose first version is from this date on")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list papers", formatter_class=RAW, description=LIST_TEXT, epilog=SEARCH_TEXT)
     p.add_argument("--query", "-q", help="search, e.g. 'is:starred tag:vision diffusion'")
-    p.add_argument("--sort", choices=list(SORT_ORDERS), default="added")
-    p.add_argument("--json", action="store_true", help="a JSON array of flat objects")
+    p.add_argument("--sort", choices=[*SORT_ORDERS, FOR_YOU_SORT], default="added",
+                   help="for-you: unread, unstarred papers first, most like your stars first (then the rest)")
+    p.add_argument("--json", action="store_true", help="a JSON array of flat objects (for-you adds score and why)")
     p.set_defaults(handler=cmd_list)
 
     for name, text in (("star", "star papers"), ("unstar", "unstar papers"), ("read", "mark papers read"), ("unread", "mark papers unread")):
@@ -87,10 +93,18 @@ def build_parser() -> OneLineParser:
     p.set_defaults(handler=cmd_restore)
 
     fetch.register(sub)
+    related.register(sub)
     export.register(sub)
     views.register(sub)
     digest.register(sub)
     return parser
+
+
+def iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2020-01-01") from None
 
 
 def attach_option_values(argv: list[str]) -> list[str]:

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import PROG, fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.cli.common import PROG, fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, usable_folder
+
+FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related.py)
 
 
 def open_for_app(args: argparse.Namespace) -> Library:
@@ -44,9 +46,13 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_reader.sources import read_sources
+    from tui_reader.sources import arxiv_snapshot, read_sources
 
-    batches = read_sources([Path(f) for f in args.files])  # all parsed before any write
+    paths = [Path(f) for f in args.files]
+    snapshots = [path for path in paths if arxiv_snapshot.detect_file(path)]
+    # all parsed before any write (a snapshot is read as it is imported: it is too large to hold)
+    batches = read_sources([path for path in paths if path not in snapshots])
+    subset = arxiv_snapshot.Subset(tuple(args.category or ()), args.since)
     with open_library(args, write=True) as library:
         for name, batch in batches:
             label = Path(name).name if " + " not in name else name
@@ -55,6 +61,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             if len(batch.warnings) > MAX_WARNINGS:
                 warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
             print(summary(import_batch(library, batch, f"Importing {label}"), label))
+        for path in snapshots:
+            print(summary(import_snapshot(library, path, subset), path.name))
     return 0
 
 
@@ -63,7 +71,13 @@ MAX_WARNINGS = 20
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, write=False) as library:
-        ids = selected_ids(library, args.query, args.sort)
+        scores: dict[str, float] | None = None
+        if args.sort == FOR_YOU_SORT:
+            from tui_reader.cli.related import for_you
+
+            ids, scores, why = for_you(library, selected_ids(library, args.query))
+        else:
+            ids = selected_ids(library, args.query, args.sort)
         if not ids:  # said on stderr: stdout stays empty for scripts
             if not library.papers:
                 print(f"The library is empty: `{PROG} import FILE` or `{PROG} fetch hf` brings papers in.", file=sys.stderr)
@@ -73,11 +87,16 @@ def cmd_list(args: argparse.Namespace) -> int:
             from tui_reader.export.formats import paper_record
 
             records = [paper_record(library.papers[pid], library.state(pid)) for pid in ids]
+            if scores is not None:
+                for record in records:
+                    record["score"] = round(scores[record["id"]], 4)
+                    record["why"] = list(why(record["id"]))
             sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
             return 0
         for pid in ids:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
             tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
-            print(f"{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
+            score = f"{scores[pid]:+.2f} " if scores is not None else ""
+            print(f"{score}{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
     return 0

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from tui_reader.errors import SourceError
 from tui_reader.locations import data_dir, usable_folder
 from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
@@ -16,6 +19,7 @@ from tui_reader.wording import import_summary
 
 if TYPE_CHECKING:
     from tui_reader.sources import Batch
+    from tui_reader.sources.arxiv_snapshot import Subset
 
 PROG = "tui-reader"
 STATE_LOCK_WAIT = 3.0  # seconds a state command waits for a running app to let go
@@ -70,6 +74,37 @@ def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportR
 
     with progress_bar(progress_label) as progress:
         return library.import_papers(batch.papers, progress, batch.states, batch.restore)
+
+
+MAX_BAD_LINES_SHOWN = 20
+
+
+def import_snapshot(library: Library, path: Path, subset: Subset) -> ImportResult:
+    """Stream an arXiv snapshot into the library, with a progress bar; bad lines are reported by
+    number and skipped. Interrupted, the library stays as it was."""
+    from tui_reader.cli.progress import stream_progress
+    from tui_reader.sources import arxiv_snapshot
+
+    bad_lines = 0
+
+    def on_bad_line(number: int, reason: str) -> None:
+        nonlocal bad_lines
+        bad_lines += 1
+        if bad_lines <= MAX_BAD_LINES_SHOWN:
+            warn(f"{path}: line {number}: {reason}; skipped")
+
+    try:
+        with open(path, "rb") as file, stream_progress(f"Importing {path.name}", os.fstat(file.fileno()).st_size) as progress:
+            papers = arxiv_snapshot.read_papers(file, subset, on_bad_line, progress.read)
+            result = library.import_stream(progress.counted(papers), arxiv_snapshot.refresh)
+    except OSError as error:
+        raise SourceError(str(path), error.strerror or str(error)) from None
+    except KeyboardInterrupt:
+        warn(f"import of {path} interrupted: the library is as it was before it")
+        raise
+    if bad_lines > MAX_BAD_LINES_SHOWN:
+        warn(f"{path}: {bad_lines - MAX_BAD_LINES_SHOWN} more bad lines skipped ({bad_lines} in all)")
+    return result
 
 
 def sample_batch() -> Batch:

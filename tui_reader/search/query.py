@@ -6,6 +6,7 @@ A query is a list of terms, all of which must hold (AND):
   "exact phrase"    the phrase appears as written (case-insensitive)
   tag:NAME          the paper carries tag NAME
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
+  cat:PREFIX        an arXiv category starts with PREFIX (cat:cs.LG, or cat:cs for all of cs)
   is:starred  is:unread  is:read  is:unstarred
   is:new            added since the app was last closed
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
@@ -27,7 +28,7 @@ class QueryError(ReaderError):
 
 IS_VALUES = ("starred", "unstarred", "read", "unread", "new")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
-FIELDS = ("tag", "author", "title", "is", "has")
+FIELDS = ("tag", "author", "title", "cat", "is", "has")
 
 # The language, one row per kind of term: the app's help, `list --help` and the README's table
 # (a test keeps it equal) are made from it.
@@ -36,6 +37,7 @@ SEARCH_TERMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (('"exact phrase"',), "the phrase appears"),
     (("tag:NAME",), "the paper has tag NAME"),
     (("author:NAME", "title:WORD"), "an author / the title contains it"),
+    (("cat:cs.LG",), "an arXiv category starts with it (cat:cs: all of computer science)"),
     (tuple(f"is:{value}" for value in IS_VALUES), "the paper is starred, not starred, read, unread; new: added since the app was last closed"),
     (tuple(f"has:{value}" for value in HAS_VALUES), "it has a code-repo link, a note, tags, a project page, a PDF link, an arXiv link"),
     (("-TERM",), "negates any term"),
@@ -62,7 +64,10 @@ SMART_VIEWS: dict[str, tuple[str, str]] = {
     "all": ("All", ""),
     "code": ("Has code", "has:code"),
     "notes": ("With notes", "has:note"),
+    # ranked by how much each paper resembles the starred ones (search/related.py)
+    "foryou": ("For you", "is:unread is:unstarred"),
 }
+FOR_YOU_VIEW = "foryou"
 
 SORT_ORDERS: dict[str, str] = {
     "added": "newest added",
@@ -75,7 +80,7 @@ SORT_ORDERS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    field: str  # "text", "tag", "author", "title", "is", "has"
+    field: str  # "text", "tag", "author", "title", "cat", "is", "has"
     value: str
     negated: bool = False
 

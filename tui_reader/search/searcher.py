@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tui_reader.models import PaperState
 from tui_reader.paper_ids import find_paper_id
@@ -113,6 +113,8 @@ class Searcher:
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
+        if term.field == "cat":
+            return int.from_bytes(catalog.category_mask(value), "little")
         if term.field == "is" and value == "new":
             return int.from_bytes(self._new_mask(), "little")
         keys, values = list(states), list(states.values())
@@ -223,6 +225,14 @@ class Query:
     order: str
 
 
+class Ranker(Protocol):
+    """Orders the views it ranks itself (the app's For you: search/related.py) instead of a sort."""
+
+    def ranks(self, view: str) -> bool: ...
+
+    def rank(self, view: str, ids: list[str], states: dict[str, PaperState]) -> list[str]: ...
+
+
 class SearchSession:
     """The queries of one list, as the user changes its view, search and sort.
 
@@ -233,9 +243,10 @@ class SearchSession:
     time (the Searcher keeps caches), and only while no import changes the library (its
     `access` lock). Runs in any thread; `ask` and `accept` belong to the thread that shows."""
 
-    def __init__(self, library: Library, new_since: str | None = None):
+    def __init__(self, library: Library, new_since: str | None = None, ranker: Ranker | None = None):
         self.library = library
         self.new_since = new_since
+        self.ranker = ranker  # a ranked view's answer is never narrowed and is made in a thread
         self.searcher = Searcher(library.papers, library.states, new_since)
         self.shown: Shown | None = None  # the last answer accepted
         self.states_version = 0  # bumped on every state change: an answer from older states is not narrowed
@@ -263,7 +274,7 @@ class SearchSession:
         # The catalog answers a query on its own order fastest (a word is a mask over all rows
         # either way): narrow when that saves a sort, or when the ids shown are few.
         worth_it = sort != "added" or len(shown.ids if shown else ()) * NARROW_SHARE < len(papers)
-        if (shown is not None and worth_it and shown.view == view and shown.sort == sort
+        if (shown is not None and worth_it and not self._ranked(view) and shown.view == view and shown.sort == sort
                 and shown.states_version == self.states_version and refines(terms, list(shown.terms))):
             base, order = shown.ids, "added"  # already sorted: the filter keeps the order
             todo = [term for term in terms if term not in shown.terms]
@@ -277,7 +288,10 @@ class SearchSession:
     def in_thread(self, query: Query) -> bool:
         """Whether `query` should run in a thread: it has terms or a sort, in a big catalog."""
         cheap = not query.todo and query.order == "added"
-        return not cheap and self.is_big()
+        return self._ranked(query.view) or (not cheap and self.is_big())
+
+    def _ranked(self, view: str) -> bool:
+        return self.ranker is not None and self.ranker.ranks(view)
 
     def is_current(self, query: Query) -> bool:
         return query.generation == self._generation
@@ -324,5 +338,8 @@ class SearchSession:
         searcher = self.searcher
         searcher.states = query.states
         ids = searcher.filter(query.base, query.todo) if query.todo else list(query.base)
-        ids = sort_ids(ids, query.order, self.library.papers, query.states)
+        if self._ranked(query.view):
+            ids = self.ranker.rank(query.view, ids, query.states)
+        else:
+            ids = sort_ids(ids, query.order, self.library.papers, query.states)
         return Shown(query.view, query.sort, query.terms, query.states_version, ids)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import os
 import subprocess
 import sys
 import zlib
@@ -45,6 +44,7 @@ from itertools import accumulate, compress, repeat
 
 import orjson
 
+from tui_reader.search import background
 from tui_reader.store.derived import read_index, text_matches, text_token, unpack_numbers
 from tui_reader.store.files import best_effort_write, read_mapped
 from tui_reader.store.gc_pause import gc_paused
@@ -376,24 +376,15 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
 
 
 def spawn_build(folder) -> subprocess.Popen | None:
-    """`build_file(folder)` in a separate low-priority process: CPU-bound work that would
-    otherwise hold the app's GIL. It outlives the app if need be."""
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "tui_reader.search.word_index", str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
-        )
-    except OSError:
-        return None
+    """`build_file(folder)` in a separate low-priority process (see background.py)."""
+    return background.spawn("tui_reader.search.word_index", folder)
+
+
+BUILDING_LOCK = ".words.building"
 
 
 def main(argv: list[str]) -> int:
-    try:
-        os.nice(10)
-    except (OSError, AttributeError):
-        pass
-    return 0 if argv and build_file(argv[0]) else 1
+    return background.run_build(build_file, argv, BUILDING_LOCK)
 
 
 if __name__ == "__main__":

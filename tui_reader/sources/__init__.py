@@ -30,9 +30,9 @@ def formats() -> list[ModuleType]:
     """Most specific first: the page format accepts almost any prose, so it comes last. Imported
     when first asked for, so that a command that parses nothing never loads the parsers."""
     from tui_reader.export import backup
-    from tui_reader.sources import arxiv, bibtex, hf_api, hf_page
+    from tui_reader.sources import arxiv, arxiv_snapshot, bibtex, hf_api, hf_page
 
-    return [backup, hf_api, arxiv, bibtex, hf_page]
+    return [backup, arxiv_snapshot, hf_api, arxiv, bibtex, hf_page]
 
 
 def decode_text(raw: bytes, name: str) -> str:
@@ -61,7 +61,7 @@ def parse_text(text: str, name: str) -> Batch:
                 raise SourceError(name, f"no papers found in this {module.SOURCE} file")
             return batch
     raise SourceError(
-        name, "unknown format (expected an HF papers page, HF daily-papers JSON, arXiv Atom, BibTeX or a tui-reader backup)"
+        name, "unknown format (expected an HF papers page, HF daily-papers JSON, arXiv Atom, the arXiv metadata snapshot, BibTeX or a tui-reader backup)"
     )
 
 

@@ -43,6 +43,7 @@ import orjson
 from tui_reader.errors import CorruptFileError, DerivedFileError, StorageWriteError
 from tui_reader.models import Link, Paper
 from tui_reader.store.files import (
+    BestEffortSink,
     atomic_write_bytes,
     atomic_write_chunks,
     best_effort_write,
@@ -85,8 +86,14 @@ def link_flags(links: Iterable) -> int:
     return flags
 
 
+def category_line(categories: list[str]) -> str:
+    """A row of the categories column: " cs.lg stat.ml", each name after a space, so a prefix
+    search is a find of " " + prefix."""
+    return "".join(" " + c.lower() for c in categories)
+
+
 def _meta_of_doc(doc: dict) -> tuple:
-    """(title, short authors, published, upvotes, flags, batch, seq) of a raw catalog record."""
+    """(title, short authors, published, upvotes, flags, batch, seq, categories) of a raw catalog record."""
     return (
         doc.get("title", ""),
         short_authors(doc.get("authors") or []),
@@ -95,11 +102,13 @@ def _meta_of_doc(doc: dict) -> tuple:
         link_flags(doc.get("links") or []),
         doc.get("batch", 0),
         doc.get("seq", 0),
+        category_line(doc.get("categories") or []),
     )
 
 
 def _meta_of_paper(paper: Paper) -> tuple:
-    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links), paper.batch, paper.seq)
+    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links),
+            paper.batch, paper.seq, category_line(paper.categories))
 
 
 _FIELDS = tuple(f.name for f in fields(Paper))
@@ -154,7 +163,7 @@ class _Layout:
     """papers.json record by record (see the module's docstring), gathering the spans, metas,
     aliases and search lines of the index and the search text as the records pass."""
 
-    def __init__(self, generation: str):
+    def __init__(self, generation: str, text_sink: BestEffortSink | None = None):
         self.head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
         self.text_head = text_head(generation)
         self.ids: list[str] = []
@@ -162,9 +171,16 @@ class _Layout:
         self.metas: list[tuple] = []
         self.aliases: dict[str, str] = {}
         self.lines: list[bytes] = []
+        # With a sink, the search text goes to its file as the rows pass instead of into `lines`
+        # (a million rows' text is not held); its starts are counted either way.
+        self.text_sink = text_sink
+        self.text_starts: list[int] = [len(self.text_head)]
+        if text_sink is not None:
+            text_sink.write(self.text_head)
 
     def catalog_chunks(self, rows: Iterable[_Row]) -> Iterator[bytes]:
         ids, spans, metas, aliases, lines = self.ids, self.spans, self.metas, self.aliases, self.lines
+        text_starts, add_line = self.text_starts, lines.append if self.text_sink is None else self.text_sink.write
         yield self.head
         pos = len(self.head)
         for pid, record, meta, record_aliases, line in rows:
@@ -177,7 +193,8 @@ class _Layout:
             spans.append(pos)
             ids.append(pid)
             metas.append(meta)
-            lines.append(line)
+            add_line(line)
+            text_starts.append(text_starts[-1] + len(line))
             for alias in record_aliases:
                 aliases[alias] = pid
         yield b"}}"
@@ -214,6 +231,7 @@ class Catalog(Mapping[str, Paper]):
         self.flags: list[int] = []
         self.batches: list[int] = []
         self.seqs: list[int] = []
+        self.categories: Sequence[str] = []  # category_line of each row
         self.order: list[str] = []  # newest import first, then the source's order
         self.order_rows: array | list[int] = []  # the row of each id in `order`
         self.generation = ""
@@ -289,11 +307,12 @@ class Catalog(Mapping[str, Paper]):
         self._text_checked = bytearray(len(self.text_crcs))
         self._index = index
         self.ids = index["ids"]
-        self.row = {pid: i for i, pid in enumerate(self.ids)}
+        self.row = dict(zip(self.ids, range(len(self.ids))))  # built in C, not a comprehension: it runs at every open
         self.spans, self.text_starts, self.batches, self.seqs, order, self.flags = (
             _unpack(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
         self.titles, self.published = (StringColumn.unpack(index[name]) for name in ("titles", "published"))
         self.upvotes = index["upvotes"]
+        self.categories = StringColumn.unpack(index["categories"])
         self.authors = []  # not in the index: nothing on the first screen needs them
         ids = self.ids
         self.order = [ids[i] for i in order]
@@ -347,11 +366,7 @@ class Catalog(Mapping[str, Paper]):
     def repair_text(self) -> None:
         """Make the search text again from the catalog's records (a damaged search.txt costs this
         parse, never a wrong result); a writer writes it back with its index."""
-        lines = []
-        blob, spans = self._blob, self.spans
-        for i in range(len(self.ids)):
-            doc = orjson.loads(blob[spans[2 * i]: spans[2 * i + 1]])
-            lines.append(search_line(doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or []) + b"\n")
+        lines = _search_lines(self._blob, self.spans)
         head = text_head(self.generation)
         text = b"".join([head, *lines])
         starts = array("Q", accumulate(map(len, lines), initial=len(head)))
@@ -363,7 +378,9 @@ class Catalog(Mapping[str, Paper]):
             self._text_checked = bytearray(b"\x01" * len(crcs))
         if self.writable and self._index is not None and best_effort_write(self.text_path, text):
             self._index.update(text_size=len(text), text_starts=_pack(starts), text_crcs=_pack(crcs))
-            write_index(self.index_path, self._index)
+            if write_index(self.index_path, self._index):
+                self._words_building = None  # the builder refused the damaged text: once more
+                self.start_word_index()
 
     # -- building and writing ------------------------------------------------------------------
 
@@ -376,12 +393,17 @@ class Catalog(Mapping[str, Paper]):
         (a rebuild at open), the catalog is rewritten only when its bytes differ from this layout
         (an older or foreign layout); otherwise only the derived files are written."""
         generation = generation or new_generation()
-        layout = _Layout(generation)
+        sink = BestEffortSink(self.text_path) if write and on_disk is None else None
+        layout = _Layout(generation, sink)
         catalog_crc = [0]
         same_layout = False
-        if write and on_disk is None:
-            # raises StorageWriteError
-            atomic_write_chunks(self.path, crc_along(layout.catalog_chunks(rows), catalog_crc), keep_backups)
+        if sink is not None:
+            try:
+                # raises StorageWriteError
+                atomic_write_chunks(self.path, crc_along(layout.catalog_chunks(rows), catalog_crc), keep_backups)
+            except BaseException:
+                sink.discard()
+                raise
             # Read back like an open. Failing here is a crash right after the replace: the next
             # open follows the aliases of moved records.
             try:
@@ -395,9 +417,13 @@ class Catalog(Mapping[str, Paper]):
             same_layout = on_disk is not None and blob == on_disk  # the derived files describe the file on disk
             catalog_crc[0] = zlib.crc32(blob) if write or same_layout else 0
         lines = layout.lines
-        text_starts = list(accumulate(map(len, lines), initial=len(layout.text_head)))
+        text_starts = layout.text_starts
         text = None
-        if write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
+        if sink is not None:
+            text = _read_back(self.text_path, text_starts[-1]) if sink.commit() else None
+            if text is None:  # the sink failed (a full disk): the text is made from the records
+                lines = _search_lines(blob, layout.spans)
+        elif write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
             try:
                 text = read_mapped(self.text_path)
             except OSError:
@@ -411,11 +437,13 @@ class Catalog(Mapping[str, Paper]):
         self._clear()
         self._blob, self._text = blob, text
         self.ids = file_order
-        self.row = {pid: i for i, pid in enumerate(file_order)}
+        self.row = dict(zip(file_order, range(len(file_order))))
         self.spans, self.text_starts = layout.spans, text_starts
-        columns = list(zip(*layout.metas)) or [()] * 7
+        columns = list(zip(*layout.metas)) or [()] * 8
         del layout.metas
-        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs) = map(list, columns)
+        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs,
+         categories) = map(list, columns)
+        self.categories = StringColumn.of(categories)
         order_rows = sorted(range(len(file_order)), key=lambda i: (-self.batches[i], self.seqs[i]))
         self.order = [file_order[i] for i in order_rows]
         self.order_rows = array("q", order_rows)
@@ -431,7 +459,7 @@ class Catalog(Mapping[str, Paper]):
                 "catalog_mtime_ns": stat.st_mtime_ns, "catalog_crc": catalog_crc[0], "text_size": len(text),
                 "text_crcs": _pack(self.text_crcs), "ids": file_order,
                 "spans": _pack(self.spans), "text_starts": _pack(text_starts), "titles": StringColumn.pack(self.titles),
-                "published": StringColumn.pack(self.published), "upvotes": self.upvotes, "flags": _pack(self.flags),
+                "published": StringColumn.pack(self.published), "categories": self.categories.packed(), "upvotes": self.upvotes, "flags": _pack(self.flags),
                 "batches": _pack(self.batches), "seqs": _pack(self.seqs), "order": _pack(order_rows), "aliases": self.aliases,
                 "max_batch": self.max_batch,
             }
@@ -471,10 +499,35 @@ class Catalog(Mapping[str, Paper]):
         self._cache = cache
         self._cache.update(changed)
 
+    def write_stream(self, incoming: Iterable[Paper], removed: Mapping[str, str], keep_backups: int,
+                     generation: str | None = None) -> None:
+        """write() for an import too large to hold: each record `incoming` gives (each id once) is
+        written as it comes, then every other record of this catalog is copied after them, minus
+        the ids `removed` holds by then (it may grow while `incoming` runs). The catalog is
+        replaced only once `incoming` is spent: an interruption leaves it as it was."""
+        self.checked_text()  # unchanged rows copy their search lines: never from a damaged text
+        written: set[str] = set()
+
+        def rows() -> Iterator[_Row]:
+            for paper in incoming:
+                written.add(paper.id)
+                yield (paper.id, record_bytes(paper), _meta_of_paper(paper), paper.aliases,
+                       search_line(paper.title, paper.abstract, paper.authors) + b"\n")
+            kept_aliases: dict[str, list[str]] = {}
+            for alias, pid in self.aliases.items():
+                if pid not in written and pid not in removed:
+                    kept_aliases.setdefault(pid, []).append(alias)
+            rest = [pid for pid in self.ids if pid not in written and pid not in removed]
+            yield from self._rows(rest, {}, kept_aliases)
+
+        self._build(rows(), write=True, keep_backups=keep_backups, generation=generation)
+        self._cache = {}
+
     def _rows(self, file_order: list[str], changed: dict[str, Paper], kept_aliases: dict[str, list[str]]) -> Iterator[_Row]:
         """The rows of the next catalog: changed records encoded, the others copied as they are."""
         blob, spans, text, text_starts = self._blob, self.spans, self._text, self.text_starts
         titles, published = list(self.titles), list(self.published)  # every one is read: made at once
+        categories = list(self.categories)
         for pid in file_order:
             paper = changed.get(pid)
             if paper is not None:
@@ -483,7 +536,8 @@ class Catalog(Mapping[str, Paper]):
             else:
                 i = self.row[pid]
                 yield (pid, blob[spans[2 * i]: spans[2 * i + 1]],
-                       (titles[i], "", published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i]),
+                       (titles[i], "", published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i],
+                        categories[i]),
                        kept_aliases.get(pid, ()), text[text_starts[i]: text_starts[i + 1]])
 
     # -- the mapping ---------------------------------------------------------------------------
@@ -491,17 +545,32 @@ class Catalog(Mapping[str, Paper]):
     def __getitem__(self, pid: str) -> Paper:
         paper = self._cache.get(pid)
         if paper is None:
-            i = self.row[pid]  # KeyError for an unknown id, as a dict would
-            try:
-                doc = orjson.loads(self._blob[self.spans[2 * i]: self.spans[2 * i + 1]])
-            except orjson.JSONDecodeError as error:
-                raise CorruptFileError(self.path, f"record {pid!r} is not valid JSON ({error})") from None
-            doc["id"] = pid
-            paper = self._cache[pid] = paper_from_doc(doc)
+            paper = self._cache[pid] = self.read_record(pid)
         return paper
+
+    def read_record(self, pid: str) -> Paper:
+        """The record parsed afresh and not kept (an import that walks a million records must not
+        keep them all); KeyError for an unknown id."""
+        paper = self._cache.get(pid)
+        if paper is not None:
+            return paper
+        i = self.row[pid]
+        try:
+            doc = orjson.loads(self._blob[self.spans[2 * i]: self.spans[2 * i + 1]])
+        except orjson.JSONDecodeError as error:
+            raise CorruptFileError(self.path, f"record {pid!r} is not valid JSON ({error})") from None
+        doc["id"] = pid
+        return paper_from_doc(doc)
 
     def __contains__(self, pid: object) -> bool:
         return pid in self.row
+
+    def records(self) -> Iterator[dict]:
+        """Every raw record in row order, parsed one at a time and not cached (a pass over the
+        whole catalog, such as building the related-papers model, keeps no Papers)."""
+        blob, spans = self._blob, self.spans
+        for i in range(len(self.ids)):
+            yield orjson.loads(blob[spans[2 * i]: spans[2 * i + 1]])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.ids)
@@ -628,6 +697,20 @@ class Catalog(Mapping[str, Paper]):
         any(map(mask.__setitem__, self.scan_rows(needle, segment), repeat(1)))
         return mask
 
+    def category_mask(self, prefix: str) -> bytearray:
+        """One byte per row: 1 when one of the row's categories starts with `prefix` (lowercase)."""
+        mask = bytearray(len(self.ids))
+        column = self.categories
+        if not prefix or " " in prefix or not isinstance(column, StringColumn):
+            return mask
+        text, starts, needle = column.text, column.starts, " " + prefix
+        find, at = text.find, text.find(needle)
+        while at >= 0:
+            row = bisect.bisect_right(starts, at) - 1
+            mask[row] = 1
+            at = find(needle, starts[row + 1])
+        return mask
+
     def search_rows(self, needle: str, segment: int | None = None) -> set[int]:
         """Rows whose search line contains `needle` (lowercase); in one segment (0 title,
         1 abstract, 2 authors) when given."""
@@ -656,6 +739,23 @@ class Catalog(Mapping[str, Paper]):
         return self._text[start:at].count(SEGMENT) == segment
 
 
+def _read_back(path: Path, size: int) -> bytes | mmap.mmap | None:
+    try:
+        text = read_mapped(path)
+    except OSError:
+        return None
+    return text if len(text) == size else None
+
+
+def _search_lines(blob: bytes | mmap.mmap, spans: Sequence[int]) -> list[bytes]:
+    """The search lines of a catalog's records, parsed from its bytes."""
+    lines = []
+    for i in range(0, len(spans), 2):
+        doc = orjson.loads(blob[spans[i]: spans[i + 1]])
+        lines.append(search_line(doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or []) + b"\n")
+    return lines
+
+
 class StringColumn(Sequence):
     """A column of strings (titles, dates) kept as one text and each one's start: a string is cut
     out when it is asked for, so opening does not decode every title."""
@@ -676,6 +776,16 @@ class StringColumn(Sequence):
     @classmethod
     def unpack(cls, packed: dict) -> StringColumn:
         return cls(packed["text"], _unpack(packed["starts"]), frozenset(_unpack(packed["nones"])))
+
+    @classmethod
+    def of(cls, strings: list[str]) -> StringColumn:
+        """A column of these strings (no None among them), keeping the list for reads."""
+        column = cls("".join(strings), array("Q", accumulate(map(len, strings), initial=0)))
+        column._list = strings
+        return column
+
+    def packed(self) -> dict:
+        return {"text": self.text, "starts": _pack(self.starts), "nones": _pack(sorted(self.nones))}
 
     def __len__(self) -> int:
         return len(self.starts) - 1

@@ -277,6 +277,48 @@ def best_effort_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
         return False
 
 
+class BestEffortSink:
+    """best_effort_write_chunks for chunks handed over one at a time by code that is busy with
+    something else: written to a temp file beside `path` as they come, renamed over it by
+    commit(). A failure makes it drop what it had; commit() then says False."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns() % 10**9}{TEMP_SUFFIX}")
+        try:
+            self.file = open(self.tmp, "wb", buffering=WRITE_BUFFER)
+        except OSError:
+            self.file = None
+
+    def write(self, chunk: bytes) -> None:
+        if self.file is not None:
+            try:
+                self.file.write(chunk)
+            except OSError:
+                self.discard()
+
+    def commit(self) -> bool:
+        if self.file is None:
+            return False
+        try:
+            self.file.close()
+            self.file = None
+            os.rename(self.tmp, self.path)
+            return True
+        except OSError:
+            self.discard()
+            return False
+
+    def discard(self) -> None:
+        if self.file is not None:
+            try:
+                self.file.close()
+            except OSError:
+                pass
+            self.file = None
+        _remove_quietly(self.tmp)
+
+
 def remove_temp_files(folder: Path) -> list[Path]:
     """Delete temp files an interrupted write left behind. Call only while holding the lock."""
     removed = []

@@ -499,6 +499,67 @@ class Library:
             progress(len(incoming), len(incoming))
         return result
 
+    def import_stream(
+        self,
+        papers: Iterable[Paper],
+        merge: Callable[[Paper, Paper], Paper] = merge_papers,
+    ) -> ImportResult:
+        """import_papers for an import too large to hold in memory (the arXiv snapshot): each
+        paper is cleaned, merged (by `merge`, old first) and written as it comes, in one write of
+        the catalog that is committed only at the end, so an interruption (Ctrl-C, a crash)
+        leaves the library as it was. The papers must have arXiv ids; each id counts once."""
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+        with gc_paused():
+            return self._import_stream(papers, merge)
+
+    def _import_stream(self, papers: Iterable[Paper], merge: Callable[[Paper, Paper], Paper]) -> ImportResult:
+        result = ImportResult()
+        catalog = self.papers
+        batch = catalog.max_batch + 1
+        added = now_iso()
+        # An arXiv id meets its paper by id; only a title-id record can be met by title.
+        by_title = {normalise_title(catalog.titles[row]): pid for row, pid in enumerate(catalog.ids) if not is_arxiv_id(pid)}
+        removed: dict[str, str] = {}  # old title id -> new arXiv id
+        seen: set[str] = set()
+
+        def records() -> Iterator[Paper]:
+            for seq, paper in enumerate(papers):
+                if paper.id in seen:
+                    continue
+                seen.add(paper.id)
+                self._clean_incoming([paper], result)
+                existing = paper.id if paper.id in catalog else self._aliases.get(paper.id)
+                if existing is None and by_title:
+                    existing = by_title.pop(normalise_title(paper.title), None)
+                if existing is not None and existing != paper.id and (existing in seen or existing in removed):
+                    existing = None  # that record is already this import's
+                if existing is None:
+                    paper.added, paper.batch, paper.seq, paper.aliases = added, batch, seq, []
+                    result.new += 1
+                    result.new_ids.append(paper.id)
+                    yield paper
+                    continue
+                old = catalog.read_record(existing)
+                record = merge(old, paper)
+                if record == old:
+                    result.unchanged += 1
+                    continue
+                if record.id != existing:
+                    removed[existing] = record.id
+                result.updated += 1
+                yield record
+
+        catalog.write_stream(records(), removed, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+        self._aliases = catalog.aliases
+        # The states of title-id papers that gained their arXiv id follow them. Not journalled (the
+        # moves are known only once the stream is spent, with the catalog in flight): a crash
+        # before this write leaves such a state under the former id, and opening follows the alias.
+        put, drop = self._moving_states({}, removed, None)
+        if put or drop:
+            self._write_states(put, remove=drop)
+        return result
+
     @staticmethod
     def _clean_incoming(incoming: list[Paper], result: ImportResult) -> None:
         """No control character or oversized field enters the catalog (store/clean.py)."""
@@ -563,13 +624,7 @@ class Library:
         """Write the catalog and the states it moves (a title-id paper gaining its arXiv id) or
         brings (a backup), as one step: the states go to the journal first, the catalog's replace
         commits both (store/journal.py)."""
-        moved = {old: new for old, new in removed.items() if old in self.states}
-        put: dict[str, PaperState] = {}
-        for old, new in moved.items():  # united with what the new id already has, never replaced
-            put[new] = unite_states(put.get(new) or self.state(new), self.states[old])
-        if incoming_states:
-            put = self._united_states(incoming_states, self._future_resolver(changed, removed), put)
-        drop = list(moved)
+        put, drop = self._moving_states(changed, removed, incoming_states)
         entry = None
         if put or drop:
             entry = JournalEntry(new_generation(), {pid: s.to_dict() for pid, s in put.items() if not s.is_default()}, drop)
@@ -581,6 +636,17 @@ class Library:
         if entry is not None:
             self._pending_journal = entry  # _write_states clears it once written
             self._write_states(put, remove=drop)
+
+    def _moving_states(self, changed: dict[str, Paper], removed: dict[str, str],
+                       incoming_states: dict[str, PaperState] | None) -> tuple[dict[str, PaperState], list[str]]:
+        """The states a catalog write moves or brings: (the states to put, the ids to drop)."""
+        moved = {old: new for old, new in removed.items() if old in self.states}
+        put: dict[str, PaperState] = {}
+        for old, new in moved.items():  # united with what the new id already has, never replaced
+            put[new] = unite_states(put.get(new) or self.state(new), self.states[old])
+        if incoming_states:
+            put = self._united_states(incoming_states, self._future_resolver(changed, removed), put)
+        return put, list(moved)
 
     def _future_resolver(self, changed: dict[str, Paper], removed: dict[str, str]) -> Callable[[str], str | None]:
         """resolve() as it will be once `changed` and `removed` are in the catalog."""

@@ -58,6 +58,7 @@ class ReaderApp(App[int]):
         cursor_blink: bool = True,
         clipboard_timeout: float | None = None,
         freeze_after_start: bool = False,
+        related: bool = True,
     ) -> None:
         self.library = library
         self.config_folder = Path(config_folder) if config_folder else None
@@ -66,6 +67,7 @@ class ReaderApp(App[int]):
         self.clipboard_timeout = clipboard_timeout or clipboard.TIMEOUT  # tests shorten the wait for hung tools
         self.requested_theme = theme
         self.freeze_after_start = freeze_after_start  # off in tests: what is frozen stays for the process
+        self.related_enabled = related  # load (or build) the related-papers model after the first screen
         self.start_problems: list[str] = []
         self._reader_themes: list[str] = []
         self._started = False
@@ -123,13 +125,13 @@ class ReaderApp(App[int]):
             return True
         return False
 
-    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+    async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
         # A background store has no screen over the app: a key that reads or changes a paper runs
-        # right after it (ui/background_fetch.py). Textual passes `namespaces` from a widget's run_action.
+        # right after it (ui/background_fetch.py)
         if self.background_fetch.must_wait(str(action), default_namespace):
-            self.background_fetch.defer(lambda: self.run_action(action, default_namespace, namespaces))
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace, *args, **kwargs))
             return True
-        return await super().run_action(action, default_namespace, namespaces)
+        return await super().run_action(action, default_namespace, *args, **kwargs)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():

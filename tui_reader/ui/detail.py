@@ -1,4 +1,5 @@
-"""The detail pane: title, authors, date, labelled links, tags, abstract, and the note as Markdown.
+"""The detail pane: title, authors, date, labelled links, tags, abstract, related papers (ui/related.py),
+and the note as Markdown.
 
 Textual's Markdown widget (and markdown_it behind it) is slow to import, so it is imported
 and mounted only when a paper with a note is first shown; until then the note's place holds a Static.
@@ -14,6 +15,7 @@ from textual.widgets import Static
 from tui_reader.latex import to_unicode
 from tui_reader.models import Paper, PaperState
 from tui_reader.ui.navigation import MovingScroll
+from tui_reader.ui.related import RelatedSection
 from tui_reader.ui.safe_text import safe_block, safe_line
 
 LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF", "doi": "DOI", "video": "video", "data": "data"}
@@ -31,6 +33,8 @@ def meta_parts(paper: Paper) -> list[str]:
     if paper.published or paper.submitted:
         parts.append(str(paper.published or paper.submitted))
     parts.append(paper.arxiv_id and f"arXiv {paper.arxiv_id}" or f"id {paper.id}")
+    if paper.categories:
+        parts.append(" ".join(paper.categories))
     if paper.upvotes is not None:
         parts.append(f"▲ {paper.upvotes}")
     return [safe_line(part) for part in parts]
@@ -45,6 +49,9 @@ def meta_line(paper: Paper, width: int = 0) -> str:
             lines[-1] += SEPARATOR + part
         else:
             lines.append(part)
+    publication = [text for text in (paper.journal_ref, paper.doi and f"doi {paper.doi}", paper.arxiv_comment) if text]
+    if publication:
+        lines.append(safe_line(SEPARATOR.join(publication)))
     return "\n".join(lines)
 
 
@@ -66,6 +73,7 @@ class DetailPane(MovingScroll, can_focus=True):
         yield Static(id="detail-meta")
         yield Static(id="detail-links")
         yield Static(id="detail-tags")
+        yield RelatedSection(id="detail-related")
         yield Static(id="detail-abstract")
         yield Static(Text("Note"), id="detail-note-heading")
         yield Static(Text(NO_NOTE), id="detail-no-note")

@@ -27,6 +27,7 @@ from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
 from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.related import LIKE_PREFIX, RELATED_AFTER, RELATED_BINDINGS, RelatedActions, ranked_view
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
@@ -44,7 +45,7 @@ class SearchField(Input, ResizingContentScrollView):
     """The search field: a key lays out nothing (see ResizingContentScrollView)."""
 
 
-class MainScreen(LinkActions, Screen):
+class MainScreen(RelatedActions, LinkActions, Screen):
     BINDINGS = [
         Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper"),
         Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper read or unread"),
@@ -66,13 +67,14 @@ class MainScreen(LinkActions, Screen):
         Binding("K", "scroll_detail(-1)", "Scroll detail up", id="detail-up", show=False, tooltip="Scroll the detail pane up a line (from any pane)"),
         Binding("ctrl+d", "scroll_detail_page(1)", "Detail page down", id="detail-page-down", show=False, tooltip="Scroll the detail pane down a page"),
         Binding("ctrl+u", "scroll_detail_page(-1)", "Detail page up", id="detail-page-up", show=False, tooltip="Scroll the detail pane up a page"),
+        *RELATED_BINDINGS,
     ]
 
     def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
         super().__init__()
         self.library = library
         self.saved_views, self.new_since = saved_views or [], new_since  # the sidebar keeps them after
-        self.session = SearchSession(library, new_since)  # what the list shows is the session's newest answer
+        self.session = SearchSession(library, new_since, ranker=self)  # what the list shows is the session's newest answer
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
@@ -83,6 +85,7 @@ class MainScreen(LinkActions, Screen):
         self._search_asked = ""
         self._laid_out_size: Size | None = None
         self.storing = False  # papers are being stored in a thread (see hold_for_store)
+        self.progress: str | None = None  # background work's line, shown instead of the sort until done
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -117,6 +120,7 @@ class MainScreen(LinkActions, Screen):
         self.apply_filter()
         self.paper_list.focus()
         self.set_timer(PREPARE_SEARCH_AFTER, self.prepare_search)
+        self.set_timer(RELATED_AFTER, self.start_related_model)
 
     def prepare_search(self) -> None:
         """In a big catalog, build the searcher's caches in a thread once the first screen is up:
@@ -164,6 +168,8 @@ class MainScreen(LinkActions, Screen):
         kind, _, name = self.view.partition(":")
         if kind == "tag":
             return [Term("tag", name)]
+        if self.view.startswith(LIKE_PREFIX):  # "More like #tag": the papers without it yet
+            return [Term("tag", name, negated=True)]
         if kind == "saved":
             return self.sidebar.saved_terms(name)
         return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
@@ -204,11 +210,14 @@ class MainScreen(LinkActions, Screen):
                 pass
 
     def _show_answer(self, query: Query, answer: Shown) -> None:
+        before = self.session.shown
         if not self.session.accept(query, answer):
             return
         self.left_view = set()
         self.shown_terms, self.shown_search = answer.terms, self._search_asked
-        self.paper_list.set_rows(answer.ids, keep=self.paper_list.current_id)
+        self.paper_list.set_rows(answer.ids, keep=self.take_pending_jump() or self.paper_list.current_id)
+        if before is None or before.view != answer.view:  # the For-you score shows in a ranked view only
+            self.show_related(self.shown_id)
         self.update_titles()
 
     def update_titles(self) -> None:
@@ -220,17 +229,20 @@ class MainScreen(LinkActions, Screen):
         searched = f" matching {safe_line(search)!r}" if search else ""
         left = f" · {len(self.left_view)} leave on Esc" if self.left_view else ""
         papers.border_title = Text(f"{label} · {plural(len(papers.ids), 'paper')}{searched}{left}")
-        if search:
+        note = self.for_you_note if ranked_view(self.view) else None  # For you: why it is empty
+        if note:
+            papers.empty_text = note
+        elif search:
             papers.empty_text = f"Nothing in {label} matches {safe_line(search)!r}. Esc clears the search."
         else:
             papers.empty_text = f"No papers in {label}. " + ("b shows the other views." if self.has_class("-narrow") else "The sidebar has the other views.")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
-        progress = getattr(self, "progress_text", None)  # background work keeps the bottom border
-        papers.border_subtitle = Text(progress if progress else f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
+        papers.border_subtitle = Text(self.progress or f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def show_progress(self, text: str | None) -> None:
-        """Progress of background work in the list's bottom border; None puts the sort back."""
-        self.progress_text = text
+        """Progress of background work in the list's bottom border (kept there while the list
+        changes); None puts the sort back."""
+        self.progress = text
         if text is None:
             self.update_titles()
         else:
@@ -241,6 +253,7 @@ class MainScreen(LinkActions, Screen):
         self.session.reset()
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
         self.prepare_search()
+        self.start_related_model()
         self.apply_filter()
         self.paper_list.refresh_all_rows()
         self.show_current(force=True)
@@ -283,6 +296,7 @@ class MainScreen(LinkActions, Screen):
         self.shown_id = pid
         paper = self.library.papers.get(pid) if pid else None
         self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else PaperState())
+        self.show_related(pid)
 
     def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
         """Enter: read the paper. The detail pane takes the keys (j/k scroll it, Esc comes back);

@@ -1,5 +1,5 @@
-"""The sidebar: smart views (Inbox, New, Starred, All, Has code, With notes), the user's saved
-searches (unread count, and how many are new) and tags, each with a count.
+"""The sidebar: smart views (Inbox, New, Starred, All, Has code, With notes, For you), the user's
+saved searches (unread count, and how many are new) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
 once (after the first screen is painted: over a large library they are too slow for the first frame),
@@ -41,6 +41,7 @@ def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int
         "all": total,
         "code": with_code,
         "notes": sum(bool(s.note.strip()) for s in states),
+        "foryou": total - sum(s.read or s.starred for s in states),
     }
 
 
@@ -58,7 +59,8 @@ def new_counts(library: Library, new_ids: set[str]) -> dict[str, int]:
 
 def state_counts(state: PaperState) -> dict[str, int]:
     """What one paper's state adds to the view counts that depend on state (Inbox counts unread)."""
-    return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip()))}
+    return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip())),
+            "foryou": int(not (state.read or state.starred))}
 
 
 def count_with_code(library: Library) -> int:
@@ -66,10 +68,12 @@ def count_with_code(library: Library) -> int:
 
 
 def view_label(view: str) -> str:
-    """"view:inbox" -> "Inbox", "tag:vision" -> "#vision"."""
+    """"view:inbox" -> "Inbox", "tag:vision" -> "#vision", "like:vision" -> "More like #vision"."""
     kind, _, name = view.partition(":")
     if kind == "view" and name in SMART_VIEWS:
         return SMART_VIEWS[name][0]
+    if kind == "like":
+        return f"More like #{safe_line(name)}"
     if kind == "saved":
         return safe_line(name)
     return f"#{safe_line(name)}"
