@@ -18,6 +18,7 @@ from tui_reader.store.gc_pause import freeze_survivors
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.help import HelpScreen
+from tui_reader.ui.key_order import InOrderKeys
 from tui_reader.ui.main_screen import MainScreen
 from tui_reader.ui.paper_list import PaperList
 from tui_reader.ui.themes import load_all_themes, variable_defaults
@@ -27,10 +28,15 @@ FALLBACK_THEME = "paper-dark"
 FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
 
 
-class ReaderApp(App[int]):
+class ReaderApp(InOrderKeys, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tui-reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
+    # the keys typed after one of these wait until the field or dialog it opens has focus
+    FIELD_ACTIONS = frozenset({
+        "command_palette", "search", "clear_search", "tag", "untag", "note", "help",  # open or leave a field
+        "submit", "select", "save", "cancel", "answer", "close", "keep", "wait",  # in a field or dialog
+    })
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
         Binding("ctrl+t", "next_theme", "Theme", id="next-theme", show=False, tooltip="Switch to the next colour theme"),
@@ -144,7 +150,7 @@ class ReaderApp(App[int]):
 
     # -- start ---------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # (InOrderKeys.on_mount runs too: Textual calls each class's handler)
         self.register_reader_themes()
         self.choose_start_theme()
         self.apply_keymap()

@@ -218,7 +218,8 @@ class NoteEditor(ModalScreen[str | None]):
     """Edit a paper's note (Markdown). ctrl+s saves; Esc asks before dropping changes."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save note", id="note-save", priority=True),
+        # not a priority binding: it waits behind the keys typed before it (see ui/key_order.py)
+        Binding("ctrl+s", "save", "Save note", id="note-save"),
         Binding("escape", "cancel", "Cancel", id="note-cancel"),
     ]
 
