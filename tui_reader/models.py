@@ -125,9 +125,10 @@ class PaperState:
     read_at: str | None = None
     starred_at: str | None = None
     updated: str | None = None
+    hidden: bool = False  # out of every view but "Hidden" (d in the app, `tui-reader hide`)
 
     def is_default(self) -> bool:
-        return not (self.read or self.starred or self.tags or self.note)
+        return not (self.read or self.starred or self.tags or self.note or self.hidden)
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from a fresh state: the state file is rewritten on every
@@ -151,7 +152,7 @@ class PaperState:
         if not (isinstance(state.read, bool) and isinstance(state.starred, bool) and isinstance(state.note, str)
                 and isinstance(state.tags, list) and all(map(isinstance, state.tags, repeat(str)))
                 and _is_optional_text(state.read_at) and _is_optional_text(state.starred_at)
-                and _is_optional_text(state.updated)):
+                and _is_optional_text(state.updated) and isinstance(state.hidden, bool)):
             cls._wrong_types(data)
         if "tags" in data:
             state.tags = list(state.tags)  # not the caller's list
@@ -178,6 +179,7 @@ _STATE_TYPES: dict[str, type | tuple[type, ...]] = {
     "read_at": (str, type(None)),
     "starred_at": (str, type(None)),
     "updated": (str, type(None)),
+    "hidden": bool,
 }
 
 

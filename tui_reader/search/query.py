@@ -5,7 +5,7 @@ A query is a list of terms, all of which must hold (AND):
   "exact phrase"    the phrase appears as written (case-insensitive)
   tag:NAME          the paper carries tag NAME
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
-  is:starred  is:unread  is:read  is:unstarred
+  is:starred  is:unread  is:read  is:unstarred  is:hidden
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
   -TERM             any term above, negated
 """
@@ -28,7 +28,7 @@ class QueryError(ReaderError):
     pass
 
 
-IS_VALUES = ("starred", "unstarred", "read", "unread")
+IS_VALUES = ("starred", "unstarred", "read", "unread", "hidden")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "is", "has")
 
@@ -39,6 +39,7 @@ SMART_VIEWS: dict[str, tuple[str, str]] = {
     "all": ("All", ""),
     "code": ("Has code", "has:code"),
     "notes": ("With notes", "has:note"),
+    "hidden": ("Hidden", "is:hidden"),  # the only view that shows hidden papers
 }
 
 SORT_ORDERS: dict[str, str] = {
@@ -155,6 +156,7 @@ class Searcher:
                 "unstarred": lambda pid: not states.get(pid, empty).starred,
                 "read": lambda pid: states.get(pid, empty).read,
                 "unread": lambda pid: not states.get(pid, empty).read,
+                "hidden": lambda pid: states.get(pid, empty).hidden,
             }[value]
         return {
             "code": lambda pid: any(link.kind == "code" for link in papers[pid].links),
@@ -248,6 +250,8 @@ class Searcher:
             marked = compress(keys, map(str.strip, map(_NOTE, values)) if value == "note" else map(_TAGS, values))
         elif value in ("starred", "unstarred"):
             marked = compress(keys, map(_STARRED, values))
+        elif value == "hidden":
+            marked = compress(keys, map(_HIDDEN, values))
         else:
             marked = compress(keys, map(_READ, values))
         mask = bytearray(n)
@@ -265,7 +269,7 @@ class Searcher:
         del mask[n:]
 
 
-_TAGS, _NOTE, _STARRED, _READ = (operator.attrgetter(name) for name in ("tags", "note", "starred", "read"))
+_TAGS, _NOTE, _STARRED, _READ, _HIDDEN = (operator.attrgetter(name) for name in ("tags", "note", "starred", "read", "hidden"))
 
 
 @lru_cache(maxsize=4)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 
 from tui_reader.store.catalog import Catalog
 from tui_reader.store.gc_pause import gc_paused
+from tui_reader.store.undo import Step, UndoJournal
 from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import merge_papers
@@ -28,6 +30,7 @@ from tui_reader.store.files import (
 )
 
 STATE_TABLE = "state"
+_HIDDEN = attrgetter("hidden")
 STATE_BACKUPS = 5
 CATALOG_BACKUPS = 1
 
@@ -77,6 +80,7 @@ class Library:
         self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only, on_rebuild=on_rebuild)
         self.states: dict[str, PaperState] = {}
         self._aliases: dict[str, str] = {}
+        self.journal = UndoJournal()  # every state change below is one step (store/undo.py)
         try:
             self._load()
         except BaseException:
@@ -185,20 +189,25 @@ class Library:
 
     # -- user state ----------------------------------------------------------------------------
 
-    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None]) -> list[str]:
-        """Apply `change` to each paper's state and save them in one write of the state file."""
+    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None], what: str = "change") -> list[str]:
+        """Apply `change` to each paper's state and save them in one write of the state file: one
+        undo step, named `what`."""
         if self.read_only:
             raise ReadOnlyError(self.folder)
         updated: dict[str, PaperState] = {}
+        befores: dict[str, PaperState] = {}
+        stamp = now_iso()
         for pid in dict.fromkeys(self.resolve(p) for p in paper_ids):
             before = self.state(pid)
             after = replace(before, tags=list(before.tags))
             change(after)
             if after != before:
-                after.updated = now_iso()
+                after.updated = stamp
                 updated[pid] = after
+                befores[pid] = before  # states are replaced, never changed in place: kept as they are
         if updated:
             self._write_states(updated)
+            self.journal.record(Step(what, befores, dict(updated)))
         return list(updated)
 
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
@@ -218,20 +227,24 @@ class Library:
         self.states.update({pid: s for pid, s in updated.items() if not s.is_default()})
 
     def set_starred(self, paper_ids: Iterable[str], starred: bool = True) -> list[str]:
+        stamp = now_iso() if starred else None
+
         def change(state: PaperState) -> None:
             if state.starred != starred:
                 state.starred = starred
-                state.starred_at = now_iso() if starred else None
+                state.starred_at = stamp
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "star" if starred else "unstar")
 
     def set_read(self, paper_ids: Iterable[str], read: bool = True) -> list[str]:
+        stamp = now_iso() if read else None
+
         def change(state: PaperState) -> None:
             if state.read != read:
                 state.read = read
-                state.read_at = now_iso() if read else None
+                state.read_at = stamp
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "mark read" if read else "mark unread")
 
     def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         wanted = [t for t in dict.fromkeys(normalise_tag(t) for t in tags) if t]
@@ -239,7 +252,7 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags.extend(t for t in wanted if t not in state.tags)
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "tag " + " ".join("#" + t for t in wanted))
 
     def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         unwanted = {normalise_tag(t) for t in tags}
@@ -247,13 +260,44 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags = [t for t in state.tags if t not in unwanted]
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "untag " + " ".join("#" + t for t in sorted(unwanted)))
 
     def set_note(self, paper_id: str, note: str) -> list[str]:
         def change(state: PaperState) -> None:
             state.note = note
 
-        return self._change([paper_id], change)
+        return self._change([paper_id], change, "note")
+
+    # -- hide, undo (the journal: store/undo.py) -----------------------------------------------
+
+    def set_hidden(self, paper_ids: Iterable[str], hidden: bool = True) -> list[str]:
+        def change(state: PaperState) -> None:
+            state.hidden = hidden
+
+        return self._change(paper_ids, change, "hide" if hidden else "unhide")
+
+    def has_hidden(self) -> bool:
+        return any(map(_HIDDEN, self.states.values()))
+
+    def undo(self) -> Step | None:
+        """Put back the states before the newest change (one write); None when nothing is left."""
+        self._check_writable()
+        return self.journal.undo(self._put_states)
+
+    def redo(self) -> Step | None:
+        self._check_writable()
+        return self.journal.redo(self._put_states)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+
+    def _put_states(self, states: dict[str, PaperState]) -> None:
+        """Write these states as they are (a default one drops its record); papers removed from
+        the catalog since are passed over."""
+        present = {pid: state for pid, state in states.items() if pid in self.papers}
+        if present:
+            self._write_states(present)
 
     # -- import --------------------------------------------------------------------------------
 
@@ -351,6 +395,7 @@ class Library:
                 read_at=mine.read_at or theirs.read_at,
                 starred_at=mine.starred_at or theirs.starred_at,
                 updated=mine.updated or theirs.updated,
+                hidden=mine.hidden or theirs.hidden,
             )
             if both != mine:
                 merged[pid] = both

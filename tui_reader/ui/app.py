@@ -34,7 +34,7 @@ class ReaderApp(InOrderKeys, App[int]):
     COMMANDS = App.COMMANDS | {ReaderCommands}
     # the keys typed after one of these wait until the field or dialog it opens has focus
     FIELD_ACTIONS = frozenset({
-        "command_palette", "search", "clear_search", "tag", "untag", "note", "help",  # open or leave a field
+        "command_palette", "search", "clear_search", "tag", "untag", "note", "help", "mark_all_read",  # open or leave a field
         "submit", "select", "save", "cancel", "answer", "close", "keep", "wait",  # in a field or dialog
     })
     BINDINGS = [

@@ -31,6 +31,7 @@ from tui_reader.ui.paper_list import PaperList
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
+from tui_reader.ui.triage import TriageActions
 
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
 PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
@@ -38,6 +39,7 @@ THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys neve
 NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
 NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
 T = TypeVar("T")
+HIDDEN_OUT = Term("is", "hidden", negated=True)  # every view but Hidden
 
 
 def refines(new: list[Term], old: list[Term]) -> bool:
@@ -76,18 +78,27 @@ class Shown:
     ids: list[str]
 
 
-class MainScreen(LinkActions, Screen):
+class MainScreen(TriageActions, LinkActions, Screen):
     BINDINGS = [
-        Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper"),
-        Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper read or unread"),
-        Binding("t", "tag", "Tag", id="tag", tooltip="Add tags (comma-separated, tab completes)"),
-        Binding("T", "untag", "Untag", id="untag", show=False, tooltip="Remove a tag from the paper"),
+        Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper (or the selected ones)"),
+        Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper (or the selected ones) read or unread"),
+        Binding("t", "tag", "Tag", id="tag", tooltip="Add tags to the paper or the selection (comma-separated, tab completes)"),
+        Binding("T", "untag", "Untag", id="untag", show=False, tooltip="Remove a tag from the paper or the selection"),
         Binding("n", "note", "Note", id="note", tooltip="Edit the paper's note (Markdown)"),
+        Binding("d", "hide", "Hide", id="hide", show=False, tooltip="Hide the paper or the selection (in Hidden: bring back)"),
+        Binding("u,ctrl+z", "undo", "Undo", id="undo", tooltip="Undo the last change (several levels)"),
+        Binding("U,ctrl+r", "redo", "Redo", id="redo", show=False, tooltip="Redo what was undone"),
+        Binding("A", "mark_all_read", "All read", id="mark-all-read", show=False, tooltip="Mark every paper in this view or search read (asks first)"),
+        Binding("space", "toggle_selection", "Select", id="select", show=False, tooltip="Select or unselect the paper, then move down"),
+        Binding("J,shift+down", "extend_down", "Extend down", id="extend-down", show=False, tooltip="Select this paper and the next"),
+        Binding("K,shift+up", "extend_up", "Extend up", id="extend-up", show=False, tooltip="Select this paper and the one above"),
+        Binding("V", "select_range", "Select range", id="select-range", show=False, tooltip="Select from the last paper picked with space to here"),
+        Binding("asterisk", "select_all", "Select all", id="select-all", show=False, tooltip="Select every paper shown (again: none)"),
         Binding("c", "copy_code", "Copy repo", id="copy-code", tooltip="Copy the code-repo link"),
         Binding("C", "copy_paper", "Copy link", id="copy-paper", show=False, tooltip="Copy the paper's own link (arXiv / HF)"),
         Binding("o", "open_browser", "Open", id="open-browser", show=False, tooltip="Open the repo (else the paper) in the browser"),
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
-        Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the search (or close the sidebar)"),
+        Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the selection, else the search (or close the sidebar)"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
@@ -169,9 +180,10 @@ class MainScreen(LinkActions, Screen):
 
     def view_terms(self) -> list[Term]:
         kind, _, name = self.view.partition(":")
-        if kind == "tag":
-            return [Term("tag", name)]
-        return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
+        terms = [Term("tag", name)] if kind == "tag" else parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
+        if self.view != "view:hidden" and self.library.has_hidden():
+            terms.append(HIDDEN_OUT)  # only while a paper is hidden: the default view stays a plain list
+        return terms
 
     def apply_filter(self) -> None:
         """Rebuild the list from the view, the search and the sort; the cursor stays on its paper.
@@ -247,6 +259,8 @@ class MainScreen(LinkActions, Screen):
         searched = f" matching {safe_line(self.search_text)!r}" if self.search_text else ""
         papers.border_title = Text(f"{label} · {count} paper{'s' if count != 1 else ''}{searched}")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
+        if papers.selected:
+            hint = f"{len(papers.selected):,} selected (Esc clears) · " + hint
         papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def show_progress(self, text: str | None) -> None:
@@ -282,6 +296,9 @@ class MainScreen(LinkActions, Screen):
         if self.has_class("-narrow"):
             self.remove_class("-sidebar-open")
             self.paper_list.focus()
+
+    def on_paper_list_selection_changed(self, event: PaperList.SelectionChanged) -> None:
+        self.update_titles()
 
     # -- the detail pane follows the cursor ----------------------------------------------------
 
@@ -332,7 +349,7 @@ class MainScreen(LinkActions, Screen):
         self.states_version += 1
         self.paper_list.refresh_paper(paper_id)
         if ok:
-            self.sidebar.state_changed(before, self.library.state(paper_id))
+            self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
@@ -349,39 +366,39 @@ class MainScreen(LinkActions, Screen):
     # -- actions -------------------------------------------------------------------------------
 
     def action_star(self) -> None:
-        if paper := self.current_paper():
-            starred = not self.library.state(paper.id).starred
-            self.save(paper.id, lambda: self.library.set_starred([paper.id], starred))
+        if ids := self.targets():
+            starred = not all(self.library.state(pid).starred for pid in ids)  # a mixed selection: star all
+            self.change_many(ids, lambda: self.library.set_starred(ids, starred))
 
     def action_toggle_read(self) -> None:
-        if paper := self.current_paper():
-            read = not self.library.state(paper.id).read
-            self.save(paper.id, lambda: self.library.set_read([paper.id], read))
+        if ids := self.targets():
+            read = not all(self.library.state(pid).read for pid in ids)
+            self.change_many(ids, lambda: self.library.set_read(ids, read))
 
     def action_tag(self) -> None:
-        if not (paper := self.current_paper()):
+        if not (ids := self.targets()):
             return
 
         def add(tags: list[str] | None) -> None:
             if tags:
-                self.save(paper.id, lambda: self.library.add_tags([paper.id], tags))
+                self.change_many(ids, lambda: self.library.add_tags(ids, tags))
 
         # The dialogs (TextArea and friends) are imported when one is first opened: ~20 ms off the start.
         from tui_reader.ui.dialogs import TagPrompt
 
-        self.app.push_screen(TagPrompt(f"Add tags to: {paper.title}", list(self.library.tag_counts())), add)
+        self.app.push_screen(TagPrompt(f"Add tags to: {self.target_label(ids)}", list(self.library.tag_counts())), add)
 
     def action_untag(self) -> None:
-        if not (paper := self.current_paper()):
+        if not (ids := self.targets()):
             return
-        tags = self.library.state(paper.id).tags
+        tags = list(dict.fromkeys(tag for pid in ids for tag in self.library.state(pid).tags))
         if not tags:
-            self.app.notify("This paper has no tags to remove.", severity="warning")
+            self.app.notify("This paper has no tags to remove." if len(ids) == 1 else "The selected papers have no tags to remove.", severity="warning")
             return
 
         def remove(tag: str | None) -> None:
             if tag:
-                self.save(paper.id, lambda: self.library.remove_tags([paper.id], [tag]))
+                self.change_many(ids, lambda: self.library.remove_tags(ids, [tag]))
 
         from tui_reader.ui.dialogs import PickOne, tag_choices
 
@@ -406,6 +423,9 @@ class MainScreen(LinkActions, Screen):
         search.focus()
 
     def action_clear_search(self) -> None:
+        if self.paper_list.selected:
+            self.paper_list.clear_selection()
+            return
         if self.has_class("-sidebar-open"):
             self.remove_class("-sidebar-open")
             self.paper_list.focus()

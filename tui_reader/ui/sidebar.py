@@ -1,4 +1,4 @@
-"""The sidebar: smart views (Inbox, Starred, All, Has code, With notes) and tags, each with a count.
+"""The sidebar: smart views (Inbox, Starred, All, Has code, With notes, Hidden) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
 once (after the first screen is painted: at 100,000 papers and a few hundred tags they cost ~0.1 s),
@@ -7,6 +7,8 @@ two prompts, never a recount over every paper or state.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from rich.text import Text
 from textual.message import Message
@@ -23,21 +25,48 @@ DEFAULT_VIEW = "view:all"
 
 
 def view_counts(library: Library, with_code: int) -> dict[str, int]:
-    """How many papers each smart view shows. `with_code` is counted once per catalog change."""
-    states = [s for pid, s in library.states.items() if pid in library.papers]
-    total = len(library.papers)
+    """How many papers each smart view shows (hidden papers only in Hidden). `with_code` is
+    counted once per catalog change."""
+    states = [(pid, s) for pid, s in library.states.items() if pid in library.papers]
+    hidden = [pid for pid, s in states if s.hidden]
+    shown = [s for _, s in states if not s.hidden]
+    total = len(library.papers) - len(hidden)
     return {
-        "inbox": total - sum(s.read for s in states),
-        "starred": sum(s.starred for s in states),
+        "inbox": total - sum(s.read for s in shown),
+        "starred": sum(s.starred for s in shown),
         "all": total,
-        "code": with_code,
-        "notes": sum(bool(s.note.strip()) for s in states),
+        "code": with_code - sum(has_code(library, pid) for pid in hidden),
+        "notes": sum(bool(s.note.strip()) for s in shown),
+        "hidden": len(hidden),
     }
 
 
-def state_counts(state: PaperState) -> dict[str, int]:
-    """What one paper's state adds to the view counts that depend on state (Inbox counts unread)."""
-    return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip()))}
+def state_counts(state: PaperState, with_code: bool = False) -> dict[str, int]:
+    """What one paper's state adds to the view counts that depend on state (Inbox counts unread;
+    a hidden paper counts in Hidden only, so it takes itself out of All and Has code)."""
+    if state.hidden:
+        return {"inbox": 0, "starred": 0, "notes": 0, "hidden": 1, "all": -1, "code": -int(with_code)}
+    return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip())),
+            "hidden": 0, "all": 0, "code": 0}
+
+
+def has_code(library: Library, pid: str) -> bool:
+    fast = getattr(library.papers, "has_link", None)
+    return fast(pid, "code") if fast is not None else any(link.kind == "code" for link in library.papers[pid].links)
+
+
+def shown_tags(state: PaperState) -> list[str]:
+    """The tags a paper counts under in the sidebar: none while it is hidden."""
+    return [] if state.hidden else state.tags
+
+
+def tag_counts(library: Library) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for pid, state in library.states.items():
+        if pid in library.papers:
+            for tag in shown_tags(state):
+                counts[tag] = counts.get(tag, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def count_with_code(library: Library) -> int:
@@ -92,15 +121,17 @@ class Sidebar(OptionList):
         if catalog_changed or self._with_code is None:
             self._with_code = count_with_code(self.library)
         self.counts = view_counts(self.library, self._with_code)
-        self.tag_counts = self.library.tag_counts()
+        self.tag_counts = tag_counts(self.library)
         self._show_counts()
 
-    def state_changed(self, before: PaperState, after: PaperState) -> None:
+    def state_changed(self, before: PaperState, after: PaperState, paper_id: str | None = None) -> None:
         """One paper's state went from `before` to `after`: adjust the counts it moves."""
         if not self.counts:  # not counted yet: the first count will see the new state
             return
         changed = []
-        old, new = state_counts(before), state_counts(after)
+        code = before.hidden != after.hidden and paper_id is not None and has_code(self.library, paper_id)
+        old, new = state_counts(before, code), state_counts(after, code)
+        before, after = replace(before, tags=shown_tags(before)), replace(after, tags=shown_tags(after))
         for key in old:
             if old[key] != new[key]:
                 self.counts[key] += new[key] - old[key]
