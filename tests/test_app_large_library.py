@@ -103,7 +103,7 @@ async def test_the_search_is_prepared_after_the_start_and_stays_right(big_librar
             await pilot.pause(PREPARE_SEARCH_AFTER + 0.5)
             await app.workers.wait_for_complete()
             screen = app.main_screen
-            assert screen.searcher._state_text._joined.states is big_library.states  # built ahead
+            assert screen.searcher._notes_index._joined.states is big_library.states  # built ahead
             screen.save(tagged, lambda: big_library.add_tags([tagged], ["quokka"]))  # after it: tested alone
             await pilot.press("slash")
             screen.query_one("#search").insert_text_at_cursor("quokka")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 
 from tui_reader.models import PaperState
-from tui_reader.search.notes_index import REBUILD_AFTER, StateText, state_matches
+from tui_reader.search.notes_index import REBUILD_AFTER, NotesIndex, note_or_tag_contains
 
 VALUES = ["alpha", "beta", "gamma", "appendix", "a", "x", "vision"]
 
 
 def direct(states, value):
-    return sorted(pid for pid, state in states.items() if state_matches(state, value))
+    return sorted(pid for pid, state in states.items() if note_or_tag_contains(state, value))
 
 
 def found(index, states, value):
@@ -24,7 +24,7 @@ def test_hits_follow_replaced_added_and_removed_states():
         "p2": PaperState(note="Read the Appendix"),
         "p3": PaperState(starred=True),
     }
-    index = StateText()
+    index = NotesIndex()
     assert found(index, states, "alpha") == ["p1"]
     assert found(index, states, "appendix") == ["p2"]
     states["p1"] = PaperState(tags=["beta"])  # replaced, as the Library does
@@ -41,7 +41,7 @@ def test_hits_follow_replaced_added_and_removed_states():
 def test_a_random_run_of_changes_always_agrees_with_a_direct_scan():
     rng = random.Random(7)
     states = {f"p{n}": PaperState(tags=[rng.choice(VALUES)]) for n in range(300)}
-    index = StateText()
+    index = NotesIndex()
     for step in range(3 * REBUILD_AFTER):
         pid = f"p{rng.randrange(400)}"
         action = rng.random()
@@ -57,13 +57,13 @@ def test_a_random_run_of_changes_always_agrees_with_a_direct_scan():
 
 def test_values_with_the_separators_are_searched_directly():
     states = {"p1": PaperState(note="a\x00b")}
-    assert found(StateText(), states, "a\x00b") == ["p1"]
-    assert found(StateText(), states, "") == direct(states, "")
+    assert found(NotesIndex(), states, "a\x00b") == ["p1"]
+    assert found(NotesIndex(), states, "") == direct(states, "")
 
 
 def test_a_text_built_ahead_serves_the_first_search_and_follows_later_changes():
     states = {"p1": PaperState(tags=["alpha"]), "p2": PaperState(note="beta")}
-    index = StateText()
+    index = NotesIndex()
     index.build(states)
     assert found(index, states, "alpha") == ["p1"]
     states["p2"] = PaperState(note="alpha too")

@@ -1,6 +1,6 @@
 """The `tui-reader` command. The cyclic collector is off from the first import until the app has
-started: ~60 of its passes (~20 ms at 100,000 papers) ran before the first screen, over objects that
-all live on. Every other command turns it back on at once (tui_reader.cli.main); the app does so
+started: its many passes before the first screen walked objects that all live on. Every other
+command turns it back on at once (tui_reader.cli.main); the app does so
 once it has frozen what its start made (ReaderApp, FREEZE_AFTER)."""
 
 from __future__ import annotations

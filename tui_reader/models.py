@@ -185,8 +185,8 @@ _STATE_TYPES: dict[str, type | tuple[type, ...]] = {
 
 def normalise_title(title: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a title, for matching the same paper.
-    An ASCII title skips NFKD and casefold, which change nothing in it but case: an import of
-    100,000 papers spent seconds there."""
+    An ASCII title skips NFKD and casefold, which change nothing in it but case and dominated a
+    large import."""
     if title.isascii():
         return " ".join(_WORD_RE.findall(title.lower()))
     text = unicodedata.normalize("NFKD", title)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 PROG = "tui-reader"
 STATE_LOCK_WAIT = 3.0  # seconds a state command waits for a running app to let go
 SAMPLE_NAME = "hf-papers-page.txt"
-REBUILD_NOTICE_BYTES = 20_000_000  # a catalog this big (~10,000 papers) takes a second or more to re-index
+REBUILD_NOTICE_BYTES = 20_000_000  # past this size a re-index is slow enough to announce
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -42,7 +42,7 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
     wait = STATE_LOCK_WAIT if wait is None else wait  # read at call time, so a test can shorten it
 
     def rebuilding(size: int) -> None:
-        # e.g. a folder copied without its times: seconds of parsing at 100,000 papers, said first
+        # e.g. a folder copied without its times: a long parse, so say it first
         if size >= REBUILD_NOTICE_BYTES:
             print(f"{PROG}: {folder / INDEX_FILE} is missing or out of date: rebuilding it from the "
                   f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
@@ -65,7 +65,7 @@ def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportR
 
 
 def sample_batch() -> Batch:
-    # the parsers load only for an import: ~10 ms off the start
+    # the parsers load only for an import, not at every start
     from tui_reader.sources import parse_text
 
     text = resources.files("tui_reader.data").joinpath(SAMPLE_NAME).read_text("utf-8")

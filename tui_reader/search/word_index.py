@@ -25,8 +25,8 @@ byte (0 or 1) per row, which combine as integers (`int.from_bytes`) and filter a
 
 The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to the
 catalog's generation token and the search text's size, rebuilt when it does not match. Building
-costs a tokenisation of the whole text (seconds at 100,000 papers), so the catalog builds it in a
-background thread and scans until it is ready.
+costs a tokenisation of the whole text, so the catalog builds it in a separate low-priority process
+(`spawn_build`) and scans until it is ready.
 """
 
 from __future__ import annotations
@@ -162,7 +162,8 @@ def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | 
         }
         del postings, blobs
     # One letter is in tens of thousands of words: its rows are kept whole, not unioned at query
-    # time (~60-80 ms at 100,000 papers). Only single word characters, the ones asked this way.
+    # time (too slow for a keystroke, and uncancellable). Only single word characters, the ones
+    # asked this way.
     letters = sorted(b for b in chars if b < 0x80 and WORD_RE.fullmatch(chr(b)))
     meta["letters"] = {chr(b): add(_bitmap(chars[b], n, nbytes)) for b in letters}
     return b"".join([_head(generation, text_size), b"\n", orjson.dumps(meta), b"\n", *sections])
@@ -373,8 +374,8 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
 
 
 def spawn_build(folder) -> subprocess.Popen | None:
-    """`build_file(folder)` in a separate low-priority process: a few seconds of CPU at 100,000
-    papers that would otherwise hold the app's GIL. It outlives the app if need be."""
+    """`build_file(folder)` in a separate low-priority process: CPU-bound work that would
+    otherwise hold the app's GIL. It outlives the app if need be."""
     try:
         return subprocess.Popen(
             [sys.executable, "-m", "tui_reader.search.word_index", str(folder)],

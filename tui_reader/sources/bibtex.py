@@ -58,7 +58,7 @@ _SIMPLE_CHARS = {"textasciitilde": "~", "textasciicircum": "^", "textbackslash":
 
 
 def decode_latex(value: str) -> str:
-    """TeX in a BibTeX value as plain text. pylatexenc takes ~10 ms a field, so the common cases
+    """TeX in a BibTeX value as plain text. pylatexenc is slow per field, so the common cases
     (no TeX at all; only escaped & % # _ $ and protective braces) are done here."""
     if not _LATEX.search(value):
         return value

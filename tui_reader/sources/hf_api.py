@@ -30,7 +30,7 @@ def load_json(text: str) -> Any:
     text = text.lstrip("\ufeff")
     try:
         # Given a str that is not ASCII, orjson keeps a UTF-8 copy of it inside the str for as long as
-        # the str lives (187 MB at 100,000 papers); a copy of our own is gone once parsed.
+        # the str lives (as large as the file); a copy of our own is gone once parsed.
         return orjson.loads(text if text.isascii() else text.encode("utf-8", "surrogatepass"))
     except orjson.JSONDecodeError as error:
         raise SourceError("", f"not valid JSON ({error})") from None

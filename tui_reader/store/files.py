@@ -195,7 +195,7 @@ def best_effort_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     """best_effort_write of the concatenated chunks, written as they come."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns() % 10**9}{TEMP_SUFFIX}")
     try:
-        with open(tmp, "wb", buffering=WRITE_BUFFER) as f:  # 8 KB writes made 144 MB of search text cost 0.3 s
+        with open(tmp, "wb", buffering=WRITE_BUFFER) as f:  # small writes made the search text slow to write
             f.writelines(chunks)
         os.rename(tmp, path)
         return True
@@ -243,8 +243,8 @@ class AtomicJSONStorage(Storage):
 
     def update_table(self, name: str, docs: dict[str, dict], remove: Iterable[str] = ()) -> None:
         """Put and remove documents of one table, and write. Parses the file once per open, not on
-        every write: a star in a library with 10,000 states was spending most of its time in a
-        parse and TinyDB's two copies of the table. On failure nothing in memory changes."""
+        every write: a star was spending most of its time in a parse and TinyDB's two copies of
+        the table. On failure nothing in memory changes."""
         if self._tables is None:
             self._tables = {n: dict(t) for n, t in (self.read() or {}).items()}
         tables = dict(self._tables)

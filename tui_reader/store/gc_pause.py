@@ -1,4 +1,4 @@
-"""Bulk work (parsing or importing 100,000 papers) allocates millions of objects that all live on;
+"""Bulk work (parsing or importing a large library) allocates millions of objects that all live on;
 the cyclic garbage collector would re-scan them again and again for nothing. Pause it meanwhile."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _age_without_a_pass() -> None:
     """Move what the pause left in the young generation to the oldest one, in O(1).
 
     The collector kept counting allocations while paused: the first one after it was back started
-    a young pass over all of them, then a middle one (1-1.4 s of a 100,000-paper CLI import). Done by
+    a young pass over all of them, then a middle one (a large share of a big CLI import). Done by
     freezing and unfreezing, so only when nothing is frozen: that would thaw it."""
     if not gc.get_freeze_count():
         gc.freeze()
@@ -34,9 +34,9 @@ def _age_without_a_pass() -> None:
 def freeze_survivors(collect_first: bool = False) -> None:
     """Hide every object alive now from the cyclic collector for good (gc.freeze).
 
-    Once a library is open, its 100,000 titles, ids and states stay until the process ends; each
-    full collection still walked all of them: ~100 ms at 100,000 papers, landing on whatever key
-    or search result was being drawn. Objects freed by their reference count are still freed;
+    Once a library is open, its titles, ids and states stay until the process ends; each full
+    collection still walked all of them, a pause landing on whatever key or search result was
+    being drawn. Objects freed by their reference count are still freed;
     `collect_first` clears the cyclic garbage there is, which would otherwise be kept for good."""
     if collect_first:
         gc.collect()

@@ -1,7 +1,8 @@
 """The catalog and the user's state, and every change to them. The one place that writes.
 
-Two TinyDB files, because TinyDB rewrites a whole file on every write: the catalog (papers.json),
-written only on import, and the small state file (state.json), written on every user action.
+Two files in TinyDB's JSON format, kept apart because a write rewrites a whole file: the catalog
+(papers.json, written by our own record-at-a-time writer in store/catalog.py, only on import) and the
+small state file (state.json, through store/files.py's KeyedDB), written on every user action.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class Library:
     # -- opening -------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        with gc_paused():  # 100,000 titles and 10,000+ states: nothing in them is garbage
+        with gc_paused():  # titles and states that all live on: nothing in them is garbage
             self._load_all()
 
     def _load_all(self) -> None:
@@ -346,7 +347,7 @@ class Library:
             key = normalise_title(paper.title)
             existing_id = self._match(paper, key, current, by_title)
             if existing_id is None:
-                record = paper  # the incoming records become the library's: no copy of 100k papers
+                record = paper  # the incoming records become the library's: no copy of the batch
                 if not restore:
                     record.added, record.batch, record.seq, record.aliases = added, batch, index, []
                 new_ids.add(record.id)

@@ -171,8 +171,8 @@ class ReaderApp(InOrderKeys, App[int]):
         if self.library.problems:
             self.offer_backup()
         if self.freeze_after_start:
-            # Textual's own start-up objects too (~27 ms of every full collection at 100,000 papers),
-            # once the first frame and the work after it are done
+            # Textual's own start-up objects too (every full collection walked them), once the first
+            # frame and the work after it are done
             self.set_timer(FREEZE_AFTER, self.settle_collector)
         self._started = True
 
@@ -199,7 +199,7 @@ class ReaderApp(InOrderKeys, App[int]):
             self.main_screen.reload()
             self.notify(f"Restored {restored.name} from {backup.name}.", markup=False)
 
-        # The dialogs (TextArea and friends) are imported when one is first opened: ~20 ms off the start.
+        # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import RestoreBackup
 
         self.push_screen(RestoreBackup(list(self.library.problems), newest), restore)

@@ -1,6 +1,6 @@
 """The detail pane: title, authors, date, labelled links, tags, abstract, and the note as Markdown.
 
-Textual's Markdown widget (and markdown_it behind it) costs 0.15-0.3 s to import, so it is imported
+Textual's Markdown widget (and markdown_it behind it) is slow to import, so it is imported
 and mounted only when a paper with a note is first shown; until then the note's place holds a Static.
 """
 

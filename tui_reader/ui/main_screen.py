@@ -162,8 +162,8 @@ class MainScreen(TriageActions, LinkActions, Screen):
 
     def _screen_resized(self, size: Size) -> None:
         # Textual lays out and repaints the whole screen for every Resize it passes on, also one of
-        # the size already laid out: at start there were four or five of them after the first frame
-        # (each 30-70 ms at 100,000 papers), and keys pressed meanwhile waited.
+        # the size already laid out: at start there were four or five of them after the first frame,
+        # and keys pressed meanwhile waited.
         if size == self._laid_out_size:
             return
         if self.stack_updates and self.is_attached:
@@ -225,7 +225,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
             self._show_result(generation, request(ids))
         else:
             # name and description given: Textual's default is the repr of the callable, here a
-            # partial holding 100,000 ids (70 ms per key)
+            # partial holding every id, a slow repr on every key
             self.run_worker(partial(self._query_in_thread, generation, base, todo, order, request),
                             name="search", description="search", thread=True, exclusive=True,
                             group="search", exit_on_error=False)
@@ -383,7 +383,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
             if tags:
                 self.change_many(ids, lambda: self.library.add_tags(ids, tags))
 
-        # The dialogs (TextArea and friends) are imported when one is first opened: ~20 ms off the start.
+        # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import TagPrompt
 
         self.app.push_screen(TagPrompt(f"Add tags to: {self.target_label(ids)}", list(self.library.tag_counts())), add)

@@ -1,7 +1,7 @@
 """The paper list: a Line-API widget (ScrollView + render_line), like Toolong's log view.
 
 Only the rows on screen are ever rendered, each once, then served from a cache; a state change
-re-renders that one row. So 100,000 papers cost a list of ids, not 100,000 widgets.
+re-renders that one row. So a large library costs a list of ids, not a widget per paper.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         row = None
         if keep is not None:
             try:
-                row = ids.index(keep)  # one pass in C; a dict of 100,000 rows costs ten times more
+                row = ids.index(keep)  # one pass in C; building a dict of rows costs far more
             except ValueError:
                 pass
         self._move(row if row is not None else 0, force=True)
@@ -303,8 +303,8 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         return tuple(columns)
 
     def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
-        # Segments made directly: through rich.Text and the console a row cost ~200 us, and a
-        # search result or a page shows ~40 new rows at once.
+        # Segments made directly: rich.Text and the console cost several times more per row, and a
+        # search result or a page shows a screenful of new rows at once.
         state = self.library.state(paper_id)
         selected = paper_id in self.selected
         look = self._row_looks()[2 if selected and not is_cursor else int(is_cursor)]

@@ -10,7 +10,7 @@ from textual.scroll_view import ScrollView
 class ResizingContentScrollView(ScrollView):
     """Textual lays out the screen, and repaints every widget, whenever a widget's virtual size
     changes (`layout=True`): for the paper list on each search result and for the search field on
-    each key, ~15-35 ms apiece at 100,000 papers. Here only the scrollbars follow the new size; a
+    each key, a full repaint apiece. Here only the scrollbars follow the new size; a
     scrollbar that appears or goes still lays the screen out (that reactive is Textual's own)."""
 
     virtual_size = Reactive(Size(0, 0), layout=False)

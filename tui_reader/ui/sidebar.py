@@ -1,7 +1,7 @@
 """The sidebar: smart views (Inbox, Starred, All, Has code, With notes, Hidden) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
-once (after the first screen is painted: at 100,000 papers and a few hundred tags they cost ~0.1 s),
+once (after the first screen is painted: over a large library they are too slow for the first frame),
 then kept up to date from each state change (`state_changed`), so a star or a read touches one or
 two prompts, never a recount over every paper or state.
 """

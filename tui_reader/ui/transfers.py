@@ -66,8 +66,8 @@ def store_fetched(app: ReaderApp, papers: list) -> None:
 def store_batch(app: ReaderApp, batch, verb: str) -> None:
     """Store the papers in a thread, behind a screen that takes the keys, then show them.
 
-    At 100,000 papers even a daily fetch rewrites the catalog (~2.7 s): on the app's thread every
-    key waited for it. Meanwhile nothing reads the library as it changes: the Storing screen takes
+    Even a daily fetch rewrites the whole catalog: on the app's thread every key waited for it.
+    Meanwhile nothing reads the library as it changes: the Storing screen takes
     the keys, the list draws only rows it has drawn before, and queries wait for the store."""
     from tui_reader.ui.dialogs import Storing
 
