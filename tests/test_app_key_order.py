@@ -47,9 +47,8 @@ async def test_slash_word_enter_then_j_moves_in_the_result(library, config_folde
     async with running(app) as pilot:
         burst(app, "/diffusion", "enter", "j")
         await settle(pilot, lambda: app.focused is paper_list(app) and not app.holding_keys)
-        await pilot.pause()
+        await settle(pilot, lambda: paper_list(app).cursor == 1)
         assert app.main_screen.query_one("#search", Input).value == "diffusion"
-        assert paper_list(app).cursor == 1
         assert reopen_state(library) == {}
 
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-HOLD_LIMIT = 1.0  # seconds: a safety net, should an action open nothing and say nothing
+HOLD_LIMIT = 2.0  # seconds: a safety net, should an action open nothing and say nothing
 
 
 class InOrderKeys(App):
