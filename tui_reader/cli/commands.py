@@ -10,6 +10,7 @@ import orjson
 
 from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary
 from tui_reader.locations import config_dir
+from tui_reader.store.sample import remember_sample
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -18,6 +19,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         message = None
         if not library.papers and not library.problems:
             result = library.import_papers(sample_batch().papers)
+            remember_sample(library.folder, result.new_ids)  # removed at the user's first own import
             message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."
             print(message, file=sys.stderr)
         try:
@@ -41,7 +43,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, write=False) as library:
-        ids = selected_ids(library, args.query, args.sort)
+        query = args.query or ""
+        if "is:hidden" not in query and library.has_hidden():
+            query += " -is:hidden"  # as in the app: hidden papers only when asked for
+        ids = selected_ids(library, query.strip(), args.sort)
         if args.json:
             from tui_reader.export.formats import paper_record
 

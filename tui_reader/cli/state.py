@@ -1,5 +1,5 @@
-"""State commands (star, unstar, read, unread, tag, untag, note) and the library's housekeeping
-(locate, restore)."""
+"""State commands (star, unstar, read, unread, hide, unhide, tag, untag, note), remove, and the
+library's housekeeping (locate, restore)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def cmd_state(args: argparse.Namespace) -> int:
             changed = library.set_starred(args.ids, args.command == "star")
         elif args.command in ("read", "unread"):
             changed = library.set_read(args.ids, args.command == "read")
+        elif args.command in ("hide", "unhide"):
+            changed = library.set_hidden(args.ids, args.command == "hide")
         elif args.command == "tag":
             changed = library.add_tags([args.id], args.tags)
         elif args.command == "untag":
@@ -24,6 +26,15 @@ def cmd_state(args: argparse.Namespace) -> int:
             text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
             changed = library.set_note(args.id, text.strip("\n"))
     print(f"{args.command}: {len(changed)} paper(s) changed")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with open_library(args, write=True) as library:
+        titles = {library.resolve(pid): library.get(pid).title for pid in args.ids}  # every id known before anything goes
+        removed = library.remove_papers(list(titles))
+    for pid in removed:
+        print(f"removed {pid}  {titles[pid]}")
     return 0
 
 

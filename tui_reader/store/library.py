@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tui_reader.store.catalog import Catalog
 from tui_reader.store.gc_pause import gc_paused
+from tui_reader.store.sample import SampleRemoval, sample_ids, sample_path, user_keeps
 from tui_reader.store.undo import Step, UndoJournal
 from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
@@ -48,6 +49,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_ids: list[str] = field(default_factory=list)
+    sample_note: str = ""  # what became of the bundled sample, when this import removed it
 
     @property
     def total(self) -> int:
@@ -279,6 +281,35 @@ class Library:
 
     def has_hidden(self) -> bool:
         return any(map(_HIDDEN, self.states.values()))
+
+    def remove_papers(self, paper_ids: Iterable[str]) -> list[str]:
+        """Take papers out of the catalog for good, with their state (one catalog write, then one
+        state write). Not an undo step: `tui-reader remove` asks for it by id."""
+        self._check_writable()
+        ids = list(dict.fromkeys(self.resolve(pid) for pid in paper_ids))
+        if not ids:
+            return []
+        self.papers.write({}, ids, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+        self._aliases = self.papers.aliases
+        gone = [pid for pid in ids if pid in self.states]
+        if gone:
+            self._write_states({}, remove=gone)
+        return ids
+
+    def drop_sample(self, brought: Iterable[str] = ()) -> SampleRemoval:
+        """After the user's first own import: remove the bundled sample's papers, but those the
+        user starred, tagged or noted, and those the import `brought` again (store/sample.py)."""
+        ids = sample_ids(self.folder)
+        if not ids:
+            return SampleRemoval()
+        again = set(brought)
+        present = [pid for pid in ids if pid in self.papers and pid not in again]
+        kept = [pid for pid in present if user_keeps(self.state(pid))]
+        drop = [pid for pid in present if pid not in set(kept)]
+        if drop:
+            self.remove_papers(drop)
+        sample_path(self.folder).unlink(missing_ok=True)
+        return SampleRemoval(removed=len(drop), kept=len(kept))
 
     def undo(self) -> Step | None:
         """Put back the states before the newest change (one write); None when nothing is left."""

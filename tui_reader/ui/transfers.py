@@ -84,6 +84,7 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
         try:
             with screen.query_lock:
                 result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
+                result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
         except ReaderError as error:
             failure = str(error)
         except Exception as error:  # a bug must not leave the screen up for good
@@ -98,7 +99,8 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
         if failure is not None:
             say_failed(app, "Import", failure)
         else:
-            app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated.", timeout=8, markup=False)
+            app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated. {result.sample_note}".strip(),
+                       timeout=8, markup=False)
 
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)
 
