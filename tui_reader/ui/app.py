@@ -34,8 +34,8 @@ class ReaderApp(InOrderKeys, App[int]):
     COMMANDS = App.COMMANDS | {ReaderCommands}
     # the keys typed after one of these wait until the field or dialog it opens has focus
     FIELD_ACTIONS = frozenset({
-        "command_palette", "search", "clear_search", "tag", "untag", "note", "help", "mark_all_read",  # open or leave a field
-        "submit", "select", "save", "cancel", "answer", "close", "keep", "wait",  # in a field or dialog
+        "command_palette", "search", "clear_search", "tag", "untag", "note", "help", "mark_all_read", "pick_link",  # open or leave a field
+        "submit", "select", "save", "cancel", "answer", "close", "keep", "wait", "copy", "open_number",  # in a dialog
     })
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
