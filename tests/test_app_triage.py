@@ -172,3 +172,15 @@ async def test_a_hidden_paper_stays_hidden_after_a_restart(library, config_folde
             assert pid not in paper_list(app).ids and len(paper_list(app).ids) == 80
     finally:
         reopened.close()
+
+
+async def test_the_sort_is_remembered_across_restarts(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("S", "S", "S")  # newest added -> title -> starred first -> most upvoted
+        assert app.main_screen.sort == "upvotes"
+    assert 'sort = "upvotes"' in (config_folder / "config.toml").read_text()
+    app = make_app(library, config_folder)
+    async with running(app):
+        assert app.main_screen.sort == "upvotes"
+        assert "most upvoted" in str(paper_list(app).border_subtitle)

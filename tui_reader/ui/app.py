@@ -69,6 +69,7 @@ class ReaderApp(InOrderKeys, App[int]):
             self.config = Config()  # nowhere to keep settings: defaults, never saved
         super().__init__()
         self.main_screen = MainScreen(library)
+        self.main_screen.sort = self.config.sort
 
     # -- themes --------------------------------------------------------------------------------
 

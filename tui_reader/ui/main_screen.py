@@ -442,6 +442,9 @@ class MainScreen(TriageActions, LinkActions, Screen):
     def action_cycle_sort(self) -> None:
         orders = list(SORT_ORDERS)
         self.sort = orders[(orders.index(self.sort) + 1) % len(orders)]
+        remember = getattr(self.app, "remember", None)
+        if remember is not None:
+            remember(sort=self.sort)  # the next start opens in this order
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
 
