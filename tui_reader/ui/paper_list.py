@@ -27,12 +27,13 @@ SELECTED_MARK = "▌"
 CODE_MARK = "</>"
 MARKS_WIDTH = cell_len(f" {UNREAD_MARK}{STAR_MARK} ")
 EMPTY_TEXT = "No papers here. Esc clears the search; the sidebar (b) picks another view."
-# The columns after the title, left to right, with their widths; on a narrow list they drop out
-# in DROP_ORDER (first to go first) so that the title keeps at least TITLE_SHARE of the row.
-COLUMN_WIDTHS = {"author": 22, "date": 10, "upvotes": 5, "code": 3, "tags": 18}
-DROP_ORDER = ("author", "upvotes", "date", "tags", "code")
-TITLE_SHARE = 0.5
+# The columns after the title (and its tags), left to right, with their widths; on a narrow list
+# they drop out in DROP_ORDER so that the title keeps at least TITLE_SHARE of the row.
+COLUMN_WIDTHS = {"author": 18, "date": 10, "upvotes": 4, "code": 3}
+DROP_ORDER = ("author", "upvotes", "date", "code")  # the widest and least needed first
+TITLE_SHARE = 0.45
 TITLE_MIN = 24
+AUTHORS_LOOKED_AT = 200  # papers whose authors are looked at to decide on an author column
 
 
 class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=False):
@@ -85,7 +86,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self.cached_rows_only = False  # while the library changes in a thread: read nothing from it
         self.selected: set[str] = set()  # papers picked for a bulk action (space, J/K, V, *)
         self._anchor: str | None = None  # where V selects from
-        self._columns: tuple[str, ...] = ()  # the columns that fit the current width
+        self._data_columns: tuple[tuple, tuple[str, ...]] | None = None  # (catalog key, columns with data)
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -291,15 +292,37 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             self._strips.set(key, strip)
         return strip
 
+    def columns_with_data(self) -> tuple[str, ...]:
+        """The columns some paper of the catalog has a value for (the bundled sample has no dates,
+        authors or upvotes: no empty columns for it). Looked at once per catalog."""
+        papers = self.library.papers
+        key = (id(papers), getattr(papers, "generation", None), len(papers))
+        if self._data_columns is not None and self._data_columns[0] == key:
+            return self._data_columns[1]
+        published = getattr(papers, "published", None)
+        if published is not None:
+            text = getattr(published, "text", None)  # a StringColumn: all its dates are one text
+            dates = bool(text) if text is not None else any(published)
+            upvotes = any(v is not None for v in papers.upvotes)
+        else:
+            dates, upvotes = any(p.published for p in papers.values()), any(p.upvotes is not None for p in papers.values())
+        some = [papers[pid] for pid in list(papers)[:AUTHORS_LOOKED_AT]]
+        authors = any(p.authors for p in some)
+        found = {"author": authors, "date": dates, "upvotes": upvotes, "code": True}
+        columns = tuple(name for name in COLUMN_WIDTHS if found[name])
+        self._data_columns = (key, columns)
+        return columns
+
     def columns_for(self, width: int) -> tuple[str, ...]:
         """The columns shown at this width: all that leave the title its share, dropped in
         DROP_ORDER."""
-        columns = list(COLUMN_WIDTHS)
+        columns = list(self.columns_with_data())
         room = max(TITLE_MIN, int(width * TITLE_SHARE))
         for name in DROP_ORDER:
             if width - MARKS_WIDTH - sum(COLUMN_WIDTHS[c] + 1 for c in columns) >= room:
                 break
-            columns.remove(name)
+            if name in columns:
+                columns.remove(name)
         return tuple(columns)
 
     def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
@@ -309,14 +332,21 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         selected = paper_id in self.selected
         look = self._row_looks()[2 if selected and not is_cursor else int(is_cursor)]
         columns = self.columns_for(width)
-        title_width = max(0, width - MARKS_WIDTH - sum(COLUMN_WIDTHS[c] + 1 for c in columns))
+        room = max(0, width - MARKS_WIDTH - sum(COLUMN_WIDTHS[c] + 1 for c in columns))
+        tags = " ".join("#" + safe_line(tag) for tag in state.tags)
+        if cell_len(tags) > room // 4:  # long tag lists give way to the title
+            tags = fit(tags, room // 4)
+        gap = 1 if columns else 0  # between the tags and the next column
+        title_width = max(0, room - (cell_len(tags) + 2 + gap if tags else 0))
         segments = [
             Segment(SELECTED_MARK, look["paperlist--selected"]) if selected else Segment(" ", look["base"]),
             Segment(" " if state.read else UNREAD_MARK, look["paperlist--unread"]),
             Segment((STAR_MARK if state.starred else " ") + " ", look["paperlist--starred"]),
-            Segment(fit(safe_line(self._title(paper_id)), title_width, pad=bool(columns)),
+            Segment(fit(safe_line(self._title(paper_id)), title_width, pad=bool(columns or tags)),
                     look["paperlist--read"] if state.read else look["base"]),
         ]
+        if tags:
+            segments += [Segment("  ", look["base"]), Segment(tags + " " * gap, look["paperlist--tag"])]
         for name in columns:
             text, style = self._column(name, paper_id, state, look)
             segments += [Segment(" ", look["base"]), Segment(fit(text, COLUMN_WIDTHS[name], pad=True), style)]
@@ -327,8 +357,6 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
 
     def _column(self, name: str, paper_id: str, state, look: dict[str, Style]) -> tuple[str, Style]:
         meta = look["paperlist--meta"]
-        if name == "tags":
-            return " ".join("#" + safe_line(tag) for tag in state.tags), look["paperlist--tag"]
         papers = self.library.papers
         row = getattr(papers, "row", {}).get(paper_id)  # the catalog's index: no record parsed
         if name == "date":
