@@ -184,3 +184,22 @@ async def test_the_sort_is_remembered_across_restarts(library, config_folder):
     async with running(app):
         assert app.main_screen.sort == "upvotes"
         assert "most upvoted" in str(paper_list(app).border_subtitle)
+
+
+NEW_IDS = ["hide", "undo", "redo", "mark-all-read", "select", "extend-down", "extend-up", "select-range",
+           "select-all", "pick-link", "open-arxiv", "open-pdf"]
+
+
+async def test_every_new_key_has_an_id_in_the_help_and_can_be_remapped(library, config_folder):
+    config_folder.mkdir(parents=True, exist_ok=True)
+    (config_folder / "config.toml").write_text('[keymap]\nundo = "z"\nhide = "x"\n')
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        rows = {binding.id: keys for _title, section in app.binding_sections() for keys, binding in section}
+        assert all(rows.get(binding_id) for binding_id in NEW_IDS), [i for i in NEW_IDS if i not in rows]
+        assert rows["undo"] == "z" and rows["hide"] == "x"
+        pid = current_id(app)
+        await pilot.press("x")
+        assert reopen_state(library)[pid].hidden
+        await pilot.press("z")
+        assert reopen_state(library) == {}

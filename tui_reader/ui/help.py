@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 SEARCH_HELP = (
     "Search (/): words match title, abstract, authors, tags and notes.  "
-    '"exact phrase"  tag:NAME  author:NAME  title:WORD  is:starred is:unread is:read  '
+    '"exact phrase"  tag:NAME  author:NAME  title:WORD  is:starred is:unread is:read is:hidden  '
     "has:code has:note has:tags  -TERM negates.  Esc clears."
 )
 
