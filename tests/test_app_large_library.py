@@ -103,7 +103,7 @@ async def test_the_search_is_prepared_after_the_start_and_stays_right(big_librar
             await pilot.pause(PREPARE_SEARCH_AFTER + 0.5)
             await app.workers.wait_for_complete()
             screen = app.main_screen
-            assert screen.searcher._notes_index._joined.states is big_library.states  # built ahead
+            assert screen.session.searcher._notes_index._joined.states is big_library.states  # built ahead
             screen.save(tagged, lambda: big_library.add_tags([tagged], ["quokka"]))  # after it: tested alone
             await pilot.press("slash")
             screen.query_one("#search").insert_text_at_cursor("quokka")
@@ -141,7 +141,7 @@ async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys
         async with running(app, size=(160, 45)) as pilot:
             papers = paper_list(app)
             first = papers.current_id
-            held = app.main_screen.query_lock
+            held = big_library.access
             held.acquire()  # the store waits for it: its screen stays up while the keys are pressed
             try:
                 store_batch(app, Batch("test", new), "Imported")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401
-from tui_reader.search.query import Searcher
+from tui_reader.search.searcher import Searcher
 
 
 def cli_ids(library, query):
@@ -136,9 +136,9 @@ async def test_the_cursor_stays_in_view_when_the_list_grows_back(library, config
 
 # -- typing on narrows the shown result; a big catalog queries in a thread ----------------------
 
-from tui_reader.search.query import parse_query, sort_ids  # noqa: E402
-from tui_reader.ui import main_screen as main_screen_module  # noqa: E402
-from tui_reader.ui.main_screen import refines  # noqa: E402
+from tui_reader.search import searcher as searcher_module  # noqa: E402
+from tui_reader.search.query import parse_query  # noqa: E402
+from tui_reader.search.searcher import refines, sort_ids  # noqa: E402
 
 
 @pytest.mark.parametrize("old, new, narrower", [
@@ -188,7 +188,7 @@ async def test_a_state_change_is_seen_by_the_next_narrowed_query(library, config
 
 
 async def test_in_a_big_catalog_the_query_runs_in_a_thread_and_the_newest_wins(library, config_folder, monkeypatch):
-    monkeypatch.setattr(main_screen_module, "THREAD_FROM", 0)
+    monkeypatch.setattr(searcher_module, "THREAD_FROM", 0)
     app = make_app(library, config_folder)
     async with running(app) as pilot:
         await pilot.press("slash", *"diffusion")

@@ -8,7 +8,8 @@ import orjson
 import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
-from tui_reader.store.catalog import StringColumn, _pack, _unpack, record_bytes, search_line
+from tui_reader.store.catalog import StringColumn, _pack, _unpack, record_bytes
+from tui_reader.store.search_text import search_line
 from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.store.files import WRITE_BUFFER, atomic_write_chunks

@@ -108,8 +108,11 @@ def test_bibtex_export_of_the_sample_parses_into_81_entries_with_unique_keys(cap
         assert entry.fields_dict["title"].value == paper.title.replace("---", "—").replace("--", "–")  # TeX ligatures
         if paper.abstract:
             assert plain.fields_dict["abstract"].value == latex_escape(paper.abstract)
-        if paper.links:
-            assert entry.fields_dict["url"].value == paper.links[0].url
+        own = [link.url for link in paper.links if link.kind != "code"]  # a code repo is not the paper's url
+        if own:
+            assert entry.fields_dict["url"].value == own[0]
+        else:
+            assert "url" not in entry.fields_dict
     assert entries[0].key == "recursive"  # no authors or date on the page: the title word alone
 
 

@@ -362,7 +362,7 @@ def test_fetched_papers_merge_into_the_sample_and_keep_stars(server, capsys, tmp
     server.hf_entries = json.loads((FIXTURES / "hf-daily-sample-overlap.json").read_text("utf-8"))
     code, out, err = fetch_hf(capsys, tmp_path, server.url("ok"))
     assert code == 0, err
-    assert "(1 new, 2 updated)" in out
+    assert "(1 new, 2 updated; 2 merged with papers you had)" in out
 
     records = {r["id"]: r for r in listed(capsys, tmp_path)}
     assert len(records) == 81 + 1

@@ -94,7 +94,6 @@ REFUSED: dict[str, bytes] = {
     "xml-arxiv-api-error": atom('<entry><id>http://arxiv.org/api/errors#incorrect_id_format_for_1234</id><title>Error</title><summary>incorrect id format for 1234</summary></entry>'),
     "bibtex-garbage": b"@article{, title={unclosed\n@misc{x y z}\n@{}{}{\n",
     "bibtex-in-prose": b"Some notes about @foo{ things\n\n@misc{x y z}\nmore text @article{, title={unclosed\n",
-    "bibtex-no-title": b"@article{key1, author={A. Person}, year={2024}}\n",
     "prose-without-structure": b"Just some words on a line with no abstract and no title structure at all, ending here.",
     "shell-script": b"#!/bin/sh\nrm -rf /tmp/nothing\necho done\n",
     "csv": b"id,title,abstract\n2401.00001,A paper,An abstract\n",

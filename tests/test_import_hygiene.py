@@ -24,7 +24,7 @@ def imported_names(path: Path) -> set[str]:
 
 def test_there_are_core_modules_to_check():
     names = {p.name for p in core_modules()}
-    assert {"models.py", "library.py", "files.py", "query.py", "commands.py", "formats.py"} <= names
+    assert {"models.py", "library.py", "files.py", "query.py", "searcher.py", "commands.py", "formats.py"} <= names
 
 
 def test_no_core_module_imports_textual():
@@ -34,7 +34,7 @@ def test_no_core_module_imports_textual():
 
 def test_importing_the_core_loads_no_textual():
     code = (
-        "import sys, tui_reader.cli, tui_reader.store.library, tui_reader.search.query, tui_reader.export.formats, "
+        "import sys, tui_reader.cli, tui_reader.store.library, tui_reader.search.query, tui_reader.search.searcher, tui_reader.export.formats, "
         "tui_reader.sources; tui_reader.sources.formats(); print('textual' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -53,7 +53,7 @@ def test_urls_found_in_order_without_duplicates():
         ("https://codeberg.org/a/b", "code"),
         ("https://huggingface.co/spaces/owner/demo", "code"),
         ("https://huggingface.co/owner/model-7b", "code"),
-        ("https://huggingface.co/datasets/owner/data", "code"),
+        ("https://huggingface.co/datasets/owner/data", "data"),
         ("https://huggingface.co/papers/2303.06373", "hf"),
         ("https://huggingface.co/docs/transformers", "project"),
         ("https://github.com", "project"),

@@ -115,7 +115,7 @@ def test_hf_response_merges_into_the_sample_keeping_stars(capsys, tmp_path, samp
     assert run(capsys, tmp_path, "tag", rgt["id"], "to-read")[0] == 0
 
     code, out, err = run(capsys, tmp_path, "import", str(FIXTURES / "hf-daily-sample-overlap.json"))
-    assert (code, out) == (0, "Imported 3 papers (1 new, 2 updated) from hf-daily-sample-overlap.json\n"), err
+    assert (code, out) == (0, "Imported 3 papers (1 new, 2 updated; 2 merged with papers you had) from hf-daily-sample-overlap.json\n"), err
 
     records = {r["id"]: r for r in listed(capsys, tmp_path)}
     assert len(records) == 82

@@ -1,5 +1,5 @@
 """The word index (word_index.py) answers exactly what the scan of search.txt answers, and the
-catalog's Searcher path answers what the plain-dict Searcher answers.
+catalog's Searcher answers what the plain-dict oracle (tests/search_oracle.py) answers.
 
 Constructed catalogs of random papers (words with digits, hyphens, unicode, punctuation, segment and
 line boundaries), random terms (substrings of the text, prefixes, phrases, noise), compared three
@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 from tui_reader.store import catalog as catalog_module
 from tui_reader.store.catalog import Catalog
 from tui_reader.models import Link, Paper, PaperState
-from tui_reader.search.query import Searcher
+from tui_reader.search.searcher import Searcher
 from tui_reader.search.word_index import WordIndex, build_file
+
+from search_oracle import DictSearcher
 
 SCALE = int(os.environ.get("TUI_READER_HYPOTHESIS_SCALE", "1"))
 SETTINGS = settings(max_examples=60 * SCALE, deadline=None, derandomize=SCALE == 1, database=None,
@@ -89,7 +91,7 @@ def test_searcher_on_the_index_answers_what_the_plain_dict_searcher_answers(data
         ids = list(catalog.order)
         states = {ids[0]: PaperState(read=True, tags=["nlp", "model-zoo"], note="Naïve baseline"),
                   ids[-1]: PaperState(starred=True, note="re-read"), "gone": PaperState(read=True, tags=["nlp"])}
-        on_catalog, on_dict = Searcher(catalog, states), Searcher(plain, states)
+        on_catalog, on_dict = Searcher(catalog, states), DictSearcher(plain, states)
         for _ in range(10):
             terms = data.draw(st.lists(st.one_of(
                 term_candidates(specs).filter(lambda t: t.strip() and '"' not in t).map(lambda t: f'"{t}"' if " " in t else t),
@@ -153,7 +155,7 @@ def test_filter_keeps_the_order_of_any_view(tmp_path, query):
     catalog = make_catalog(tmp_path, [("Models", "", []), ("Other models", "", []), ("None", "", [])])
     searcher = Searcher(catalog, {})
     view = ["2401.00002", "2401.00000", "2401.00001"]
-    assert searcher.filter(view, query) == Searcher({pid: catalog[pid] for pid in catalog}, {}).filter(view, query)
+    assert searcher.filter(view, query) == DictSearcher({pid: catalog[pid] for pid in catalog}, {}).filter(view, query)
 
 
 def test_a_state_replaced_or_forgotten_is_searched_afresh(tmp_path):

@@ -5,11 +5,11 @@ once it has frozen what its start made (ReaderApp, FREEZE_AFTER)."""
 
 from __future__ import annotations
 
-import gc
+from tui_reader.store import gc_pause
 
 
 def main() -> int:
-    gc.disable()
+    gc_pause.off_while_starting()
     from tui_reader.cli import main as run
 
     return run()

@@ -1,4 +1,6 @@
-"""Find URLs in free text and classify them: code repo, project page, arXiv, PDF, HF paper page."""
+"""Find URLs in free text and classify them by what they point at: code repo, arXiv, PDF, HF paper
+page, DOI, video, data set, else project page. The same rule for every source (HF `projectPage`
+and `githubRepo`, arXiv comments, abstracts, BibTeX `url`)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ _CODE_HOSTS = {
     "gitee.com",
 }
 _ARXIV_HOSTS = {"arxiv.org", "export.arxiv.org"}
+_DOI_HOSTS = {"doi.org", "dx.doi.org"}
+_VIDEO_HOSTS = {"youtube.com", "youtu.be", "m.youtube.com", "vimeo.com", "bilibili.com", "b23.tv", "player.vimeo.com"}
+_DATA_HOSTS = {"zenodo.org", "figshare.com", "datadryad.org", "dataverse.harvard.edu", "data.mendeley.com"}
+_PAPER_FILE = re.compile(r"\.(?:pdf|ps|ps\.gz|djvu)$", re.IGNORECASE)
 _ARXIV_ID_IN_PATH = re.compile(rf"/(?:abs|pdf)/({ARXIV_ID_PATTERN})(?:v\d+)?(?:\.pdf)?$")
 _HF_PAPER_PATH = re.compile(rf"^/papers/({ARXIV_ID_PATTERN})(?:v\d+)?$")
 
@@ -52,7 +58,7 @@ def host_and_path(url: str) -> tuple[str, str]:
 
 
 def classify(url: str) -> str:
-    """One of: code, arxiv, pdf, hf, project."""
+    """One of LINK_KINDS: code, arxiv, pdf, hf, doi, video, data, project."""
     return _classify(*host_and_path(url))
 
 
@@ -63,14 +69,22 @@ def _classify(host: str, path: str) -> str:
     if host == "huggingface.co":
         if segments[:1] == ["papers"]:
             return "hf"
-        if segments[:1] in (["spaces"], ["datasets"]) and len(segments) >= 3:
+        if segments[:1] == ["datasets"] and len(segments) >= 3:
+            return "data"
+        if segments[:1] == ["spaces"] and len(segments) >= 3:
             return "code"
         if len(segments) == 2 and segments[0] not in ("docs", "blog", "learn", "posts", "collections"):
             return "code"  # a model repo: huggingface.co/{owner}/{model}
         return "project"
     if host in _ARXIV_HOSTS:
-        return "pdf" if segments[:1] == ["pdf"] else "arxiv"
-    if path.lower().endswith(".pdf"):
+        return "pdf" if segments[:1] in (["pdf"], ["ps"]) else "arxiv"
+    if host in _DOI_HOSTS:
+        return "doi"
+    if host in _VIDEO_HOSTS:
+        return "video"
+    if host in _DATA_HOSTS or (host == "kaggle.com" and segments[:1] == ["datasets"]):
+        return "data"
+    if _PAPER_FILE.search(path):
         return "pdf"
     return "project"
 

@@ -1,11 +1,84 @@
-"""How two records of the same paper combine: links united, richer fields kept, state untouched."""
+"""When two records are one work, and how they combine: links united, richer fields kept, state
+untouched.
+
+Same arXiv id or DOI: the same work. Same title: the same work only if nothing contradicts it
+(`same_work`); otherwise the newcomer gets an id of its own (`distinct_id`), stable across imports.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import replace
 
 from tui_reader.links import merge_links
-from tui_reader.models import Paper, is_arxiv_id
+from tui_reader.models import Paper, is_arxiv_id, normalise_title
+
+
+def same_work(old: Paper, new: Paper) -> bool:
+    """Whether two records that share a title (or a title id) are one work. A contradiction is:
+    two different arXiv ids or DOIs, two different BibTeX keys (a library lists a work once),
+    two different entry types, years more than one apart, or author lists with no family name
+    in common."""
+    if old.arxiv_id and new.arxiv_id:
+        return old.arxiv_id == new.arxiv_id
+    if old.doi and new.doi:
+        return old.doi.casefold() == new.doi.casefold()
+    if old.cite_key and new.cite_key and old.cite_key != new.cite_key:
+        return False
+    if old.entry_type and new.entry_type and old.entry_type != new.entry_type:
+        return False
+    old_year, new_year = _year(old), _year(new)
+    if old_year and new_year and abs(old_year - new_year) > 1:
+        return False
+    if old.authors and new.authors and not (_families(old.authors) & _families(new.authors)):
+        return False
+    return True
+
+
+def distinct_id(paper: Paper, attempt: int = 0) -> str:
+    """A title id for a work that shares its title with another: title, first author, year and
+    type hashed, so the same record gets the same id on every import."""
+    parts = [normalise_title(paper.title), *sorted(_families(paper.authors[:1])), str(_year(paper) or ""), paper.entry_type, paper.cite_key]
+    if attempt:
+        parts.append(str(attempt))
+    return "t-" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def separate_works(papers: list[Paper]) -> None:
+    """Give each record of one import that shares its id with an earlier, different work (same
+    title, contradicting details) an id of its own, in place."""
+    seen: dict[str, list[Paper]] = {}
+    for paper in papers:
+        if is_arxiv_id(paper.id):
+            continue
+        others = seen.get(paper.id)
+        if others and not any(same_work(other, paper) for other in others):
+            base = paper.id
+            for attempt in range(1000):
+                paper.id = distinct_id(paper, attempt)
+                if paper.id not in seen:
+                    break
+            seen.setdefault(base, []).append(paper)
+        seen.setdefault(paper.id, []).append(paper)
+
+
+def _year(paper: Paper) -> int | None:
+    text = (paper.published or "")[:4]
+    return int(text) if text.isdigit() else None
+
+
+def _families(authors: list[str]) -> set[str]:
+    """Family names, accent- and case-free: "Thomas Stützle" and "Stutzle, T." share "stutzle"."""
+    names = set()
+    for author in authors:
+        family = author.split(",", 1)[0] if "," in author else (author.split() or [""])[-1]
+        family = unicodedata.normalize("NFKD", family)
+        family = re.sub(r"[^\w]", "", "".join(c for c in family if not unicodedata.combining(c))).casefold()
+        if family:
+            names.add(family)
+    return names
 
 
 def _richer_text(old: str, new: str) -> str:
@@ -43,5 +116,11 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
         arxiv_comment=new.arxiv_comment or old.arxiv_comment,
         doi=old.doi or new.doi,
         submitted=old.submitted or new.submitted,
+        journal_ref=new.journal_ref or old.journal_ref,
+        affiliations={**new.affiliations, **old.affiliations},
+        entry_type=old.entry_type or new.entry_type,
+        cite_key=old.cite_key or new.cite_key,
+        # a re-import of the same entry brings its edits; another entry of the work does not mix in
+        bibtex=new.bibtex if new.bibtex and new.cite_key == old.cite_key else old.bibtex or new.bibtex,
         aliases=aliases,
     )

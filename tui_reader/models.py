@@ -10,7 +10,7 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
-LINK_KINDS = ("code", "project", "arxiv", "pdf", "hf")
+LINK_KINDS = ("code", "project", "arxiv", "pdf", "hf", "doi", "video", "data")
 
 # New-style arXiv ids (2303.06373, 0704.0001) and old-style ones (hep-th/9901001, math.GT/0309136).
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -49,6 +49,11 @@ class Paper:
     arxiv_comment: str = ""
     doi: str = ""
     submitted: str | None = None  # HF "submitted on daily" date
+    journal_ref: str = ""  # arXiv's journal_ref
+    affiliations: dict[str, list[str]] = field(default_factory=dict)  # author -> affiliations (arXiv)
+    entry_type: str = ""  # the BibTeX entry type (article, inproceedings, …); "" when not from BibTeX
+    cite_key: str = ""  # the BibTeX key it came with
+    bibtex: dict[str, str] = field(default_factory=dict)  # its BibTeX fields as written, for export
     # Kept by the library, not by sources:
     aliases: list[str] = field(default_factory=list)  # former ids (a title id before the arXiv id)
     added: str = ""  # ISO time of the import that first brought the paper in
@@ -101,6 +106,14 @@ def _links(value: Any) -> bool:
     )
 
 
+def _affiliations(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and _texts(v) for k, v in value.items())
+
+
+def _text_fields(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
 def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or check(value)
 
@@ -110,7 +123,8 @@ _PAPER_CHECKS: dict[str, Callable[[Any], bool]] = {
     "source": _text, "sources": _texts, "links": _links, "upvotes": _optional(_count),
     "comments": _optional(_count), "keywords": _texts, "categories": _texts,
     "github_stars": _optional(_count), "ai_summary": _text, "arxiv_comment": _text, "doi": _text,
-    "submitted": _optional(_text), "aliases": _texts, "added": _text, "batch": _count, "seq": _count,
+    "submitted": _optional(_text), "journal_ref": _text, "affiliations": _affiliations,
+    "entry_type": _text, "cite_key": _text, "bibtex": _text_fields, "aliases": _texts, "added": _text, "batch": _count, "seq": _count,
 }  # fmt: skip
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 
 from tui_reader import __version__
@@ -12,6 +11,7 @@ from tui_reader.cli.common import PROG, OneLineParser, fail
 from tui_reader.cli.state import cmd_locate, cmd_remove, cmd_restore, cmd_state
 from tui_reader.errors import ReaderError
 from tui_reader.search.query import SORT_ORDERS
+from tui_reader.store import gc_pause
 
 
 def build_parser() -> OneLineParser:
@@ -83,7 +83,7 @@ def attach_option_values(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(attach_option_values(sys.argv[1:] if argv is None else argv))
     if args.handler is not cmd_open:
-        gc.enable()  # off only while the app starts (see tui_reader.entry)
+        gc_pause.back_on()  # off only while the app starts (see tui_reader.entry)
     try:
         return args.handler(args)
     except ReaderError as error:

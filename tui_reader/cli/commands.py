@@ -8,7 +8,8 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary
+from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir
 from tui_reader.store.sample import remember_sample
 
@@ -32,13 +33,21 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_reader.sources import read_source
+    from tui_reader.sources import read_sources
 
-    batches = [(Path(f), read_source(Path(f))) for f in args.files]  # all parsed before any write
+    batches = read_sources([Path(f) for f in args.files])  # all parsed before any write
     with open_library(args, write=True) as library:
-        for path, batch in batches:
-            print(summary(import_batch(library, batch, f"Importing {path.name}"), path.name))
+        for name, batch in batches:
+            label = Path(name).name if " + " not in name else name
+            for problem in batch.warnings[:MAX_WARNINGS]:
+                warn(f"{label}: {problem}")
+            if len(batch.warnings) > MAX_WARNINGS:
+                warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
+            print(summary(import_batch(library, batch, f"Importing {label}"), label))
     return 0
+
+
+MAX_WARNINGS = 20
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -57,5 +66,5 @@ def cmd_list(args: argparse.Namespace) -> int:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
             tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
-            print(f"{marks} {pid:<16} {library.papers[pid].title}{tags}")
+            print(f"{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
     return 0

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, NoReturn
 
 from tui_reader.locations import data_dir
-from tui_reader.search.query import Searcher, sort_ids
+from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.library import ImportResult, Library
 
@@ -54,7 +54,13 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
 
 
 def summary(result: ImportResult, name: str) -> str:
-    return f"Imported {result.total} papers ({result.new} new, {result.updated} updated) from {name}"
+    merged = []
+    if result.merged_existing:
+        merged.append(f"{result.merged_existing} merged with papers you had")
+    if result.merged_in_batch:
+        merged.append(f"{result.merged_in_batch} merged with the same work listed earlier in it")
+    said = f"; {', '.join(merged)}" if merged else ""
+    return f"Imported {result.total} papers ({result.new} new, {result.updated} updated{said}) from {name}"
 
 
 def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:

@@ -40,13 +40,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--week", metavar="YYYY-Www", help="the papers of one ISO week, e.g. 2025-W11")
     when.add_argument("--month", metavar="YYYY-MM", help="the papers of one month")
     hf.add_argument("--sort", choices=http.HF_SORTS, help="the API's order (default: its own)")
+    hf.add_argument("--submitter", metavar="USER", help="only papers this HF user submitted (all of them, unless a date, week or month is given)")
     hf.add_argument("--limit", type=positive_int, metavar="N", help="at most N papers")
     hf.add_argument("--page-size", type=positive_int, default=http.HF_PAGE_SIZE, metavar="N", help=argparse.SUPPRESS)
     _common(hf, http.HF_URL, http.HF_URL_ENV)
     hf.set_defaults(handler=cmd_fetch_hf)
 
     ax = sources.add_parser("arxiv", help="the arXiv API: plain words, or arXiv syntax like 'cat:cs.CV AND ti:diffusion'")
-    ax.add_argument("query", nargs="+", metavar="QUERY", help="words (all must match) or an arXiv API search_query")
+    ax.add_argument("query", nargs="*", metavar="QUERY", help="words (all must match) or an arXiv API search_query")
+    ax.add_argument("--id", dest="ids", nargs="+", metavar="ID", help="fetch these arXiv ids (arXiv's id_list), e.g. --id 2303.06373 hep-th/9901001")
     ax.add_argument("--max", type=positive_int, default=100, metavar="N", help="at most N papers (default 100)")
     ax.add_argument("--sort", choices=http.ARXIV_SORTS, default="submittedDate", help="newest first by this (default submittedDate)")
     ax.add_argument("--page-size", type=positive_int, default=http.ARXIV_PAGE_SIZE, metavar="N", help=f"papers per request (default {http.ARXIV_PAGE_SIZE})")
@@ -63,11 +65,11 @@ def _common(parser: argparse.ArgumentParser, default: str, env: str) -> None:
 
 
 def cmd_fetch_hf(args: argparse.Namespace) -> int:
-    params = http.hf_params(args.date, args.week, args.month, args.sort)  # bad input fails before any request
-    what = next((f"{k} {v}" for k, v in params.items() if k != "sort"), "the latest day")
+    params = http.hf_params(args.date, args.week, args.month, args.sort, args.submitter)  # bad input fails before any request
+    what = ", ".join(f"{k} {v}" for k, v in params.items() if k != "sort") or "the latest day"
     with _progress(f"Fetching HF daily papers ({what})") as progress:
         papers = http.fetch_hf(
-            args.date, args.week, args.month, args.sort, args.limit,
+            args.date, args.week, args.month, args.sort, args.limit, submitter=args.submitter,
             base=args.base_url, timeout=args.timeout, page_size=args.page_size, progress=progress,
         )  # fmt: skip
     return _store(args, papers, hf_api.SOURCE, f"HF daily papers ({what})")
@@ -75,12 +77,20 @@ def cmd_fetch_hf(args: argparse.Namespace) -> int:
 
 def cmd_fetch_arxiv(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    with _progress(f"Fetching arXiv: {query}") as progress:
+    if args.ids:
+        http.arxiv_ids(args.ids)  # a bad id fails before any request
+        what = " ".join(args.ids) + (f" matching {query}" if query else "")
+    elif not query:
+        raise http.FetchError("give a query or --id ID…")
+    else:
+        what = query
+    query_label = what
+    with _progress(f"Fetching arXiv: {query_label}") as progress:
         papers = http.fetch_arxiv(
-            query, args.max, sort=args.sort, base=args.base_url, timeout=args.timeout,
+            query, args.max, ids=args.ids, sort=args.sort, base=args.base_url, timeout=args.timeout,
             delay=args.delay, page_size=args.page_size, progress=progress,
         )  # fmt: skip
-    return _store(args, papers, arxiv.SOURCE, f"arXiv ({query})")
+    return _store(args, papers, arxiv.SOURCE, f"arXiv ({query_label})")
 
 
 def _progress(label: str):

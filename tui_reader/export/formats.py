@@ -20,6 +20,8 @@ import orjson
 
 from tui_reader.models import Paper, PaperState
 from tui_reader.export.backup import to_json
+from tui_reader.export.bibtex import base_key, citation_keys, latex_escape, to_bibtex  # noqa: F401 (the writers' one home)
+from tui_reader.latex import to_unicode
 
 EXPORT_FORMATS = ("bibtex", "markdown", "json", "csv")
 FILE_SUFFIXES = {"bibtex": ".bib", "markdown": ".md", "json": ".json", "csv": ".csv"}
@@ -79,8 +81,8 @@ def _link(paper: Paper, *kinds: str) -> str:
 
 
 def main_url(paper: Paper) -> str:
-    """The paper's own page: arXiv abstract, else HF page, else project, code or PDF."""
-    return _link(paper, "arxiv", "hf", "project", "code", "pdf")
+    """The paper's own page: arXiv abstract, else HF page, DOI, project, code or PDF."""
+    return _link(paper, "arxiv", "hf", "doi", "project", "code", "pdf")
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -120,6 +122,22 @@ def to_csv(papers: Sequence[Paper], states: States) -> str:
     return out.getvalue()
 
 
+def venue_line(paper: Paper) -> str:
+    """Where the paper appeared: "Journal 12(3), 45–67" from its BibTeX fields, else arXiv's journal_ref."""
+    from tui_reader.latex import decode_bibtex
+
+    fields = paper.bibtex
+    venue = fields.get("journal") or fields.get("booktitle") or fields.get("publisher") or ""
+    if not venue:
+        return paper.journal_ref
+    text = decode_bibtex(venue)
+    if volume := fields.get("volume"):
+        text += f" {decode_bibtex(volume)}" + (f"({decode_bibtex(fields['number'])})" if fields.get("number") else "")
+    if pages := fields.get("pages"):
+        text += f", {decode_bibtex(pages)}"
+    return " ".join(text.split())
+
+
 # -- Markdown ----------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -135,7 +153,7 @@ def to_markdown(papers: Sequence[Paper], states: States) -> str:
     for paper in papers:
         state = _state(states, paper.id)
         url = main_url(paper)
-        title = md_escape(paper.title)
+        title = md_escape(to_unicode(paper.title))
         star = " ★" if state.starred else ""
         lines.append(f"## [{title}](<{url}>){star}" if url else f"## {title}{star}")
         lines.append("")
@@ -145,6 +163,8 @@ def to_markdown(papers: Sequence[Paper], states: States) -> str:
             details.append(f"- Authors: {md_escape(', '.join(shown))}")
         if paper.published:
             details.append(f"- Published: {paper.published}")
+        if venue := venue_line(paper):
+            details.append(f"- In: {md_escape(venue)}")
         if paper.arxiv_id:
             details.append(f"- arXiv: [{paper.arxiv_id}](<https://arxiv.org/abs/{paper.arxiv_id}>)")
         for kind, label in (("code", "Code"), ("project", "Project")):
@@ -157,150 +177,3 @@ def to_markdown(papers: Sequence[Paper], states: States) -> str:
             lines += ["", *(f"> {line}".rstrip() for line in state.note.strip().splitlines())]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-# -- BibTeX ------------------------------------------------------------------------------------
-
-_STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "at", "by", "from", "is", "are", "towards", "toward"}
-
-
-def _ascii_word(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", text.encode("ascii", "ignore").decode().lower())
-
-
-def family_name(author: str) -> str:
-    """'Ada Lovelace' -> 'Lovelace'; 'Lovelace, Ada' -> 'Lovelace'; 'van der Berg, Anna' -> 'van der Berg'."""
-    author = author.strip()
-    if "," in author:
-        return author.split(",", 1)[0]
-    words = author.split()
-    return words[-1] if words else ""
-
-
-def base_key(paper: Paper) -> str:
-    """First author's family name + year + first significant title word: `chen2023recursive`."""
-    family = _ascii_word(family_name(paper.authors[0])) if paper.authors else ""
-    year = paper.published[:4] if paper.published and paper.published[:4].isdigit() else ""
-    words = [w for w in (_ascii_word(w) for w in paper.title.split()) if w]
-    word = next((w for w in words if w not in _STOPWORDS), words[0] if words else "")
-    return f"{family}{year}{word}" or _ascii_word(paper.id) or "paper"
-
-
-def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
-    """Paper id -> a unique key. Clashes are settled by paper id, not by list order, so a paper keeps
-    its key however the view is sorted: the smallest id gets the bare key, the others b, c, …"""
-    groups: dict[str, list[str]] = {}
-    for paper in papers:
-        groups.setdefault(base_key(paper), []).append(paper.id)
-    keys: dict[str, str] = {}
-    taken = set(groups)
-    for base, ids in groups.items():
-        for index, pid in enumerate(sorted(ids)):
-            key = base if index == 0 else _suffixed(base, index, taken)
-            taken.add(key)
-            keys[pid] = key
-    return keys
-
-
-def _suffixed(base: str, index: int, taken: set[str]) -> str:
-    while True:
-        suffix, n = "", index
-        while n >= 0:  # 1 -> b, 2 -> c, …, 25 -> z, 26 -> aa
-            suffix = chr(ord("a") + n % 26) + suffix
-            n = n // 26 - 1
-        if base + suffix not in taken:
-            return base + suffix
-        index += 1
-
-
-_MATH = re.compile(r"(?<!\\)\$[^$]+?(?<!\\)\$")
-_TEXT_ESCAPES = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def latex_escape(text: str) -> str:
-    """Plain text (which may hold bits of TeX, as arXiv abstracts do) made safe as a BibTeX value:
-    & % # _ and lone $ get a backslash unless they have one, ~ and ^ become text commands, $…$
-    math and TeX commands are kept, and braces are balanced (BibTeX breaks on unbalanced ones)."""
-    out = []
-    position = 0
-    for match in _MATH.finditer(text):
-        out.append(_escape_plain(text[position : match.start()]))
-        out.append(match.group(0))
-        position = match.end()
-    out.append(_escape_plain(text[position:]))
-    return balance_braces("".join(out))
-
-
-def _escape_plain(text: str) -> str:
-    out = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            if index + 1 == len(text):
-                out.append(r"\textbackslash{}")  # a final lone backslash would escape the closing brace
-                break
-            out.append(text[index : index + 2])  # an escape or a command: kept as it is
-            index += 2
-            continue
-        if char in "&%#_$":
-            out.append("\\" + char)
-        else:
-            out.append(_TEXT_ESCAPES.get(char, char))
-        index += 1
-    return "".join(out)
-
-
-def balance_braces(text: str) -> str:
-    """Drop braces that have no partner (with the backslash of an escaped one)."""
-    drop: set[int] = set()
-    opened: list[int] = []
-    for index, char in enumerate(text):
-        if char == "{":
-            opened.append(index)
-        elif char == "}":
-            if opened:
-                opened.pop()
-            else:
-                drop.add(index)
-    drop.update(opened)
-    for index in list(drop):
-        if index > 0 and text[index - 1] == "\\":
-            drop.add(index - 1)
-    return "".join(char for index, char in enumerate(text) if index not in drop)
-
-
-def _bib_author(name: str) -> str:
-    name = latex_escape(" ".join(name.split()))
-    # " and " separates authors in BibTeX: a name containing it is kept whole in braces.
-    return f"{{{name}}}" if re.search(r"\sand\s", name) else name
-
-
-def bibtex_entry(paper: Paper, state: PaperState, key: str) -> str:
-    fields: list[tuple[str, str]] = [("title", latex_escape(paper.title))]
-    if paper.authors:
-        fields.append(("author", " and ".join(_bib_author(a) for a in paper.authors)))
-    if paper.published and paper.published[:4].isdigit():
-        fields.append(("year", paper.published[:4]))
-    if paper.arxiv_id:
-        fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
-        if paper.categories:
-            fields.append(("primaryClass", balance_braces(paper.categories[0])))
-    if paper.doi:
-        fields.append(("doi", balance_braces(paper.doi)))
-    if url := main_url(paper):
-        fields.append(("url", balance_braces(url)))
-    if paper.abstract:
-        fields.append(("abstract", latex_escape(paper.abstract)))
-    if state.tags:
-        fields.append(("keywords", latex_escape(", ".join(state.tags))))
-    if state.note.strip():
-        fields.append(("note", latex_escape(state.note.strip())))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}\n"
-
-
-def to_bibtex(papers: Sequence[Paper], states: States) -> str:
-    keys = citation_keys(papers)
-    return "\n".join(bibtex_entry(p, _state(states, p.id), keys[p.id]) for p in papers)

@@ -2,8 +2,9 @@
 
 Building the joined text and testing every state one by one both cost a search key too much
 (figures: bench/README.md). The Library replaces a state to change it and never edits one in
-place (whoever does must call `forget`), so a state that is not the object the text was built from
-is tested on its own, until there are enough of those to build the text afresh.
+place (whoever does must call `forget`), and replaces its states dict on every change, keeping the
+order of the ids: a state that is not the object the text was built from is tested on its own,
+until there are enough of those (or an id went) to build the text afresh.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class NotesIndex:
         """Join the text now (ahead of the first search), unless it is in step with `states`."""
         keys, values = list(states), list(states.values())
         joined = self._joined
-        if joined is None or joined.states is not states or joined.changed_since(keys, values) != set():
+        if joined is None or joined.changed_since(keys, values) != set():
             self._joined = _Joined(states, keys, values)
 
     def hits(self, states: dict[str, PaperState], value: str) -> Iterable[str]:
@@ -83,7 +84,7 @@ class NotesIndex:
             return [pid for pid, state in states.items() if note_or_tag_contains(state, value)]
         keys, values = list(states), list(states.values())
         joined = self._joined
-        changed = joined.changed_since(keys, values) if joined is not None and joined.states is states else None
+        changed = joined.changed_since(keys, values) if joined is not None else None
         if changed is None:
             joined = self._joined = _Joined(states, keys, values)
             changed = set()

@@ -32,8 +32,6 @@ costs a tokenisation of the whole text, so the catalog builds it in a separate l
 from __future__ import annotations
 
 import bisect
-import gc
-import mmap
 import re
 import os
 import subprocess
@@ -44,19 +42,20 @@ from itertools import accumulate, compress, repeat
 
 import orjson
 
-from tui_reader.store.files import best_effort_write
+from tui_reader.store.files import best_effort_write, read_mapped
+from tui_reader.store.gc_pause import gc_paused
+from tui_reader.store.search_text import SEGMENT, SEGMENT_OF_FIELD, TEXT_HEAD
 
 VERSION = 2  # 2: one-letter masks
 WORD_RE = re.compile(r"\w+")
 FIELDS = ("all", "title", "author")
-SEGMENT_FIELD = {None: "all", 0: "title", 2: "author"}
-SEP = b"\x1f"
+SEGMENT_FIELD = {segment: "all" if segment is None else field for field, segment in SEGMENT_OF_FIELD.items()}
 _MAGIC = b"tui-reader words"
 
 # ASCII bytes that are not word characters become spaces (newlines and 0x1f, the segment separator,
 # kept);
 # bytes >= 0x80 stay, and a line holding any is tokenised by the regex instead.
-_TABLE = bytes(b if b >= 0x80 or b in (0x0A, 0x1F) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
+_TABLE = bytes(b if b >= 0x80 or b in (0x0A, SEGMENT[0]) or WORD_RE.fullmatch(chr(b)) else 0x20 for b in range(256))
 # A byte of a bitmap -> the 8 mask bytes of its bits, lowest bit first.
 _EXPAND = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -80,13 +79,8 @@ def build(text, start: int, rows: int | None, generation: str) -> bytes | None:
     do not add up."""
     if len(text) > start and text[len(text) - 1: len(text)] != b"\n":
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of new lists and sets: the collector's passes would double the time
-    try:
+    with gc_paused():  # millions of new lists and sets that all live until the end
         return _build(_lines(text, start), rows, generation, len(text))
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _lines(text, start: int, chunk: int = 8 << 20):
@@ -109,9 +103,9 @@ def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | 
     n = 0
     for row, line in enumerate(lines):
         n = row + 1
-        parts = line.split(SEP)
+        parts = line.split(SEGMENT)
         any(map(append, map(get_char, set(line)), repeat(row)))
-        words = set(line.replace(SEP, b" ").split())
+        words = set(line.replace(SEGMENT, b" ").split())
         title = set(parts[0].split())
         authors = set(parts[2].split()) if len(parts) > 2 else ()
         if not line.isascii():  # runs holding non-ASCII bytes: split them by the regex
@@ -229,12 +223,7 @@ class WordIndex:
     @classmethod
     def open(cls, path, generation: str, text_size: int) -> WordIndex | None:
         try:
-            with open(path, "rb") as f:
-                try:
-                    buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-                except (OSError, ValueError):
-                    buf = f.read()
-            return cls(buf, generation, text_size)
+            return cls(read_mapped(path), generation, text_size)
         except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
 
@@ -305,7 +294,7 @@ class WordIndex:
             return None
         needle = term.encode("utf-8")
         n = self.rows
-        if not needle or SEP in needle or b"\n" in needle:
+        if not needle or SEGMENT in needle or b"\n" in needle:
             return bytearray(n)
         tokens = list(WORD_RE.finditer(term))
         if not tokens:
@@ -330,12 +319,12 @@ class WordIndex:
             start, end = starts[row], starts[row + 1] - 1
             if segment is not None:  # the segment: between the segment-th and the next separator
                 for _ in range(segment):
-                    start = find(SEP, start, end) + 1
+                    start = find(SEGMENT, start, end) + 1
                     if not start:
                         break
                 if not start:
                     continue
-                stop = find(SEP, start, end)
+                stop = find(SEGMENT, start, end)
                 end = end if stop < 0 else stop
             if find(needle, start, end) >= 0:
                 mask[row] = 1
@@ -344,9 +333,6 @@ class WordIndex:
 
 # -- building in the background ---------------------------------------------------------------------
 
-TEXT_HEAD = b"tui-reader search "
-
-
 def build_file(folder, words_name: str = "words.idx", text_name: str = "search.txt") -> bool:
     """Build the word index of the folder's search text and write it next to it (temp file and
     rename, no fsync: a derived file). False when there is nothing (valid) to index."""
@@ -354,11 +340,7 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
 
     folder = Path(folder)
     try:
-        with open(folder / text_name, "rb") as f:
-            try:
-                text = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):
-                text = f.read()
+        text = read_mapped(folder / text_name)
     except OSError:
         return False
     start = text.find(b"\n") + 1

@@ -23,6 +23,7 @@ class Batch:
     papers: list[Paper]
     states: dict[str, PaperState] = field(default_factory=dict)
     restore: bool = False  # a backup: keep its added times and order
+    warnings: list[str] = field(default_factory=list)  # entries skipped or read in part, one line each
 
 
 def formats() -> list[ModuleType]:
@@ -64,7 +65,39 @@ def parse_text(text: str, name: str) -> Batch:
     )
 
 
+def read_sources(paths: list[Path]) -> list[tuple[str, Batch]]:
+    """Each file as a batch (name, batch), except that BibTeX files are read together as one, in
+    the order given: a bibliography split into files keeps its @string macros in one and its
+    entries (and their crossrefs) in others."""
+    texts = [(str(path), read_text(path)) for path in paths]
+    from tui_reader.sources import bibtex
+
+    bib = [(name, text) for name, text in texts if text.strip() and bibtex.detect(text)]
+    if len(bib) < 2:
+        return [(name, parse_text(text, name)) for name, text in texts]
+    joined = " + ".join(Path(name).name for name, _ in bib)
+    batches, bib_done = [], False
+    for name, text in texts:
+        if (name, text) not in bib:
+            batches.append((name, parse_text(text, name)))
+        elif not bib_done:
+            bib_done = True
+            try:
+                with gc_paused():
+                    batch = bibtex.parse_files(bib)
+            except SourceError as error:
+                raise SourceError(joined, error.reason) from None
+            if not batch.papers:
+                raise SourceError(joined, "no papers found in these BibTeX files")
+            batches.append((joined, batch))
+    return batches
+
+
 def read_source(path: Path) -> Batch:
+    return parse_text(read_text(path), str(path))
+
+
+def read_text(path: Path) -> str:
     name = str(path)
     try:
         info = path.stat()
@@ -84,4 +117,4 @@ def read_source(path: Path) -> Batch:
         raise SourceError(name, error.strerror or str(error)) from None
     text = decode_text(raw, name)
     del raw  # not held while the text is parsed: it is as large as the file
-    return parse_text(text, name)
+    return text

@@ -90,18 +90,30 @@ def _entry_paper(entry: Element, number: int) -> Paper:
     categories += [c.get("term", "") for c in entry.findall(f"{ATOM}category")]
     found = merge_links(find_links(comment), find_links(abstract))
     known = arxiv_paper_links(arxiv_id) if arxiv_id else _feed_links(entry)
+    doi = " ".join((entry.findtext(f"{ARXIV}doi") or "").split())
+    if doi:
+        known = merge_links(known, [Link(f"https://doi.org/{doi.split()[0]}", "doi")])
+    authors, affiliations = [], {}
+    for author in entry.findall(f"{ATOM}author"):
+        if name := unwrap(author.findtext(f"{ATOM}name")):
+            authors.append(name)
+            where = [text for a in author.findall(f"{ARXIV}affiliation") if (text := unwrap(a.text))]
+            if where:
+                affiliations[name] = where
     return Paper(
         id=paper_id(title, arxiv_id),
         title=title,
         abstract=abstract,
-        authors=[name for a in entry.findall(f"{ATOM}author") if (name := unwrap(a.findtext(f"{ATOM}name")))],
+        authors=authors,
+        affiliations=affiliations,
         published=(entry.findtext(f"{ATOM}published") or "").strip()[:10] or None,
         source=SOURCE,
         sources=[SOURCE],
         links=merge_links(found, known),
         categories=list(dict.fromkeys(c for c in categories if c)),
         arxiv_comment=comment,
-        doi=(entry.findtext(f"{ARXIV}doi") or "").strip(),
+        doi=doi,
+        journal_ref=unwrap(entry.findtext(f"{ARXIV}journal_ref")),
     )
 
 

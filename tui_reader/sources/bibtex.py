@@ -1,31 +1,39 @@
-"""BibTeX files (Zotero, papis, our own export): title, authors, year, abstract, url, eprint/arXiv id,
-doi, keywords -> tags and note -> note (both as user state, merged into what the user has)."""
+"""BibTeX libraries (Zotero, Better BibTeX, DBLP, papis, a lab's shared .bib files, our own export).
+
+Every entry is kept: its type, key and fields as written (for export) and, for display and search,
+its title, authors, date, DOI, arXiv id and links with the TeX decoded (`latex.decode_bibtex`; a
+macro it does not know keeps its name). `@string` macros and `#` are resolved, `crossref` is
+followed (missing fields come from the entry it names, as BibTeX does; `booktitle` from its title,
+as biblatex does). `keywords` become tags, split only on "," and ";" (how Zotero and Better BibTeX
+join them: a MeSH term such as "Child, Preschool" reads as two, the exporter gave no way to tell);
+`note` becomes the paper's note.
+
+An entry that cannot be read is skipped and reported (file, line, key); the rest imports. Several
+files are read as one (`parse_files`), in the order given: put the files that define macros first.
+"""
 
 from __future__ import annotations
 
-import logging
 import re
 
-import bibtexparser
-from bibtexparser import middlewares
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
-from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
-
 from tui_reader.errors import SourceError
+from tui_reader.latex import decode_bibtex
+from tui_reader.merge import separate_works
 from tui_reader.links import arxiv_id_from_url, classify, find_links, merge_links
 from tui_reader.models import Link, Paper, PaperState, clean_arxiv_id, normalise_tag, paper_id
 from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
+from tui_reader.sources.bibtex_reader import PREAMBLE_FIELD, RawEntry, read_files
 
 SOURCE = "bibtex"
 
-# bibtexparser logs each syntax error as several lines; we report one clear line ourselves.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-logging.getLogger("bibtexparser").propagate = False
-
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _ARXIV_IN_TEXT = re.compile(r"arXiv:\s*(\S+)", re.IGNORECASE)
-_DECODER = LatexNodes2Text()
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# Not taken from a crossref'd entry: they describe the volume, not the paper in it.
+_NOT_INHERITED = {"title", "url", "doi", "abstract", "keywords", "note", "eprint", "epub", "file", "ids", "isbn", "pdf", "annote"}
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_SKIPPED_TYPES = {"comment", "string", "preamble", "set", "xdata"}
 
 
 def detect(text: str) -> bool:
@@ -34,135 +42,228 @@ def detect(text: str) -> bool:
 
 
 def parse(text: str):
+    return parse_files([("", text)])
+
+
+def parse_files(texts: list[tuple[str, str]]):
+    """One batch from several BibTeX files read together (macros of one used by the next)."""
     from tui_reader.sources import Batch  # the registry imports this module
 
+    bib = read_files(texts)
+    problems = list(bib.problems)
+    if bib.undefined:
+        names = sorted(bib.undefined, key=bib.undefined.get, reverse=True)
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        problems.append(
+            f"{len(names)} @string macros are used but never defined ({shown}); they are kept as written. "
+            "If another file defines them, import it together with this one, first"
+        )
+    by_key = {entry.key.lower(): entry for entry in bib.entries}
     papers: list[Paper] = []
-    states: dict[str, PaperState] = {}
-    for entry in _entries(text):
-        paper, state = _entry_paper(entry)
-        if not state.is_default():
-            states[paper.id] = state
-        papers.append(paper)
-    return Batch(SOURCE, papers, states)
-
-
-def _read(text: str):
-    # Authors are split before any decoding, so a braced "{Smith and Jones Lab}" stays one name.
-    stack = [middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
-    return bibtexparser.parse_string(text, append_middleware=stack)
-
-
-_LATEX = re.compile(r"[\\{}~$]|--|``|''")
-_SIMPLE = re.compile(r"\\([&%#_$])|\\(textasciitilde|textasciicircum|textbackslash)\{\}|[{}]")
-_SIMPLE_CHARS = {"textasciitilde": "~", "textasciicircum": "^", "textbackslash": "\\"}
-
-
-def decode_latex(value: str) -> str:
-    """TeX in a BibTeX value as plain text. pylatexenc is slow per field, so the common cases
-    (no TeX at all; only escaped & % # _ $ and protective braces) are done here."""
-    if not _LATEX.search(value):
-        return value
-    if not _LATEX.search(_SIMPLE.sub("", value)):
-        return _SIMPLE.sub(lambda m: m.group(1) or _SIMPLE_CHARS.get(m.group(2) or "", ""), value)
-    # pylatexenc turns \textasciicircum{} into a modifier letter; a reader means the caret.
-    return _DECODER.latex_to_text(value).replace("\u02c6", "^")
-
-
-def _reason(block: ParsingFailedBlock) -> str:
-    """bibtexparser's exceptions often carry no text; its log line says what went wrong."""
-    detail = str(block.error or "").strip()
-    if detail:
-        return detail.splitlines()[0]
-    first_line = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
-    return f"a syntax error in {first_line!r}" if first_line else "a syntax error"
-
-
-def _entries(text: str) -> list[Entry]:
-    library = _read(text)
-    entries = list(library.entries)
-    for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, DuplicateBlockKeyBlock):
-            entries += _read(block.raw).entries  # two entries with one key are still two papers
-        else:
-            raise SourceError("", f"the BibTeX entry at line {line} could not be read ({_reason(block)})")
-    return entries
-
-
-def _field(entry: Entry, name: str) -> str:
-    found = entry.fields_dict.get(name) or next((f for f in entry.fields if f.key.lower() == name), None)
-    value = found.value if found else ""
-    return unwrap(decode_latex(value)) if isinstance(value, str) else ""
-
-
-def _authors(entry: Entry) -> list[str]:
-    found = entry.fields_dict.get("author")
-    names = []
-    for parts in found.value if found and isinstance(found.value, list) else []:
-        if isinstance(parts, str):
-            names.append(unwrap(decode_latex(parts)))
+    pending: list[tuple[Paper, PaperState]] = []
+    for entry in bib.entries:
+        if entry.type in _SKIPPED_TYPES:
             continue
-        name = " ".join(parts.first + parts.von + parts.last)
-        name = f"{name}, {' '.join(parts.jr)}" if parts.jr else name
-        names.append(unwrap(decode_latex(name)))
-    return [n for n in names if n]
+        try:
+            paper, state, problem = _entry_paper(entry, _inherited(entry, by_key), bib.commands)
+        except (ValueError, IndexError, KeyError, RecursionError) as error:  # never a traceback
+            problems.append(f"{_where(entry)}: the entry {entry.key!r} was skipped ({error})")
+            continue
+        if problem:
+            problems.append(problem)
+        pending.append((paper, state))
+        papers.append(paper)
+    separate_works(papers)  # before the states are keyed by id
+    states: dict[str, PaperState] = {}
+    for paper, state in pending:
+        if state.is_default():
+            continue
+        if (known := states.get(paper.id)) is not None:  # one work listed twice: both states kept
+            state = PaperState(tags=known.tags + [t for t in state.tags if t not in known.tags], note=known.note or state.note)
+        states[paper.id] = state
+    if not papers and problems:
+        raise SourceError("", problems[0])
+    return Batch(SOURCE, papers, states, warnings=problems)
 
 
-def _arxiv_id(entry: Entry, url: str) -> str | None:
-    prefix = (_field(entry, "archiveprefix") or _field(entry, "eprinttype")).lower()
-    eprint = _field(entry, "eprint")
-    if eprint and (prefix in ("arxiv", "") and clean_arxiv_id(eprint.removeprefix("arXiv:"))):
-        return clean_arxiv_id(eprint.removeprefix("arXiv:"))
+def _where(entry: RawEntry) -> str:
+    return f"{entry.file}, line {entry.line}" if entry.file else f"line {entry.line}"
+
+
+def _inherited(entry: RawEntry, by_key: dict[str, RawEntry]) -> dict[str, str]:
+    """The entry's fields, with what its crossref (and that one's crossref) adds."""
+    fields = dict(entry.fields)
+    seen = {entry.key.lower()}
+    parent_key = fields.get("crossref", "").strip().lower()
+    while parent_key and parent_key not in seen and (parent := by_key.get(parent_key)):
+        seen.add(parent_key)
+        for name, value in parent.fields.items():
+            if name not in _NOT_INHERITED and name != "crossref":
+                fields.setdefault(name, value)
+        if "title" in parent.fields:
+            fields.setdefault("booktitle", parent.fields["title"])
+        parent_key = parent.fields.get("crossref", "").strip().lower()
+    return fields
+
+
+def url_text(value: str) -> str:
+    """A URL as written in BibTeX with its escapes undone, and nothing else decoded."""
+    value = re.sub(r"\\url\{([^{}]*)\}", r"\1", value.strip())
+    value = re.sub(r"\\(?:textasciitilde|~)(?:\{\})?|\{\\textasciitilde\}|\{\\~\}", "~", value)
+    value = re.sub(r"\\([_%#&$])", r"\1", value)
+    return value.replace("{", "").replace("}", "").strip()
+
+
+def bare_doi(value: str) -> str:
+    return _DOI_PREFIX.sub("", url_text(value)).strip()
+
+
+def _entry_paper(entry: RawEntry, fields: dict[str, str], commands: dict[str, str]) -> tuple[Paper, PaperState, str]:
+    def text(name: str) -> str:
+        return unwrap(decode_bibtex(fields.get(name, ""), commands))
+
+    problem = ""
+    title = text("title")
+    if not title:
+        title = text("booktitle") if entry.type in ("proceedings", "book", "collection") else ""
+    if not title:
+        title = entry.key or f"untitled {entry.type} at line {entry.line}"
+        problem = f"{_where(entry)}: the entry {entry.key!r} has no title; it was imported under its key"
+    url = url_text(fields.get("url", ""))
+    abstract = text("abstract")
+    arxiv_id = _arxiv_id(fields, url, text)
+    doi = bare_doi(fields.get("doi", ""))
+    links = [Link(url, classify(url))] if url.startswith(("http://", "https://")) and not arxiv_id_from_url(url) else []
+    for name in ("epub", "howpublished", "pdf"):
+        links = merge_links(links, find_links(url_text(fields.get(name, ""))))
+    links = merge_links(links, find_links(abstract))
+    if arxiv_id:
+        links = merge_links(links, arxiv_paper_links(arxiv_id))
+    if doi and not any(link.kind == "doi" for link in links):
+        links = merge_links(links, [Link(f"https://doi.org/{doi}", "doi")])
+    primary = text("primaryclass")
+    authors = _names(fields.get("author", ""), commands) or _names(fields.get("editor", ""), commands)
+    paper = Paper(
+        id=paper_id(title, arxiv_id),
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        published=_published(text),
+        source=SOURCE,
+        sources=[SOURCE],
+        links=links,
+        categories=[primary] if primary else [],
+        doi=doi,
+        entry_type=entry.type,
+        cite_key=entry.key,
+        bibtex=_kept_fields(entry, commands),
+    )
+    keywords = re.split(r"[,;]", text("keywords"))
+    # Zotero's arXiv keywords read "Computer Science - Machine Learning": the dash is a separator.
+    tags = [t for t in dict.fromkeys(normalise_tag(re.sub(r"\s+[-–]\s+", " ", k)) for k in keywords) if t]
+    note = decode_bibtex(fields["note"], commands).strip() if "note" in entry.fields else ""  # line breaks kept
+    note = "" if _ARXIV_IN_TEXT.match(note) else note
+    return paper, PaperState(tags=tags, note=note), problem
+
+
+def _kept_fields(entry: RawEntry, commands: dict[str, str]) -> dict[str, str]:
+    """The entry's fields as written, and the @preamble commands they use (so an export of the
+    entry alone still defines them)."""
+    fields = dict(entry.fields)
+    if commands:
+        used = {name for value in fields.values() if "\\" in value for name in re.findall(r"\\([A-Za-z]+)", value)}
+        definitions = " ".join(f"\\providecommand{{\\{n}}}{{{commands[n]}}}" for n in sorted(used) if n in commands)
+        if definitions:
+            fields[PREAMBLE_FIELD] = definitions
+    return fields
+
+
+def split_names(value: str) -> list[str]:
+    """The names of an author or editor field, split on "and" outside braces."""
+    names, depth, start = [], 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            names.append(value[start : match.start()])
+            start = match.end()
+    names.append(value[start:])
+    return [n.strip() for n in names if n.strip()]
+
+
+def _names(value: str, commands: dict[str, str]) -> list[str]:
+    people = []
+    for raw in split_names(" ".join(value.split())):
+        if raw.lower() == "others":
+            continue
+        name = _display_name(raw)
+        decoded = unwrap(decode_bibtex(name, commands))
+        if decoded:
+            people.append(decoded)
+    return people
+
+
+def _display_name(raw: str) -> str:
+    """"Last, First" / "Last, Jr, First" / biblatex "family=…, given=…" as "First Last"."""
+    parts = _top_level_split(raw, ",")
+    if len(parts) > 1 and all("=" in p for p in parts if p.strip()):  # biblatex extended name format
+        named = {}
+        for part in parts:
+            key, _, value = part.partition("=")
+            named[key.strip().lower()] = value.strip().strip('"')
+        prefix, family = named.get("prefix", ""), named.get("family", "")
+        family = f"{prefix}{family}" if prefix.endswith(("-", "'", "’")) else " ".join(w for w in (prefix, family) if w)
+        name = " ".join(w for w in (named.get("given", ""), family) if w)
+        return f"{name}, {named['suffix']}" if named.get("suffix") else name
+    parts = [p.strip() for p in parts]
+    if len(parts) == 1:
+        return parts[0]
+    last, rest = parts[0], [p for p in parts[1:] if p]
+    if not rest:
+        return last  # "Weilbach," : a family name alone
+    first = rest[-1]
+    junior = rest[0] if len(rest) > 1 else ""
+    return f"{first} {last}, {junior}" if junior else f"{first} {last}"
+
+
+def _top_level_split(value: str, separator: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif char == separator and depth == 0:
+            parts.append(value[start:index])
+            start = index + 1
+    parts.append(value[start:])
+    return parts
+
+
+def _arxiv_id(fields: dict[str, str], url: str, text) -> str | None:
+    prefix = (text("archiveprefix") or text("eprinttype")).lower()
+    eprint = url_text(fields.get("eprint", "")).removeprefix("arXiv:").removeprefix("arxiv:")
+    if eprint and prefix in ("arxiv", "") and (found := clean_arxiv_id(eprint)):
+        return found
     if url and (found := arxiv_id_from_url(url)):
         return found
     for name in ("journal", "note", "howpublished"):  # "arXiv preprint arXiv:2303.06373"
-        if match := _ARXIV_IN_TEXT.search(_field(entry, name)):
+        if match := _ARXIV_IN_TEXT.search(text(name)):
             if found := clean_arxiv_id(match.group(1).rstrip(".,;")):
                 return found
     return None
 
 
-def _published(entry: Entry) -> str | None:
-    date = _field(entry, "date")  # biblatex
+def _published(text) -> str | None:
+    date = text("date")  # biblatex
     if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", date):
         return date
-    year = _field(entry, "year")
+    year = text("year")
     if not re.match(r"^\d{4}$", year):
         return None
-    month = _field(entry, "month").lower()
+    month = text("month").lower()
     number = _MONTHS.get(month[:3]) or (int(month) if month.isdigit() and 1 <= int(month) <= 12 else None)
     return f"{year}-{number:02d}" if number else year
-
-
-def _entry_paper(entry: Entry) -> tuple[Paper, PaperState]:
-    title = _field(entry, "title")
-    if not title:
-        raise SourceError("", f"the BibTeX entry {entry.key!r} has no title")
-    url = _field(entry, "url")
-    abstract = _field(entry, "abstract")
-    arxiv_id = _arxiv_id(entry, url)
-    # An arXiv URL is replaced by the canonical arXiv links below.
-    links = [Link(url, classify(url))] if url.startswith(("http://", "https://")) and not arxiv_id_from_url(url) else []
-    links = merge_links(links, find_links(abstract))
-    if arxiv_id:
-        links = merge_links(links, arxiv_paper_links(arxiv_id))
-    primary = _field(entry, "primaryclass")
-    paper = Paper(
-        id=paper_id(title, arxiv_id),
-        title=title,
-        abstract=abstract,
-        authors=_authors(entry),
-        published=_published(entry),
-        source=SOURCE,
-        sources=[SOURCE],
-        links=links,
-        categories=[primary] if primary else [],
-        doi=_field(entry, "doi"),
-    )
-    # Zotero's arXiv keywords read "Computer Science - Machine Learning": the dash is a separator.
-    keywords = re.split(r"[,;]", _field(entry, "keywords"))
-    tags = [t for t in dict.fromkeys(normalise_tag(re.sub(r"\s+-\s+", " ", k)) for k in keywords) if t]
-    note = entry.fields_dict["note"].value if "note" in entry.fields_dict else ""
-    note = decode_latex(note).strip() if isinstance(note, str) else ""  # line breaks kept: a user's note
-    note = "" if _ARXIV_IN_TEXT.match(note) else note
-    return paper, PaperState(tags=tags, note=note)

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from tui_reader.errors import SourceError
-from tui_reader.links import find_links, merge_links
+from tui_reader.links import classify, find_links, merge_links
 from tui_reader.models import Link, Paper, clean_arxiv_id, paper_id
 from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
 
@@ -74,8 +74,10 @@ def entry_paper(entry: dict[str, Any], names: dict[str, str] | None = None) -> P
     given = []
     if code := _text(paper, "githubRepo"):
         given.append(Link(code, "code"))
+    # Named "project page" by the API, but as often a GitHub repo or the paper's own arXiv or HF
+    # page: classified by what it points at.
     if project := _text(paper, "projectPage"):
-        given.append(Link(project, "project"))
+        given.append(Link(project, classify(project)))
     found = find_links(summary)
     known = arxiv_paper_links(arxiv_id) if arxiv_id else []
     # arxiv_paper_links makes distinct links: alone (most entries), they need no merging
@@ -97,7 +99,8 @@ def entry_paper(entry: dict[str, Any], names: dict[str, str] | None = None) -> P
         ai_summary=unwrap(_text(paper, "ai_summary")),
         # The catalog has no withdrawn flag; the comment line is where readers look for it.
         arxiv_comment=f"Withdrawn on {withdrawn[:10]}" if withdrawn else "",
-        submitted=_text(paper, "submittedOnDailyAt")[:10] or None,
+        # Responses before 2025 have no submittedOnDailyAt: the entry's own publishedAt is that date.
+        submitted=(_text(paper, "submittedOnDailyAt") or (_text(entry, "publishedAt") if paper is not entry else ""))[:10] or None,
     )
 
 

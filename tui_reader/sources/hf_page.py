@@ -27,9 +27,25 @@ The rule, in order:
    upvotes, "N comments" or an unlabelled number as comments), except that a
    count directly followed by a title is that title's upvote count (the
    upvote button sits before the title in the list view).
-5. The id is the arXiv id of the first arXiv / HF-paper URL in the abstract,
-   else a title hash; a paper listed twice is returned once, where it first
-   appears, with the gaps filled from the repeat.
+5. The id is the arXiv id of the HF paper link on its own line after the title
+   (page exports), else of the first arXiv / HF-paper URL in the abstract, else
+   a title hash; a paper listed twice is returned once, where it first appears,
+   with the gaps filled from the repeat.
+
+Site navigation, as text exports of the page carry it (each link's URL on its
+own line after its text), never becomes a paper:
+
+6. A line that is only a URL is a link, not text: an HF paper page gives the
+   paper above its id; any other huggingface.co URL (menus, "Log In", the
+   upvote button's login link, profiles, "#community") is dropped, and so is
+   the line right before it when that line is its label ("Models", "Log In",
+   "AK", an organisation's name). Known page chrome ("Hugging Face", "by",
+   "and the research community", "Daily"/"Weekly"/"Monthly", a "---" front
+   matter, "[", "N authors](…)") is furniture.
+7. Titles before the first one that has something of a paper (an abstract,
+   an id, authors or counts) are the page's own text (a heading, the search
+   query) and are dropped, unless the page lists them again; further down, a
+   title alone is still a paper.
 
 Known limits: a short paragraph with no URL and no final period ("Code will
 be released") reads as a title; a title shaped like a list of names
@@ -67,7 +83,9 @@ _FURNITURE = re.compile(
     r"^(?:new|subscribe|daily|weekly|monthly|daily papers|trending papers|previous|next|"
     r"upvote|submitted by|arxiv page|view arxiv page|view pdf|add to collection|"
     r"get trending papers in your email inbox\b.*|by\s*ak and the research community|"
-    r"submitted by\s+\S.*|github(?:\s+[\d.,]+[kK]?)?|[·•\-–—]|\[-\](?:\s*-)?)$",
+    r"submitted by\s+\S.*|github(?:\s+[\d.,]+[kK]?)?|[·•\-–—]|\[-\](?:\s*-)?|"
+    r"#?\s*daily papers\s*-\s*hugging face|hugging face|by|and the research community|"
+    r"\d+\s+authors?\]\(\S*\)|[^\w]*)$",
     re.IGNORECASE,
 )
 _BARE_COUNT = re.compile(rf"^(?:\[-\]\s*)?{_NUM}$")
@@ -85,9 +103,13 @@ _NAME_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "du", "dos", 
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
 
+_BARE_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
 @dataclass
 class _Draft:
     title: str
+    arxiv_id: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     upvotes: int | None = None
@@ -122,7 +144,12 @@ def parse(text: str) -> list[Paper]:
     """The papers on the page, in page order."""
     drafts = _assemble(_items(text or ""))
     papers: dict[str, Paper] = {}
-    for draft in drafts:
+    in_head = True
+    titles = [draft.title for draft in drafts]
+    for index, draft in enumerate(drafts):
+        in_head = in_head and not (draft.paragraphs or draft.arxiv_id or draft.authors) and draft.upvotes is None and draft.comments is None
+        if in_head and draft.title not in titles[index + 1 :]:
+            continue  # rule 7: the page's heading or search query, not a paper
         paper = _to_paper(draft)
         if paper.id in papers:
             _fill_gaps(papers[paper.id], paper)
@@ -135,6 +162,7 @@ def _items(text: str) -> list[tuple]:
     """Pass 1: the page as a list of ("title", str) / ("para", str) / ("count", n, label) /
     ("authors", names) / ("skip",) items, in order."""
     lines = [line.strip() for line in re.split(r"\r\n|\r|\n", text.translate(_SPACES))]
+    labels = _link_labels(lines)
     items: list[tuple] = []
     block: list[str] = []
     expect = None  # what the previous furniture line announced for the next line
@@ -146,9 +174,16 @@ def _items(text: str) -> list[tuple]:
             items.append((kind, joined))
             block.clear()
 
-    for line in lines:
+    for number, line in enumerate(lines):
         if not line:
             flush()
+            continue
+        if _BARE_URL.match(line) and "huggingface.co" in line.lower():
+            flush()
+            paper = arxiv_id_from_url(line) if "#" not in line else None
+            if paper:
+                items.append(("paper", paper))
+            expect = None
             continue
         if expect == "upvotes" and _BARE_COUNT.match(line):
             items.append(("count", _to_int(_BARE_COUNT.match(line).group(1)), "upvotes"))
@@ -160,6 +195,8 @@ def _items(text: str) -> list[tuple]:
             continue
         expect = None
         item = _furniture(line)
+        if item is None and number in labels:
+            item = ("skip",)
         if item is None:
             block.append(line)
             continue
@@ -169,6 +206,20 @@ def _items(text: str) -> list[tuple]:
         expect = {"upvote": "upvotes", "submitted by": "submitter"}.get(lowered)
     flush()
     return items
+
+
+def _link_labels(lines: list[str]) -> set[int]:
+    """Numbers of the lines that are the text of an HF site link: the line before a bare
+    huggingface.co URL that is not a paper page (rule 6)."""
+    labels, previous = set(), None
+    for number, line in enumerate(lines):
+        if not line:
+            continue
+        if _BARE_URL.match(line) and "huggingface.co" in line.lower() and previous is not None:
+            if not arxiv_id_from_url(line) and not _BARE_URL.match(lines[previous]):
+                labels.add(previous)
+        previous = number
+    return labels
 
 
 def _furniture(line: str) -> tuple | None:
@@ -249,6 +300,8 @@ def _assemble(items: list[tuple]) -> list[_Draft]:
             pending_upvotes = None
         elif kind == "para" and current:
             current.paragraphs.append(item[1])
+        elif kind == "paper" and current and current.arxiv_id is None:
+            current.arxiv_id = item[1]
         elif kind == "authors" and current and not current.authors:
             current.authors = item[1]
         elif kind == "count":
@@ -265,7 +318,7 @@ def _assemble(items: list[tuple]) -> list[_Draft]:
 def _to_paper(draft: _Draft) -> Paper:
     abstract = "\n\n".join(draft.paragraphs)
     found = find_links(abstract)
-    arxiv_id = next((aid for link in found if (aid := arxiv_id_from_url(link.url))), None)
+    arxiv_id = draft.arxiv_id or next((aid for link in found if (aid := arxiv_id_from_url(link.url))), None)
     links = merge_links(found, arxiv_links(arxiv_id), [hf_link(arxiv_id)]) if arxiv_id else found
     return Paper(
         id=paper_id(draft.title, arxiv_id),

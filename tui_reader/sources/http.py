@@ -94,7 +94,9 @@ class Fetcher:
             time.sleep(wait)
         if response.status_code >= 400:
             tries = f" after {attempt} tries" if attempt > 1 else ""
-            raise FetchError(f"{host} answered HTTP {response.status_code} {response.reason_phrase}{tries} ({response.url})")
+            reason = _error_text(response)
+            said = f": {reason}" if reason else ""
+            raise FetchError(f"{host} answered HTTP {response.status_code} {response.reason_phrase}{tries}{said} ({response.url})")
         return response
 
     def _wait(self, response: httpx.Response, attempt: int) -> float | None:
@@ -113,6 +115,26 @@ class Fetcher:
         return wait if wait <= MAX_RETRY_AFTER else None
 
 
+def _error_text(response: httpx.Response) -> str:
+    """The server's own reason, when its error body gives one: arXiv's Atom error entry (the 2026
+    API answers HTTP 400 with it), or an HF JSON {"error": …}. One line, at most 200 characters."""
+    text = response.text[:100_000] if response.content else ""
+    reason = ""
+    if text.lstrip().startswith("<"):
+        try:
+            arxiv.parse_feed(text)
+        except SourceError as error:
+            reason = error.reason.removeprefix("the arXiv API answered with an error: ")
+    elif text.lstrip().startswith("{"):
+        try:
+            found = hf_api.load_json(text)
+            reason = found.get("error", "") if isinstance(found, dict) else ""
+        except SourceError:
+            pass
+    reason = " ".join(str(reason).split())
+    return reason[:200] if reason and "not well-formed" not in reason else ""
+
+
 def _reason(error: Exception) -> str:
     text = str(error) or type(error).__name__
     return text.splitlines()[0]
@@ -125,7 +147,8 @@ _WEEK = re.compile(r"^\d{4}-W\d{2}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def hf_params(date: str | None = None, week: str | None = None, month: str | None = None, sort: str | None = None) -> dict[str, str]:
+def hf_params(date: str | None = None, week: str | None = None, month: str | None = None, sort: str | None = None,
+              submitter: str | None = None) -> dict[str, str]:
     """Validated query parameters; FetchError on a malformed date, week or month."""
     if sum(v is not None for v in (date, week, month)) > 1:
         raise FetchError("give only one of a date, a week and a month")
@@ -147,6 +170,10 @@ def hf_params(date: str | None = None, week: str | None = None, month: str | Non
         if sort not in HF_SORTS:
             raise FetchError(f"unknown sort {sort!r} (one of {', '.join(HF_SORTS)})")
         params["sort"] = sort
+    if submitter is not None:
+        if not submitter.strip():
+            raise FetchError("the submitter is empty (expected an HF user name)")
+        params["submitter"] = submitter.strip()
     return params
 
 
@@ -157,18 +184,27 @@ def fetch_hf(
     sort: str | None = None,
     limit: int | None = None,
     *,
+    submitter: str | None = None,
     base: str | None = None,
     timeout: float = TIMEOUT,
     page_size: int = HF_PAGE_SIZE,
     progress: Progress | None = None,
 ) -> list[Paper]:
-    """HF daily papers (the latest day when no date, week or month is given), each paper once.
+    """HF daily papers, each paper once. Pages with `p`/`limit` until a short page, an empty page,
+    or `limit` papers.
 
-    Pages with `p`/`limit` until a short page, an empty page, or `limit` papers."""
-    params = hf_params(date, week, month, sort)
+    With no date, week or month the API answers with its most recent papers, page after page back
+    in time; we take the latest day only: its date is read from the first page, and that day is
+    then fetched as if asked for. With only a `submitter`, all of that user's papers come."""
+    params = hf_params(date, week, month, sort, submitter)
     url = base_url(base, HF_URL_ENV, HF_URL) + "/api/daily_papers"
     papers: dict[str, Paper] = {}
     with Fetcher(timeout) as fetcher:
+        if not {"date", "week", "month", "submitter"} & params.keys():
+            latest = _latest_day(fetcher, url, params)
+            if latest is None:
+                return []
+            params["date"] = latest
         # `p` counts pages of `limit` entries, so the page size must stay the same on every page.
         size = page_size if limit is None else min(page_size, limit)
         for page in range(MAX_PAGES):
@@ -191,6 +227,21 @@ def fetch_hf(
     return result[:limit] if limit is not None else result
 
 
+def _latest_day(fetcher: Fetcher, url: str, params: dict[str, str]) -> str | None:
+    """The newest submission day among the API's most recent papers (None: there are none)."""
+    response = fetcher.get(url, {**params, "p": 0, "limit": HF_PAGE_SIZE})
+    try:
+        entries = hf_api.load_json(response.text)
+        if not isinstance(entries, list):
+            raise SourceError("", f"expected a JSON array, found {type(entries).__name__}")
+        days = [paper.submitted for paper in hf_api.parse_entries(entries) if paper.submitted]
+    except SourceError as error:
+        raise FetchError(f"{response.url}: not an HF daily-papers response ({error.reason})") from None
+    if entries and not days:
+        raise FetchError(f"{response.url}: the papers carry no submission date, so the latest day is unknown; give --date")
+    return max(days) if days else None
+
+
 # -- arXiv -------------------------------------------------------------------------------------
 
 ARXIV_SORTS = ("submittedDate", "lastUpdatedDate", "relevance")
@@ -206,10 +257,27 @@ def arxiv_query(query: str) -> str:
     return " AND ".join(f"all:{word}" for word in query.split())
 
 
+def arxiv_ids(ids: list[str]) -> list[str]:
+    """arXiv ids as `id_list` takes them (a version kept if given); FetchError names a bad one."""
+    from tui_reader.models import clean_arxiv_id
+
+    cleaned = []
+    for given in ids:
+        for part in filter(None, given.replace(",", " ").split()):
+            part = part.removeprefix("arXiv:").removeprefix("arxiv:")
+            if not clean_arxiv_id(part):
+                raise FetchError(f"not an arXiv id: {part!r} (expected e.g. 2303.06373 or hep-th/9901001)")
+            cleaned.append(part)
+    if not cleaned:
+        raise FetchError("no arXiv ids given")
+    return list(dict.fromkeys(cleaned))
+
+
 def fetch_arxiv(
     query: str,
     max_results: int = 100,
     *,
+    ids: list[str] | None = None,
     sort: str = "submittedDate",
     base: str | None = None,
     timeout: float = TIMEOUT,
@@ -217,15 +285,22 @@ def fetch_arxiv(
     page_size: int = ARXIV_PAGE_SIZE,
     progress: Progress | None = None,
 ) -> list[Paper]:
-    """Up to `max_results` papers matching `query`, newest first, paged with `start`/`max_results`
-    and a polite pause between pages."""
+    """Up to `max_results` papers matching `query` (or with the arXiv `ids`, fetched by `id_list`),
+    newest first, paged with `start`/`max_results` and a polite pause between pages."""
     if sort not in ARXIV_SORTS:
         raise FetchError(f"unknown sort {sort!r} (one of {', '.join(ARXIV_SORTS)})")
     if max_results < 1:
         raise FetchError("--max must be at least 1")
     delay = _env_float(ARXIV_DELAY_ENV, ARXIV_DELAY) if delay is None else delay
     url = base_url(base, ARXIV_URL_ENV, ARXIV_URL) + "/api/query"
-    params: dict[str, str | int] = {"search_query": arxiv_query(query), "sortBy": sort, "sortOrder": "descending"}
+    if ids:
+        wanted = arxiv_ids(ids)
+        params: dict[str, str | int] = {"id_list": ",".join(wanted)}
+        if query.strip():
+            params["search_query"] = arxiv_query(query)
+        max_results = max(max_results, len(wanted)) if not query.strip() else max_results
+    else:
+        params = {"search_query": arxiv_query(query), "sortBy": sort, "sortOrder": "descending"}
     papers: dict[str, Paper] = {}
     start = 0
     with Fetcher(timeout) as fetcher:

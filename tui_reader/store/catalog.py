@@ -47,7 +47,10 @@ from tui_reader.store.files import (
     best_effort_write,
     best_effort_write_chunks,
     decode_tables,
+    map_or_read,
+    read_mapped,
 )
+from tui_reader.store.search_text import SEGMENT, search_line, text_head
 from tui_reader.search.word_index import WordIndex
 from tui_reader.search.word_index import build as build_word_index
 from tui_reader.search.word_index import spawn_build as spawn_word_index_build
@@ -62,12 +65,6 @@ TABLE = "papers"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
 SHORT_AUTHORS = 3
-SEGMENT = b"\x1f"  # separates title, abstract and authors within a search line
-
-
-def search_line(title: str, abstract: str, authors: list[str]) -> bytes:
-    text = "\x1f".join((title, abstract, ", ".join(authors))).lower()
-    return text.replace("\n", " ").encode("utf-8")
 
 
 def short_authors(authors: list[str]) -> str:
@@ -144,7 +141,7 @@ class _Layout:
 
     def __init__(self, generation: str):
         self.head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
-        self.text_head = f"tui-reader search {generation}\n".encode()
+        self.text_head = text_head(generation)
         self.ids: list[str] = []
         self.spans: list[int] = []  # start, end per row (flat)
         self.metas: list[tuple] = []
@@ -250,13 +247,12 @@ class Catalog(Mapping[str, Paper]):
                 return False
             if index["catalog_size"] != stat.st_size or index["catalog_mtime_ns"] != stat.st_mtime_ns:
                 return False
-            text_head = f"tui-reader search {generation}\n".encode()
+            head = text_head(generation)
             with open(self.text_path, "rb") as f:
-                if f.read(len(text_head)) != text_head or os.fstat(f.fileno()).st_size != index["text_size"]:
+                if f.read(len(head)) != head or os.fstat(f.fileno()).st_size != index["text_size"]:
                     return False
-                self._text = _map(f.fileno()) or self.text_path.read_bytes()
-            with open(self.path, "rb") as f:
-                self._blob = _map(f.fileno()) or f.read()
+                self._text = map_or_read(f)
+            self._blob = read_mapped(self.path)
         except (OSError, ValueError, KeyError, TypeError):
             self._clear()
             return False
@@ -292,7 +288,7 @@ class Catalog(Mapping[str, Paper]):
             # Read back like an open. Failing here is a crash right after the replace: the next
             # open follows the aliases of moved records.
             try:
-                blob = _read_mapped(self.path)
+                blob = read_mapped(self.path)
             except OSError as error:
                 raise StorageWriteError(self.path, error) from error
         else:
@@ -304,7 +300,7 @@ class Catalog(Mapping[str, Paper]):
         text = None
         if write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
             try:
-                text = _read_mapped(self.text_path)
+                text = read_mapped(self.text_path)
             except OSError:
                 pass
             if text is not None and len(text) != text_starts[-1]:
@@ -580,14 +576,3 @@ class StringColumn(Sequence):
             self._list = values
         return self._list
 
-
-def _read_mapped(path: Path) -> bytes | mmap.mmap:
-    with open(path, "rb") as f:
-        return _map(f.fileno()) or f.read()
-
-
-def _map(fd: int) -> mmap.mmap | None:
-    try:
-        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None

@@ -10,6 +10,7 @@ raises CorruptFileError; it is never read as empty and never written over.
 from __future__ import annotations
 
 import errno
+import mmap
 import os
 import re
 import tempfile
@@ -183,6 +184,21 @@ def _remove_quietly(path: Path) -> None:
         path.unlink()
     except OSError:
         pass
+
+
+def map_or_read(f) -> bytes | mmap.mmap:
+    """The whole of open file `f`, mapped read-only (the page cache serves it, nothing is copied);
+    read when it cannot be mapped (an empty file, a file system without mmap)."""
+    try:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        f.seek(0)
+        return f.read()
+
+
+def read_mapped(path: Path) -> bytes | mmap.mmap:
+    with open(path, "rb") as f:
+        return map_or_read(f)
 
 
 def best_effort_write(path: Path, payload: bytes) -> bool:

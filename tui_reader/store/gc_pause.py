@@ -1,5 +1,10 @@
-"""Bulk work (parsing or importing a large library) allocates millions of objects that all live on;
-the cyclic garbage collector would re-scan them again and again for nothing. Pause it meanwhile."""
+"""The one owner of the cyclic garbage collector's switch: nothing else turns it off or on.
+
+Bulk work (parsing or importing a large library) allocates millions of objects that all live on;
+the collector would re-scan them again and again for nothing: `gc_paused` pauses it meanwhile.
+The command keeps it off while the app starts (`off_while_starting`), then either turns it on at
+once (`back_on`: every other command) or once the app has frozen what its start made
+(`settle_after_start`)."""
 
 from __future__ import annotations
 
@@ -29,6 +34,22 @@ def _age_without_a_pass() -> None:
     if not gc.get_freeze_count():
         gc.freeze()
         gc.unfreeze()
+
+
+def off_while_starting() -> None:
+    """From the command's first import: the start makes objects that all live on."""
+    gc.disable()
+
+
+def back_on() -> None:
+    gc.enable()
+
+
+def settle_after_start() -> None:
+    """The app has started: freeze what lives on (clearing the cyclic garbage first), then turn
+    the collector back on."""
+    freeze_survivors(collect_first=True)
+    gc.enable()
 
 
 def freeze_survivors(collect_first: bool = False) -> None:

@@ -7,6 +7,7 @@ small state file (state.json, through store/files.py's KeyedDB), written on ever
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from tui_reader.store.sample import SampleRemoval, sample_ids, sample_path, user
 from tui_reader.store.undo import Step, UndoJournal
 from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
-from tui_reader.merge import merge_papers
+from tui_reader.merge import distinct_id, merge_papers, same_work
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
 from tui_reader.store.files import (
     DataLock,
@@ -49,6 +50,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_ids: list[str] = field(default_factory=list)
+    merged_existing: int = 0  # records taken by title for papers already in the library
+    merged_in_batch: int = 0  # records that were the same work as an earlier one of this import
     sample_note: str = ""  # what became of the bundled sample, when this import removed it
 
     @property
@@ -81,7 +84,12 @@ class Library:
         self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only)
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
         self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only, on_rebuild=on_rebuild)
+        # Replaced on every change, never changed in place: whoever holds it (a query in a thread)
+        # reads a consistent snapshot.
         self.states: dict[str, PaperState] = {}
+        # Held while an import changes the catalog in place; a reader in another thread (a
+        # query) takes it too, so that it never sees a catalog half written.
+        self.access = threading.Lock()
         self._aliases: dict[str, str] = {}
         self.journal = UndoJournal()  # every state change below is one step (store/undo.py)
         try:
@@ -225,9 +233,11 @@ class Library:
         except StorageWriteError:
             self.states = self._load_states()  # memory follows the disk, which is unchanged
             raise
+        states = dict(self.states)  # a new snapshot: readers of the old one are undisturbed
         for pid in dropped:
-            self.states.pop(pid, None)
-        self.states.update({pid: s for pid, s in updated.items() if not s.is_default()})
+            states.pop(pid, None)
+        states.update({pid: s for pid, s in updated.items() if not s.is_default()})
+        self.states = states
 
     def set_starred(self, paper_ids: Iterable[str], starred: bool = True) -> list[str]:
         stamp = now_iso() if starred else None
@@ -289,8 +299,9 @@ class Library:
         ids = list(dict.fromkeys(self.resolve(pid) for pid in paper_ids))
         if not ids:
             return []
-        self.papers.write({}, ids, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
-        self._aliases = self.papers.aliases
+        with self.access:  # as an import: no query in a thread reads the catalog half written
+            self.papers.write({}, ids, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+            self._aliases = self.papers.aliases
         gone = [pid for pid in ids if pid in self.states]
         if gone:
             self._write_states({}, remove=gone)
@@ -345,7 +356,7 @@ class Library:
         `states` (from a backup) are merged into the user's state; `restore` keeps the records'
         own added times and order instead of making this import the newest.
         """
-        with gc_paused():
+        with self.access, gc_paused():
             return self._import_papers(papers, progress, states, restore)
 
     def _import_papers(
@@ -376,7 +387,16 @@ class Library:
 
         for index, paper in enumerate(incoming):
             key = normalise_title(paper.title)
+            given_id = paper.id
             existing_id = self._match(paper, key, current, by_title)
+            if paper.id != given_id and states and given_id in states:  # another work had its title id
+                states = {**states, paper.id: states[given_id]}
+                del states[given_id]
+            if existing_id is not None:  # by id it is the same paper again; by title, a merge to report
+                if existing_id in new_ids:
+                    result.merged_in_batch += 1
+                elif existing_id != given_id:
+                    result.merged_existing += 1
             if existing_id is None:
                 record = paper  # the incoming records become the library's: no copy of the batch
                 if not restore:
@@ -436,17 +456,27 @@ class Library:
 
     @staticmethod
     def _match(paper: Paper, key: str, current: Callable[[str | None], Paper | None], by_title: dict[str, str]) -> str | None:
-        """The id of the paper's record, if known: by id or former id, else by title (`key`)."""
+        """The id of the paper's record, if known: by id or former id, else by title (`key`) when
+        nothing contradicts it (merge.same_work). A title id held by another work with the same
+        title gives the paper an id of its own (set on `paper`)."""
         for candidate in (paper.id, *paper.aliases):
-            if current(candidate):
+            found = current(candidate)
+            if found is None:
+                continue
+            if is_arxiv_id(candidate) or same_work(found, paper):
                 return candidate
+            if candidate == paper.id:
+                for attempt in range(1000):
+                    paper.id = distinct_id(paper, attempt)
+                    found = current(paper.id)
+                    if found is None:
+                        return None
+                    if same_work(found, paper):
+                        return paper.id
         same_title = by_title.get(key)
-        if current(same_title):
-            old_is_arxiv = is_arxiv_id(same_title)
-            # A title-id record matches anything with that title; two different arXiv ids with one
-            # title are two papers.
-            if not (old_is_arxiv and is_arxiv_id(paper.id)):
-                return same_title
+        found = current(same_title)
+        if found is not None and same_work(found, paper):
+            return same_title
         return None
 
     def _write_catalog(self, changed: dict[str, Paper], removed: dict[str, str]) -> None:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from textual.app import App
@@ -14,7 +13,7 @@ from textual.binding import Binding
 from tui_reader.ui import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
 from tui_reader.errors import ReaderError
-from tui_reader.store.gc_pause import freeze_survivors
+from tui_reader.store import gc_pause
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.help import HelpScreen
@@ -180,8 +179,7 @@ class ReaderApp(InOrderKeys, App[int]):
     def settle_collector(self) -> None:
         """Freeze what the start made, and turn the collector back on (the command keeps it off
         while the app starts: tui_reader.entry)."""
-        freeze_survivors(collect_first=True)
-        gc.enable()
+        gc_pause.settle_after_start()
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
@@ -236,6 +234,6 @@ class ReaderApp(InOrderKeys, App[int]):
 def run_app(library: Library, theme: str | None = None, config_folder: Path | None = None, startup_message: str | None = None) -> int:
     app = ReaderApp(library, config_folder=config_folder, theme=theme, startup_message=startup_message,
                     freeze_after_start=True)
-    freeze_survivors()  # the library is loaded: keep the collector's full passes off it
+    gc_pause.freeze_survivors()  # the library is loaded: keep the collector's full passes off it
     app.run()
     return app.return_code or 0

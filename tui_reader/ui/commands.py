@@ -1,24 +1,25 @@
-"""The command palette (ctrl+p): every action of the main screen, plus fetch/export when present."""
+"""The command palette (ctrl+p): every action of the main screen, plus import, fetch and export."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from tui_reader.ui.app import ReaderApp
 
 
 class ReaderCommands(Provider):
     """Every key binding's action by name, so nothing needs its key remembered."""
 
     def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = self.app
-        sections = getattr(app, "binding_sections", None)
-        screen = getattr(app, "main_screen", None)
-        if sections is None or screen is None:
-            return []
+        app: ReaderApp = self.app  # type: ignore[assignment]  # the palette of a ReaderApp
+        screen = app.main_screen
         found = []
-        for _title, rows in sections():
+        for _title, rows in app.binding_sections():
             for keys, binding in rows:
                 if binding.action in ("command_palette",):
                     continue
@@ -27,10 +28,7 @@ class ReaderCommands(Provider):
                     target = screen.paper_list
                 name = binding.tooltip or binding.description
                 found.append((name, f"{keys} · {binding.description}", partial(target.run_action, binding.action)))
-        extra = getattr(app, "extra_commands", None)
-        if extra:
-            found += extra()
-        return found
+        return found + app.extra_commands()
 
     async def discover(self) -> Hits:
         for name, help_text, run in self.commands():

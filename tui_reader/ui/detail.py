@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui_reader.latex import to_unicode
 from tui_reader.models import Paper, PaperState
 from tui_reader.ui.safe_text import safe_block, safe_line
 
-LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF"}
+LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF", "doi": "DOI", "video": "video", "data": "data"}
 NO_NOTE = "No note yet: n writes one (Markdown)."
 
 
@@ -80,12 +81,12 @@ class DetailPane(VerticalScroll, can_focus=True):
             self._show_note("")
             return
         marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
-        title.update(Text(marks + safe_line(paper.title)))
+        title.update(Text(marks + safe_line(to_unicode(paper.title))))
         self.query_one("#detail-meta", Static).update(Text(meta_line(paper)))
         self.query_one("#detail-links", Static).update(links_text(paper))
         tags = "  ".join(f"#{safe_line(t)}" for t in state.tags) if state.tags else "no tags: t adds some"
         self.query_one("#detail-tags", Static).update(Text(tags))
-        abstract = safe_block(paper.abstract.strip()) or "No abstract."
+        abstract = safe_block(to_unicode(paper.abstract.strip())) or "No abstract."
         self.query_one("#detail-abstract", Static).update(Text(abstract))
         self._show_note(safe_block(state.note.strip()))
         self.scroll_home(animate=False, immediate=True)

@@ -25,7 +25,7 @@ def paper_link(paper: Paper) -> Link | None:
 
 
 class LinkActions:
-    """Mixed into the main screen, which provides `current_paper()` and `app`."""
+    """Mixed into the main screen, which provides `current_paper()`, `app` and `reader_app`."""
 
     def action_copy_code(self) -> None:
         if not (paper := self.current_paper()):
@@ -57,7 +57,7 @@ class LinkActions:
 
     @work(thread=True, group="clipboard")
     def copy_with_tool(self, url: str, what: str) -> None:
-        result = clipboard.copy_to_system(url, getattr(self.app, "clipboard_timeout", clipboard.TIMEOUT))
+        result = clipboard.copy_to_system(url, self.reader_app.clipboard_timeout)
         self.app.call_from_thread(self.report_copy, url, what, result)
 
     def report_copy(self, url: str, what: str, result: clipboard.CopyResult) -> None:

@@ -6,11 +6,9 @@ file), and a failed write becomes a notification: the app keeps working and the 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,7 +21,8 @@ from textual.widgets import Input
 from tui_reader.errors import ReaderError
 from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
-from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Searcher, Term, parse_query, sort_ids
+from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Term, parse_query
+from tui_reader.search.searcher import Query, SearchSession, Shown
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
 from tui_reader.ui.link_actions import LinkActions
@@ -33,49 +32,16 @@ from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 from tui_reader.ui.triage import TriageActions
 
+if TYPE_CHECKING:
+    from tui_reader.ui.app import ReaderApp
+
 NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
 PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
-THREAD_FROM = 20_000  # papers from which a query runs in a thread, so keys never wait behind one
-NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
-NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
-T = TypeVar("T")
 HIDDEN_OUT = Term("is", "hidden", negated=True)  # every view but Hidden
-
-
-def refines(new: list[Term], old: list[Term]) -> bool:
-    """True when every paper matching `new` also matches `old`: each old term is in `new`, or is
-    implied by a new term of the same substring field whose value contains it (typing on)."""
-    def implied(term: Term) -> bool:
-        return any(t == term or (t.field == term.field and t.field in NARROWING_FIELDS and not t.negated
-                                 and not term.negated and term.value in t.value) for t in new)
-
-    return all(implied(term) for term in old)
-
-
-def reading_states(read: Callable[[], T]) -> T:
-    """`read` in a thread, again when a state changed while it read the states (RuntimeError:
-    the dict changed size), three times at most."""
-    for _ in range(2):
-        try:
-            return read()
-        except RuntimeError:
-            pass
-    return read()
 
 
 class SearchField(Input, ResizingContentScrollView):
     """The search field: a key lays out nothing (see ResizingContentScrollView)."""
-
-
-@dataclass(frozen=True)
-class Shown:
-    """What the list shows: the query behind it (view, sort, terms, state version) and its ids."""
-
-    view: str
-    sort: str
-    terms: tuple[Term, ...]
-    states_version: int
-    ids: list[str]
 
 
 class MainScreen(TriageActions, LinkActions, Screen):
@@ -112,15 +78,11 @@ class MainScreen(TriageActions, LinkActions, Screen):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
-        self.searcher = Searcher(library.papers, library.states)
+        self.session = SearchSession(library)  # what the list shows is the session's newest answer
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
         self.shown_id: str | None = None  # the paper in the detail pane
-        self.shown: Shown | None = None  # the last query result put in the list
-        self.states_version = 0  # bumped on every state change: a result from older states is not narrowed
-        self._query_generation = 0  # the newest query asked for; older results are dropped
-        self._query_lock = threading.Lock()  # one query at a time (the Searcher keeps caches)
         self._laid_out_size: Size | None = None
         self.storing = False  # papers are being stored in a thread (see hold_for_store)
 
@@ -135,6 +97,11 @@ class MainScreen(TriageActions, LinkActions, Screen):
                     yield PaperList(self.library, id="papers")
                 yield DetailPane(id="detail")
         yield QuietFooter()
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        """The app this screen runs in, typed."""
+        return self.app  # type: ignore[return-value]
 
     @property
     def paper_list(self) -> PaperList:
@@ -152,15 +119,9 @@ class MainScreen(TriageActions, LinkActions, Screen):
     def prepare_search(self) -> None:
         """In a big catalog, build the searcher's caches in a thread once the first screen is up:
         the first search key then costs what every later one does."""
-        if len(self.library.papers) < THREAD_FROM:
+        if not self.session.is_big():
             return
-        searcher = self.searcher
-
-        def prepare() -> None:
-            with self._query_lock:
-                reading_states(searcher.prepare)
-
-        self.run_worker(prepare, name="prepare search", description="prepare search", thread=True,
+        self.run_worker(self.session.prepare, name="prepare search", description="prepare search", thread=True,
                         group="prepare", exit_on_error=False)
 
     def _screen_resized(self, size: Size) -> None:
@@ -191,68 +152,41 @@ class MainScreen(TriageActions, LinkActions, Screen):
     def apply_filter(self) -> None:
         """Rebuild the list from the view, the search and the sort; the cursor stays on its paper.
 
-        When the new query only narrows the one shown (typing on: "model" -> "models"), only its new
-        terms are tested, on the ids shown, which are already sorted (when that is cheaper than
-        asking the catalog afresh: see `worth_it`). In a big catalog a query with
-        terms runs in a thread: a newer query makes the older one's result void (and a query that
-        has not started yet never runs), so keys are handled at once and typing a word costs one or
-        two queries, not one per key. The count and the rows are shown as soon as the result is in."""
+        The search session decides how (see SearchSession); in a big catalog a query with terms
+        runs in a thread, so keys are handled at once. The count and the rows are shown as soon
+        as the answer is in."""
         search = self.query_one("#search", Input)
-        self._query_generation += 1
         try:
             terms = self.view_terms() + parse_query(self.search_text)
         except QueryError as error:
+            self.session.cancel()
             search.border_subtitle = Text(str(error))
             search.add_class("-error")
             return
         search.border_subtitle = None
         search.remove_class("-error")
-        self.searcher.papers, self.searcher.states = self.library.papers, self.library.states
-        shown = self.shown
-        base, todo, order = self.library.ordered_ids(), terms, self.sort
-        # The catalog answers a query on its own order fastest (a word is a mask over all rows
-        # either way): narrow when that saves a sort, or when the ids shown are few.
-        worth_it = self.sort != "added" or len(shown.ids if shown else ()) * NARROW_SHARE < len(self.library.papers)
-        if (shown is not None and worth_it and shown.view == self.view and shown.sort == self.sort
-                and shown.states_version == self.states_version and refines(terms, list(shown.terms))):
-            base, order = shown.ids, "added"  # already sorted: the filter keeps the order
-            todo = [term for term in terms if term not in shown.terms]
-        request = partial(Shown, self.view, self.sort, tuple(terms), self.states_version)
-        generation = self._query_generation
-        cheap = not todo and order == "added"
-        if (cheap or len(self.library.papers) < THREAD_FROM) and self._query_lock.acquire(blocking=False):
-            try:
-                ids = self._query(base, todo, order)
-            finally:
-                self._query_lock.release()
-            self._show_result(generation, request(ids))
+        query = self.session.ask(self.view, self.sort, terms)
+        answer = None if self.session.in_thread(query) else self.session.run_now(query)
+        if answer is not None:
+            self._show_answer(query, answer)
         else:
             # name and description given: Textual's default is the repr of the callable, here a
             # partial holding every id, a slow repr on every key
-            self.run_worker(partial(self._query_in_thread, generation, base, todo, order, request),
-                            name="search", description="search", thread=True, exclusive=True,
-                            group="search", exit_on_error=False)
+            self.run_worker(partial(self._query_in_thread, query), name="search", description="search",
+                            thread=True, exclusive=True, group="search", exit_on_error=False)
 
-    def _query(self, base: list[str], terms: list[Term], order: str) -> list[str]:
-        ids = self.searcher.filter(base, terms) if terms else list(base)
-        return sort_ids(ids, order, self.library.papers, self.library.states)
-
-    def _query_in_thread(self, generation: int, base: list[str], terms: list[Term], order: str, request: Callable) -> None:
-        with self._query_lock:
-            if generation != self._query_generation:
-                return  # a newer query is waiting: this one would be thrown away
-            ids = reading_states(partial(self._query, base, terms, order))
-        if generation == self._query_generation:
+    def _query_in_thread(self, query: Query) -> None:
+        answer = self.session.run(query)
+        if answer is not None:
             try:
-                self.app.call_from_thread(self._show_result, generation, request(ids))
+                self.app.call_from_thread(self._show_answer, query, answer)
             except RuntimeError:  # the app is closing
                 pass
 
-    def _show_result(self, generation: int, result: Shown) -> None:
-        if generation != self._query_generation:
+    def _show_answer(self, query: Query, answer: Shown) -> None:
+        if not self.session.accept(query, answer):
             return
-        self.shown = result
-        self.paper_list.set_rows(result.ids, keep=self.paper_list.current_id)
+        self.paper_list.set_rows(answer.ids, keep=self.paper_list.current_id)
         self.update_titles()
 
     def update_titles(self) -> None:
@@ -275,9 +209,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
 
     def reload(self, catalog_changed: bool = True) -> None:
         """After a restored backup or an import: everything may differ."""
-        self.searcher = Searcher(self.library.papers, self.library.states)
-        self.shown = None
-        self.states_version += 1
+        self.session.reset()
         self.sidebar.refresh_counts(catalog_changed=catalog_changed)
         self.prepare_search()
         self.apply_filter()
@@ -309,11 +241,6 @@ class MainScreen(TriageActions, LinkActions, Screen):
         # After the list's own frame: the rows and the count are not held back by the detail's
         # layout (a new abstract reflows the pane). Many moves in a row show the last paper once.
         self.call_after_refresh(self.show_current)
-
-    @property
-    def query_lock(self) -> threading.Lock:
-        """Held by a query, and by a store so that no query reads the library while it changes."""
-        return self._query_lock
 
     def hold_for_store(self, holding: bool) -> None:
         """While papers are stored in a thread: the list draws only rows it has drawn before and
@@ -348,8 +275,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
             ok = False
         else:
             ok = True
-        self.searcher.states = self.library.states  # a failed write reloads the states afresh
-        self.states_version += 1
+        self.session.states_changed()
         self.paper_list.refresh_paper(paper_id)
         if ok:
             self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
@@ -415,7 +341,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
             if note is not None:
                 self.save(paper.id, lambda: self.library.set_note(paper.id, note))
 
-        blink = getattr(self.app, "cursor_blink", True)
+        blink = self.reader_app.cursor_blink
         from tui_reader.ui.dialogs import NoteEditor
 
         self.app.push_screen(NoteEditor(paper.title, self.library.state(paper.id).note, blink), store)
@@ -456,8 +382,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
             else:
                 self.paper_list.focus()
             return
-        toggled = getattr(self.app, "toggle_sidebar_setting", None)
-        shown = toggled() if toggled else not self.has_class("-sidebar-hidden")
+        shown = self.reader_app.toggle_sidebar_setting()
         self.set_class(not shown, "-sidebar-hidden")
         if not shown and self.sidebar.has_focus:
             self.paper_list.focus()
@@ -469,6 +394,4 @@ class MainScreen(TriageActions, LinkActions, Screen):
         self.focus_previous()
 
     def action_help(self) -> None:
-        show_help = getattr(self.app, "show_help", None)
-        if show_help:
-            show_help()
+        self.reader_app.show_help()

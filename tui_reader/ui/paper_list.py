@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from tui_reader.latex import to_unicode
 from tui_reader.store.library import Library
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
@@ -386,10 +387,8 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         return looks
 
     def _title(self, paper_id: str) -> str:
-        papers = self.library.papers
-        fast = getattr(papers, "title", None)  # the catalog's index has titles without parsing records
         try:
-            return fast(paper_id) if callable(fast) else papers[paper_id].title
+            return to_unicode(self.library.papers.title(paper_id))  # from the catalog's index; TeX shown as Unicode
         except KeyError:
             return paper_id
 

@@ -82,9 +82,9 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
     def work() -> None:
         result, failure = None, None
         try:
-            with screen.query_lock:
-                result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
-                result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
+            # the Library holds its own lock meanwhile: queries wait for the import to end
+            result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
+            result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
         except ReaderError as error:
             failure = str(error)
         except Exception as error:  # a bug must not leave the screen up for good

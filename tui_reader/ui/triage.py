@@ -50,8 +50,7 @@ class TriageActions:
     def states_changed(self, ids: list[str] | None, refilter: bool = False) -> None:
         """Redraw after the states of `ids` (None: any) changed; `refilter` when papers may have
         left or joined the view (hide, undo)."""
-        self.searcher.states = self.library.states
-        self.states_version += 1
+        self.session.states_changed()
         if ids is not None and len(ids) <= ROWS_REFRESHED_ONE_BY_ONE:
             for pid in ids:
                 self.paper_list.refresh_paper(pid)

@@ -1,0 +1,301 @@
+"""Answering a query on the catalog: the Searcher (filter), the sort, and the search session the
+app drives (which query is the newest, when a query may narrow the one shown, one query at a time).
+
+The catalog answers words from its search text (or word index) and flag tests from its index,
+without parsing a single record; every term becomes a row mask (one byte per catalog row).
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress, repeat
+from typing import TYPE_CHECKING
+
+from tui_reader.models import PaperState
+from tui_reader.search.notes_index import NotesIndex
+from tui_reader.search.query import SORT_ORDERS, QueryError, Term, parse_query
+from tui_reader.store.search_text import SEGMENT_OF_FIELD
+
+if TYPE_CHECKING:
+    from tui_reader.store.catalog import Catalog
+    from tui_reader.store.library import Library
+
+THREAD_FROM = 20_000  # papers from which a query with terms runs in a thread, so keys never wait behind one
+NARROW_SHARE = 4  # in the library's own order, narrow from a result under 1/4 of the catalog
+NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer value matches a subset
+
+
+class Searcher:
+    """Filters paper ids of one catalog by a query, with the user's states for state terms."""
+
+    def __init__(self, catalog: Catalog, states: dict[str, PaperState]):
+        self.catalog = catalog
+        self.states = states
+        self._notes_index = NotesIndex()
+        self._order_getter: tuple | None = None
+
+    def forget(self) -> None:
+        """Drop the states' joined text (for a state edited in place)."""
+        self._notes_index.forget()
+
+    def filter(self, pids: Iterable[str], query: str | list[Term]) -> list[str]:
+        """The ids among `pids` that match every term, in the order given. Ids not in the
+        catalog are no papers: they match nothing."""
+        terms = parse_query(query) if isinstance(query, str) else query
+        if not terms:
+            return list(pids)
+        return self._filter_rows(pids, terms)
+
+    def _filter_rows(self, pids: Iterable[str], terms: list[Term]) -> list[str]:
+        """Each term gives a mask (from the word index, the link flags or the states), the masks
+        are combined as integers and the list is cut in one pass."""
+        catalog = self.catalog
+        n = len(catalog.ids)
+        if pids is catalog.order:  # the library's own order: its rows are at hand
+            rows = catalog.order_rows
+        else:
+            pids = pids if isinstance(pids, list) else list(pids)
+            rows = list(map(catalog.row.get, pids, repeat(n)))  # an unknown id: the row past the end
+        ones = combined = _ones(n)
+        for term in terms:
+            mask = self._mask(term)
+            if term.negated:
+                mask ^= ones
+            combined &= mask
+            if not combined:
+                return []
+        keep = combined.to_bytes(n, "little")
+        if rows is catalog.order_rows and combined.bit_count() * 16 < n:
+            # A few papers: put them in the library's order rather than walking all of it.
+            ids, rank = catalog.ids, catalog.order_rank()
+            return [ids[row] for row in sorted(compress(range(n), keep), key=rank.__getitem__)]
+        if rows is catalog.order_rows and n > 1:
+            return list(compress(pids, self._in_library_order(rows)(keep)))
+        keep += b"\x00"  # the unknown ids' row
+        return list(compress(pids, map(keep.__getitem__, rows)))
+
+    def prepare(self) -> None:
+        """Build what a first search builds (the states' joined text, the library order's row
+        getter), so that its key does not wait."""
+        self._notes_index.build(self.states)
+        if len(self.catalog.ids) > 1:
+            self._in_library_order(self.catalog.order_rows)
+
+    def _in_library_order(self, rows) -> Callable[[bytes], tuple[int, ...]]:
+        """A mask's bytes in the library's order: one itemgetter over its rows, made once per
+        catalog order; a query then costs a third of a map over the rows."""
+        made = self._order_getter
+        if made is None or made[0] is not rows:
+            made = self._order_getter = (rows, operator.itemgetter(*rows))
+        return made[1]
+
+    def _mask(self, term: Term) -> int:
+        """The rows that satisfy `term` (not negated), as the integer of a byte-per-row mask."""
+        catalog, states, value = self.catalog, self.states, term.value
+        n = len(catalog.ids)
+        if term.field in SEGMENT_OF_FIELD:
+            mask = catalog.search_mask(value, SEGMENT_OF_FIELD[term.field])
+            if term.field == "text":  # words also match the user's tags and notes
+                self._mark(mask, self._notes_index.hits(states, value))
+            return int.from_bytes(mask, "little")
+        if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
+            return int.from_bytes(catalog.link_mask(value), "little")
+        keys, values = list(states), list(states.values())
+        if term.field == "tag":
+            marked = compress(keys, map(operator.contains, map(_TAGS, values), repeat(value)))
+        elif term.field == "has":
+            marked = compress(keys, map(str.strip, map(_NOTE, values)) if value == "note" else map(_TAGS, values))
+        elif value in ("starred", "unstarred"):
+            marked = compress(keys, map(_STARRED, values))
+        elif value == "hidden":
+            marked = compress(keys, map(_HIDDEN, values))
+        else:
+            marked = compress(keys, map(_READ, values))
+        mask = bytearray(n)
+        self._mark(mask, marked)
+        found = int.from_bytes(mask, "little")
+        if value in ("unstarred", "unread"):
+            found ^= _ones(n)
+        return found
+
+    def _mark(self, mask: bytearray, pids: Iterable[str]) -> None:
+        """Set the mask byte of each id's row (ids not in the catalog are passed over)."""
+        n = len(mask)
+        mask.append(0)  # the row of unknown ids
+        any(map(mask.__setitem__, map(self.catalog.row.get, pids, repeat(n)), repeat(1)))
+        del mask[n:]
+
+
+_TAGS, _NOTE, _STARRED, _READ, _HIDDEN = (operator.attrgetter(name) for name in ("tags", "note", "starred", "read", "hidden"))
+
+
+@lru_cache(maxsize=4)
+def _ones(n: int) -> int:
+    return int.from_bytes(b"\x01" * n, "little")
+
+
+def sort_ids(pids: list[str], order: str, catalog: Catalog, states: dict[str, PaperState]) -> list[str]:
+    """`pids` (given newest-added first) in another order; stable, so ties keep that order. Sorted
+    on the catalog's index columns, without parsing a record."""
+    if order == "added":
+        return list(pids)
+    row = catalog.row
+    if order == "title":
+        titles = list(catalog.titles)  # a column the catalog may keep as one text
+        return sorted(pids, key=lambda pid: titles[row[pid]].casefold())
+    if order == "starred":
+        return sorted(pids, key=lambda pid: not (states.get(pid) and states[pid].starred))
+    if order == "upvotes":
+        upvotes = catalog.upvotes
+        return sorted(pids, key=lambda pid: -(upvotes[row[pid]] or 0))
+    if order == "published":
+        published = list(catalog.published)
+        return sorted(pids, key=lambda pid: published[row[pid]] or "", reverse=True)
+    raise QueryError(f"unknown sort order {order!r} (try {', '.join(SORT_ORDERS)})")
+
+
+# -- the search session the app drives --------------------------------------------------------------
+
+
+def refines(new: list[Term], old: list[Term]) -> bool:
+    """True when every paper matching `new` also matches `old`: each old term is in `new`, or is
+    implied by a new term of the same substring field whose value contains it (typing on)."""
+    def implied(term: Term) -> bool:
+        return any(t == term or (t.field == term.field and t.field in NARROWING_FIELDS and not t.negated
+                                 and not term.negated and term.value in t.value) for t in new)
+
+    return all(implied(term) for term in old)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A query's answer: the query behind it (view, sort, terms, state version) and its ids."""
+
+    view: str
+    sort: str
+    terms: tuple[Term, ...]
+    states_version: int
+    ids: list[str]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query asked for, planned: filter `base` by `todo`, then sort by `order`."""
+
+    generation: int
+    view: str
+    sort: str
+    terms: tuple[Term, ...]
+    states_version: int
+    states: dict[str, PaperState]  # the states as they were when asked: never changed after
+    base: list[str]
+    todo: list[Term]
+    order: str
+
+
+class SearchSession:
+    """The queries of one list, as the user changes its view, search and sort.
+
+    When a query only narrows the one shown (typing on: "model" -> "models"), only its new terms
+    are tested, on the ids shown, which are already sorted (when that is cheaper than asking the
+    catalog afresh). Each query gets a generation: a newer one makes an older one's answer void,
+    and a query that has not started when a newer one is asked never runs. One query runs at a
+    time (the Searcher keeps caches), and only while no import changes the library (its
+    `access` lock). Runs in any thread; `ask` and `accept` belong to the thread that shows."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self.searcher = Searcher(library.papers, library.states)
+        self.shown: Shown | None = None  # the last answer accepted
+        self.states_version = 0  # bumped on every state change: an answer from older states is not narrowed
+        self._generation = 0
+        self._running = threading.Lock()
+
+    def cancel(self) -> None:
+        """Void every query asked so far (e.g. the search no longer parses)."""
+        self._generation += 1
+
+    def states_changed(self) -> None:
+        self.states_version += 1
+
+    def reset(self) -> None:
+        """After a restored backup or an import: everything may differ."""
+        self.searcher = Searcher(self.library.papers, self.library.states)
+        self.shown = None
+        self.states_version += 1
+
+    def ask(self, view: str, sort: str, terms: list[Term]) -> Query:
+        """Plan the newest query: narrow the shown answer when that is right and saves work."""
+        self._generation += 1
+        shown, papers = self.shown, self.library.papers
+        base, todo, order = self.library.ordered_ids(), terms, sort
+        # The catalog answers a query on its own order fastest (a word is a mask over all rows
+        # either way): narrow when that saves a sort, or when the ids shown are few.
+        worth_it = sort != "added" or len(shown.ids if shown else ()) * NARROW_SHARE < len(papers)
+        if (shown is not None and worth_it and shown.view == view and shown.sort == sort
+                and shown.states_version == self.states_version and refines(terms, list(shown.terms))):
+            base, order = shown.ids, "added"  # already sorted: the filter keeps the order
+            todo = [term for term in terms if term not in shown.terms]
+        return Query(self._generation, view, sort, tuple(terms), self.states_version, self.library.states,
+                     base, todo, order)
+
+    def is_big(self) -> bool:
+        """A catalog big enough for queries in a thread (and caches prepared ahead)."""
+        return len(self.library.papers) >= THREAD_FROM
+
+    def in_thread(self, query: Query) -> bool:
+        """Whether `query` should run in a thread: it has terms or a sort, in a big catalog."""
+        cheap = not query.todo and query.order == "added"
+        return not cheap and self.is_big()
+
+    def is_current(self, query: Query) -> bool:
+        return query.generation == self._generation
+
+    def run_now(self, query: Query) -> Shown | None:
+        """The answer, unless another query or an import is running (None: run it in a thread)."""
+        if not self._running.acquire(blocking=False):
+            return None
+        try:
+            if not self.library.access.acquire(blocking=False):
+                return None
+            try:
+                return self._answer(query)
+            finally:
+                self.library.access.release()
+        finally:
+            self._running.release()
+
+    def run(self, query: Query) -> Shown | None:
+        """The answer, once the running query and any import are done; None when a newer query
+        was asked meanwhile (it would be thrown away)."""
+        with self._running:
+            if not self.is_current(query):
+                return None
+            with self.library.access:
+                answer = self._answer(query)
+        return answer if self.is_current(query) else None
+
+    def accept(self, query: Query, answer: Shown) -> bool:
+        """Keep `answer` as the one shown, if its query is still the newest."""
+        if not self.is_current(query):
+            return False
+        self.shown = answer
+        return True
+
+    def prepare(self) -> None:
+        """Build the searcher's caches (in a thread, once the first screen is up)."""
+        searcher, states = self.searcher, self.library.states
+        with self._running, self.library.access:
+            searcher.states = states
+            searcher.prepare()
+
+    def _answer(self, query: Query) -> Shown:
+        searcher = self.searcher
+        searcher.states = query.states
+        ids = searcher.filter(query.base, query.todo) if query.todo else list(query.base)
+        ids = sort_ids(ids, query.order, self.library.papers, query.states)
+        return Shown(query.view, query.sort, query.terms, query.states_version, ids)
