@@ -7,7 +7,8 @@
 Uses the libraries of bench/generate.py (imported into bench/out/bulk-N/, with the user state of
 `state_plan`). Prints, in ms: the Library call (`set_read` of the 10,000 unread papers: one write of
 state.json), the undo of it (one write), and the app's whole action (`A` then `y`: the write, the
-list's rows, the sidebar's counts, the detail pane) under Textual's run_test at 160x45.
+list's rows, the sidebar's counts, the detail pane) under Textual's run_test at 160x45, with the
+library frozen out of the collector as `run_app` does.
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ def library_calls(folder: Path, marked: int) -> tuple[float, float, int]:
 
 async def app_action(folder: Path, marked: int) -> float:
     """The `A` action's work once confirmed: MainScreen.change_many over the unread papers shown."""
+    from tui_reader.store.gc_pause import freeze_survivors
     from tui_reader.ui.app import ReaderApp
 
     times = []
     with Library(folder, purpose="bench") as library:
         app = ReaderApp(library, cursor_blink=False)
+        freeze_survivors()  # as run_app does: the collector's full passes stay off the library
         async with app.run_test(size=(160, 45)) as pilot:
             await pilot.pause()
             screen = app.main_screen
@@ -88,6 +91,7 @@ def main() -> int:
     marked = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     folder = prepare(n)
     mark_ms, undo_ms, size = library_calls(folder, marked)
+    print(f"set_read {mark_ms:.0f} ms, undo {undo_ms:.0f} ms", flush=True)
     action_ms = asyncio.run(app_action(folder, marked))
     print(f"| papers | marked | set_read ms | undo ms | app action ms | state.json |")
     print(f"| {n:,} | {marked:,} | {mark_ms:.0f} | {undo_ms:.0f} | {action_ms:.0f} | {size / 1e6:.1f} MB |")

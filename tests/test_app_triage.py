@@ -203,3 +203,28 @@ async def test_every_new_key_has_an_id_in_the_help_and_can_be_remapped(library, 
         assert reopen_state(library)[pid].hidden
         await pilot.press("z")
         assert reopen_state(library) == {}
+
+
+async def test_an_import_in_the_app_removes_the_sample_but_what_the_user_starred(library, config_folder):
+    from pathlib import Path
+
+    from tui_reader.sources import read_source
+    from tui_reader.store.sample import remember_sample
+    from tui_reader.ui.transfers import store_batch
+
+    sample = library.ordered_ids()
+    remember_sample(library.folder, sample)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("s")
+        store_batch(app, read_source(Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"), "Imported")
+        await app.workers.wait_for_complete()
+        for _ in range(100):  # the store's message is posted as it ends
+            if app.screen is app.main_screen and any("Imported" in n.message for n in app._notifications):
+                break
+            await pilot.pause()
+        messages_now = [n.message for n in app._notifications]
+        assert any("The bundled sample (80 papers) was removed; 1 you starred, tagged or noted was kept." in m
+                   for m in messages_now), messages_now
+        assert len(paper_list(app).ids) == 12 + 1
+        assert sample[0] in paper_list(app).ids and reopen_state(library)[sample[0]].starred

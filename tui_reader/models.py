@@ -146,12 +146,31 @@ class PaperState:
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from a fresh state: the state file is rewritten on every
-        action, and half its bytes were defaults (from_dict fills them back in)."""
-        return {
-            key: value
-            for key, value in ((f, getattr(self, f)) for f in _STATE_FIELDS)
-            if value != _STATE_DEFAULTS[key]
-        }
+        action, and half its bytes were defaults (from_dict fills them back in). Written out
+        field by field: a bulk mark-read encodes 10,000 of them at once."""
+        data: dict[str, Any] = {}
+        if self.read:
+            data["read"] = self.read
+        if self.starred:
+            data["starred"] = self.starred
+        if self.tags:
+            data["tags"] = self.tags
+        if self.note:
+            data["note"] = self.note
+        if self.read_at is not None:
+            data["read_at"] = self.read_at
+        if self.starred_at is not None:
+            data["starred_at"] = self.starred_at
+        if self.updated is not None:
+            data["updated"] = self.updated
+        if self.hidden:
+            data["hidden"] = self.hidden
+        return data
+
+    def copy(self) -> PaperState:
+        """A copy with its own tag list (dataclasses.replace costs several times more)."""
+        return PaperState(self.read, self.starred, list(self.tags), self.note, self.read_at,
+                          self.starred_at, self.updated, self.hidden)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PaperState:

@@ -37,26 +37,33 @@ class TriageActions:
         """Run one Library change over `ids` and redraw what it touched; a failed write is said."""
         if len(ids) == 1 and not refilter:
             return self.save(ids[0], change)
+        journal = self.library.journal
+        last = journal.done[-1] if journal.done else None
         try:
             change()
         except ReaderError as error:
             self.app.notify(str(error), title="Not saved", severity="error", timeout=12, markup=False)
-            ok = False
-        else:
-            ok = True
-        self.states_changed(ids, refilter)
-        return ok
+            self.states_changed(ids, refilter)  # the states were read back from disk: count afresh
+            return False
+        step = journal.done[-1] if journal.done and journal.done[-1] is not last else None  # None: nothing changed
+        self.states_changed(ids, refilter, step.before if step else None, step.after if step else None)
+        return True
 
-    def states_changed(self, ids: list[str] | None, refilter: bool = False) -> None:
+    def states_changed(self, ids: list[str] | None, refilter: bool = False, before: dict | None = None,
+                       after: dict | None = None) -> None:
         """Redraw after the states of `ids` (None: any) changed; `refilter` when papers may have
-        left or joined the view (hide, undo)."""
+        left or joined the view (hide, undo). With the states `before` and `after`, the sidebar's
+        counts move by the difference; else they are counted afresh."""
         self.session.states_changed()
         if ids is not None and len(ids) <= ROWS_REFRESHED_ONE_BY_ONE:
             for pid in ids:
                 self.paper_list.refresh_paper(pid)
         else:
             self.paper_list.refresh_all_rows()
-        self.sidebar.refresh_counts()
+        if before is not None and after is not None:
+            self.sidebar.states_changed((pid, before[pid], after[pid]) for pid in before)
+        else:
+            self.sidebar.refresh_counts()
         if refilter:
             self.apply_filter()
         self.show_current(force=True)
@@ -80,7 +87,8 @@ class TriageActions:
             self.app.notify(nothing, timeout=3)
             return
         ids = list(step.before)
-        self.states_changed(ids, refilter=True)
+        written, replaced = (step.before, step.after) if done == "Undone" else (step.after, step.before)
+        self.states_changed(ids, True, replaced, written)
         title_of = lambda pid: safe_line(self.library.papers[pid].title) if pid in self.library.papers else pid  # noqa: E731
         self.app.notify(f"{done}: {step.describe(title_of)}", timeout=4, markup=False)
 
