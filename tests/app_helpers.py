@@ -1,13 +1,16 @@
-"""Shared set-up for the app tests: a real Library in a temp folder holding the bundled sample."""
+"""Shared set-up for the app tests (the `library` and `config_folder` fixtures are in conftest.py)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
-import pytest
+from textual.message import Message
+from textual.notifications import Notification, Notify
 
-from tui_reader.cli.common import sample_batch
 from tui_reader.store.library import Library
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.main_screen import MainScreen
@@ -17,35 +20,40 @@ FIRST_TITLE = "Recursive Generalization Transformer for Image Super-Resolution"
 FIRST_REPO = "https://github.com/zhengchen1999/RGT"
 
 
-def sample_library(folder: Path) -> Library:
-    library = Library(folder)
-    library.import_papers(sample_batch().papers)
-    return library
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = sample_library(tmp_path / "data")
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def config_folder(tmp_path) -> Path:
-    return tmp_path / "config"
-
-
 def make_app(library: Library, config_folder: Path, **options) -> ReaderApp:
     options.setdefault("cursor_blink", False)
     return ReaderApp(library, config_folder=config_folder, **options)
 
 
+_NOTICES: WeakKeyDictionary[ReaderApp, list[Notification]] = WeakKeyDictionary()
+
+
+def notices(app: ReaderApp) -> list[Notification]:
+    """Every notification the app was asked to show while `running`, oldest first (seen through
+    run_test's public message hook, as each Notify message is handled)."""
+    return _NOTICES[app]
+
+
 @asynccontextmanager
 async def running(app: ReaderApp, size: tuple[int, int] = (120, 40)):
-    async with app.run_test(size=size) as pilot:
+    seen = _NOTICES[app] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, Notify):
+            seen.append(message.notification)
+
+    async with app.run_test(size=size, message_hook=hook) as pilot:
         await pilot.pause()
         yield pilot
         await app.workers.wait_for_complete()
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Let the app run until `condition()` holds; `timeout` guards against a hang, it is no measurement."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        await pilot.pause(0.01)
 
 
 def main(app: ReaderApp) -> MainScreen:
@@ -74,33 +82,6 @@ def reopen_state(library: Library):
 # -- clipboard ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def x_display(monkeypatch):
-    """A real X server (Xvfb) on a free display, with DISPLAY set; skipped without Xvfb and xclip."""
-    import os
-    import shutil
-    import subprocess
-
-    if not (shutil.which("Xvfb") and shutil.which("xclip")):
-        pytest.skip("needs Xvfb and xclip (apt-get install -y xvfb xclip; .ci/run installs them)")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()  # Xvfb writes its display number once it accepts clients
-    if not number:
-        server.kill()
-        pytest.fail("Xvfb did not start")
-    monkeypatch.setenv("DISPLAY", f":{number}")
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
 def fake_tools(folder: Path, names: list[str], body: str) -> Path:
     """Scripts standing in for clipboard tools: each runs `body` (sh). Returns the folder for PATH."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -116,6 +97,7 @@ FAKE_BEHAVIOURS = {
     "hang": "echo $$ >> \"${0%/*}/pids\"; exec /bin/sleep 10",
     "garbage": "/bin/cat > /dev/null 2>&1; printf '\\033[31mgarbage\\000\\377'; exit 0",
 }
+
 
 FAKE_SETUPS = {  # tool -> (scripts, environment that makes pyperclip choose it)
     "xclip": (["xclip"], {"DISPLAY": ":0"}),

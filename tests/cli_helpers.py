@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 
 from tui_reader.cli import main
+from tui_reader.cli.common import sample_batch
 from tui_reader.store.library import Library
+
+
+def sample_library(folder: Path) -> Library:
+    """A real Library in `folder` holding the bundled sample."""
+    library = Library(folder)
+    library.import_papers(sample_batch().papers)
+    return library
 
 
 def run(capsys, data_dir: Path | None, *argv: str) -> tuple[int, str, str]:

@@ -1,9 +1,25 @@
+"""Fixtures shared by the test modules, the `slow` marker's meaning, and Hypothesis's profile.
+
+`slow` marks the torture, property, 100 MB and real-terminal suites: CI runs them (the README's
+command runs everything); `pytest -n auto -m "not slow"` leaves them out locally.
+"""
+
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from cli_helpers import sample_library
+from tui_reader.store.library import Library
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tui_reader" / "data" / "hf-papers-page.txt"
+
+# The same examples on every run, so a failure replays: HYPOTHESIS_PROFILE=explore draws fresh ones.
+settings.register_profile("fixed", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +37,52 @@ def sample_path() -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return Path(os.environ["TUI_READER_DATA_DIR"])
+
+
+@pytest.fixture(scope="session")
+def sample_folder(tmp_path_factory) -> Path:
+    """A data folder holding the bundled sample, imported once per test process."""
+    folder = tmp_path_factory.mktemp("sample") / "data"
+    sample_library(folder).close()
+    return folder
+
+
+@pytest.fixture
+def library(tmp_path, sample_folder) -> Library:
+    """A real Library in a temp folder holding the bundled sample (81 papers): a copy of the
+    imported folder, times and all, which opens as the imported one would."""
+    shutil.copytree(sample_folder, tmp_path / "data")
+    lib = Library(tmp_path / "data")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def config_folder(tmp_path) -> Path:
+    return tmp_path / "config"
+
+
+@pytest.fixture
+def x_display(monkeypatch):
+    """A real X server (Xvfb) on a free display, with DISPLAY set; skipped without Xvfb and xclip."""
+    import shutil
+    import subprocess
+
+    if not (shutil.which("Xvfb") and shutil.which("xclip")):
+        pytest.skip("needs Xvfb and xclip (apt-get install -y xvfb xclip; .ci/run installs them)")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # Xvfb writes its display number once it accepts clients
+    if not number:
+        server.kill()
+        pytest.fail("Xvfb did not start")
+    monkeypatch.setenv("DISPLAY", f":{number}")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)

@@ -12,6 +12,7 @@ from pathlib import Path
 from tui_reader.store.library import Library
 from tui_reader.models import Paper, title_id
 from tui_reader.store.files import TEMP_SUFFIX
+from tui_reader.store.journal import JOURNAL_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,6 +91,7 @@ class Faults:
         self.fired = False
         self.fired_in_flight: str | None = None  # the target file's name when the fault hit a write in flight
         self.fired_after_commit = False
+        self.journal_replaces = 0  # replaces of the import journal, which commit nothing by themselves
         self._in_flight: str | None = None
         self._real = {}
 
@@ -143,6 +145,8 @@ class Faults:
             result = real["replace"](src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
             if self._ours(os.path.abspath(os.fspath(dst))):
                 self._in_flight = None
+                if os.path.basename(os.fspath(dst)) == JOURNAL_FILE:
+                    self.journal_replaces += 1
             return result
 
         for name, fake in (("open", fake_open), ("write", fake_write), ("fsync", fake_fsync), ("replace", fake_replace)):

@@ -6,14 +6,12 @@ import subprocess
 
 import pytest
 
-from app_helpers import (  # noqa: F401
-    FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, config_folder, library, make_app, paper_list, running, use_fake_tool, x_display,
-)
+from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, make_app, notices, paper_list, running, use_fake_tool
 from tui_reader.models import Link
 
 
 def messages(app):
-    return [(n.title, n.message, n.severity) for n in app._notifications]
+    return [(n.title, n.message, n.severity) for n in notices(app)]
 
 
 async def test_c_puts_the_repo_link_on_the_x_clipboard(library, config_folder, x_display):
@@ -48,7 +46,7 @@ async def test_with_no_tool_the_app_says_so_and_shows_the_url(library, config_fo
 @pytest.mark.parametrize("behaviour", list(FAKE_BEHAVIOURS))
 async def test_a_broken_tool_never_freezes_the_app_nor_reports_success(library, config_folder, monkeypatch, tmp_path, tool, behaviour):
     use_fake_tool(monkeypatch, tmp_path / "bin", tool, behaviour)
-    app = make_app(library, config_folder, clipboard_timeout=1.0)
+    app = make_app(library, config_folder, clipboard_timeout=0.3)
     async with running(app) as pilot:
         await pilot.press("c", "j")  # the copy runs in a thread: the list keeps answering
         assert paper_list(app).cursor == 1

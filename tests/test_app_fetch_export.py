@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import make_app, notices, paper_list, running
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"
 pytest.importorskip("tui_reader.sources.http")
@@ -50,7 +50,7 @@ async def test_fetch_today_imports_into_the_open_app(library, config_folder, hf_
         await pilot.pause()
         assert len(paper_list(app).ids) == 81 + 12
         assert "2503.07365" in paper_list(app).ids
-        assert any("12 new" in n.message for n in app._notifications)
+        assert any("12 new" in n.message for n in notices(app))
 
 
 async def test_a_failed_fetch_is_a_message(library, config_folder, monkeypatch):
@@ -61,7 +61,7 @@ async def test_a_failed_fetch_is_a_message(library, config_folder, monkeypatch):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(paper_list(app).ids) == 81
-        assert any(n.severity == "error" and "Fetch failed" in n.message for n in app._notifications)
+        assert any(n.severity == "error" and "Fetch failed" in n.message for n in notices(app))
 
 
 @pytest.mark.parametrize("label, suffix", [("Markdown", ".md"), ("BibTeX", ".bib")])
@@ -95,7 +95,7 @@ async def test_import_a_file_through_the_prompt(library, config_folder):
         await pilot.pause()
         assert len(paper_list(app).ids) == 81 + 12
         assert "2503.07365" in paper_list(app).ids
-        assert any("Imported from hf-daily-2025-03-11.json: 12 papers: 12 new" in n.message for n in app._notifications)
+        assert any("Imported from hf-daily-2025-03-11.json: 12 papers: 12 new" in n.message for n in notices(app))
     assert "2503.07365" in library.papers  # written through the library, not only shown
 
 
@@ -110,7 +110,7 @@ async def test_importing_a_broken_file_is_a_message_and_changes_nothing(library,
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(paper_list(app).ids) == 81
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [n.message for n in notices(app) if n.severity == "error"]
         assert errors and errors[0].startswith(f"Import failed: {broken}: ")
 
 
@@ -130,4 +130,4 @@ async def test_a_store_that_fails_closes_its_screen_and_says_so(library, config_
         await pilot.pause()
         assert app.screen is app.main_screen and not app.main_screen.storing
         assert len(paper_list(app).ids) == 81
-        assert any(n.severity == "error" and "No space left" in n.message for n in app._notifications)
+        assert any(n.severity == "error" and "No space left" in n.message for n in notices(app))

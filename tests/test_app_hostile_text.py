@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import make_app, paper_list, running
 from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.ui.safe_text import safe_block, safe_line

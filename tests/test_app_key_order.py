@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input, TextArea
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, reopen_state, running  # noqa: F401
+from app_helpers import current_id, make_app, paper_list, reopen_state, running
 
 NAMED = {" ": "space", ",": "comma", "/": "slash", "-": "minus", ":": "colon", "?": "question_mark"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_helpers import FIRST_TITLE, config_folder, current_id, library, make_app, paper_list, reopen_state, running  # noqa: F401
+from app_helpers import FIRST_TITLE, current_id, make_app, notices, paper_list, reopen_state, running
 from tui_reader.ui.detail import DetailPane
 
 
@@ -131,7 +131,7 @@ async def test_T_without_tags_says_so(library, config_folder):
     async with running(app) as pilot:
         await pilot.press("T")
         assert app.screen is app.main_screen
-        assert any("no tags" in n.message for n in app._notifications)
+        assert any("no tags" in n.message for n in notices(app))
 
 
 async def test_S_cycles_the_sort_orders(library, config_folder):
@@ -248,6 +248,6 @@ async def test_o_without_a_browser_says_so_and_shows_the_link(library, config_fo
         await pilot.press("o")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        [note] = list(app._notifications)
+        [note] = notices(app)
         assert note.severity == "warning" and "no web browser" in note.message
         assert note.message.endswith("https://github.com/zhengchen1999/RGT")

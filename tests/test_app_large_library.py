@@ -6,11 +6,10 @@ import gc
 
 import pytest
 
-from app_helpers import config_folder, library, make_app, paper_list, reopen_state, running  # noqa: F401
+from app_helpers import make_app, notices, paper_list, reopen_state, running, wait_until
 from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.ui.app import FREEZE_AFTER
-from tui_reader.ui.main_screen import PREPARE_SEARCH_AFTER
 
 COUNT = 100_000
 
@@ -100,10 +99,11 @@ async def test_the_search_is_prepared_after_the_start_and_stays_right(big_librar
     app = make_app(big_library, config_folder)
     try:
         async with running(app, size=(160, 45)) as pilot:
-            await pilot.pause(PREPARE_SEARCH_AFTER + 0.5)
-            await app.workers.wait_for_complete()
             screen = app.main_screen
-            assert screen.session.searcher._notes_index._joined.states is big_library.states  # built ahead
+            joined = lambda: screen.session.searcher._notes_index._joined  # noqa: E731
+            await wait_until(pilot, lambda: joined() is not None)  # built ahead, by the timer's thread
+            await app.workers.wait_for_complete()
+            assert joined().states is big_library.states
             screen.save(tagged, lambda: big_library.add_tags([tagged], ["quokka"]))  # after it: tested alone
             await pilot.press("slash")
             screen.query_one("#search").insert_text_at_cursor("quokka")
@@ -122,7 +122,10 @@ async def test_a_real_start_hides_what_lives_on_from_the_collector(library, conf
     gc.disable()  # as the command leaves it while the app starts (tui_reader.entry)
     try:
         async with running(app) as pilot:
-            await pilot.pause(FREEZE_AFTER + 0.5)
+            # the app's own timer at FREEZE_AFTER, if it set one, fires before this one set after it
+            marker = []
+            app.set_timer(FREEZE_AFTER, lambda: marker.append(True))
+            await wait_until(pilot, lambda: marker and (not freeze or gc.get_freeze_count() > frozen))
             assert (gc.get_freeze_count() > frozen) is freeze
             assert gc.isenabled() is freeze  # the app turns it back on when it freezes
     finally:
@@ -157,8 +160,8 @@ async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys
             assert app.screen is app.main_screen and not papers.cached_rows_only
             assert len(papers.ids) == COUNT + 3 and papers.ids[0] == "2601.00000"
             assert not big_library.state(first).starred
-            assert any("Imported 3 papers: 3 new" in n.message for n in app._notifications)
-            assert any("Still storing" in n.message for n in app._notifications)
+            assert any("Imported 3 papers: 3 new" in n.message for n in notices(app))
+            assert any("Still storing" in n.message for n in notices(app))
     finally:
         # leave the shared library as found: the three new papers out again
         big_library.papers.write({}, [p.id for p in new], keep_backups=0)

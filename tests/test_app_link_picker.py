@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from app_helpers import config_folder, make_app, running  # noqa: F401
+from app_helpers import make_app, running
 from tui_reader.sources import read_source
 from tui_reader.store.library import Library
 
@@ -90,17 +90,8 @@ async def test_a_and_p_open_the_arxiv_page_and_the_pdf(daily, config_folder, bro
     assert opened_url(browser) == url
 
 
-async def test_p_without_a_pdf_says_so(library_without_links, config_folder):
-    app = make_app(library_without_links, config_folder)
+async def test_p_without_a_pdf_says_so(library, config_folder):
+    app = make_app(library, config_folder)  # the sample's first paper has a code link only
     async with running(app) as pilot:
         await pilot.press("p")
         assert any("no PDF link" in n.message for n in app._notifications)
-
-
-@pytest.fixture
-def library_without_links(tmp_path):
-    from app_helpers import sample_library
-
-    library = sample_library(tmp_path / "data")  # the sample's first paper has a code link only
-    yield library
-    library.close()

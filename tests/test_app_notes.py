@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Markdown, TextArea
 
-from app_helpers import config_folder, current_id, library, make_app, reopen_state, running  # noqa: F401
+from app_helpers import current_id, make_app, reopen_state, running
 from tui_reader.ui.dialogs import Confirm, NoteEditor
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import current_id, make_app, paper_list, running
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.main_screen import MainScreen
 

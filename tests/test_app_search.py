@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import current_id, make_app, paper_list, running
 from tui_reader.search.searcher import Searcher
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import make_app, paper_list, running
 from tui_reader.search.query import SMART_VIEWS
 from tui_reader.search.searcher import Searcher
 from tui_reader.ui.sidebar import count_with_code, view_counts

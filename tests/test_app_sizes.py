@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import current_id, make_app, paper_list, running
 
 
 async def test_at_80x24_the_sidebar_folds_away_and_b_shows_it(library, config_folder):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import make_app, sample_library
+from app_helpers import make_app
+from cli_helpers import sample_library
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app_helpers import config_folder, current_id, library, make_app, reopen_state, running, sample_library  # noqa: F401
+from app_helpers import current_id, make_app, notices, reopen_state, running
+from cli_helpers import sample_library
 from reliability_helpers import Faults, enospc, eio
 from tui_reader.store.library import Library
 from tui_reader.ui.dialogs import RestoreBackup
@@ -16,7 +17,7 @@ async def test_a_failed_write_is_a_notification_and_a_retry_works(library, confi
             await pilot.press("s")
         assert not library.state(pid).starred  # memory follows the unchanged disk
         assert pid not in reopen_state(library)
-        [note] = list(app._notifications)
+        [note] = notices(app)
         assert note.title == "Not saved" and note.severity == "error"
         assert "No space left on device" in note.message and "state.json" in note.message
         await pilot.press("j", "k", "s")  # the app still answers, and the retry saves
@@ -32,7 +33,7 @@ async def test_failed_note_and_tag_writes_keep_the_app_alive(library, config_fol
         with Faults(library.folder, "replace", 1, enospc()):
             await pilot.press("n", "h", "i", "ctrl+s")
         assert library.state(pid).tags == [] and library.state(pid).note == ""
-        assert [n.title for n in app._notifications] == ["Not saved", "Not saved"]
+        assert [n.title for n in notices(app)] == ["Not saved", "Not saved"]
         await pilot.press("r")
         assert reopen_state(library)[pid].read
 
@@ -54,7 +55,7 @@ async def test_an_unreadable_state_file_offers_the_newest_backup(tmp_path, confi
             await pilot.pause()
             assert app.screen is app.main_screen
             assert lib.state(first).starred  # the newest backup holds the star (the tag came after it)
-            assert "Restored" in list(app._notifications)[-1].message
+            assert "Restored" in notices(app)[-1].message
             await pilot.press("r")  # saving works on the restored file
         state = reopen_state(lib)[first]
         assert state.starred and state.read

@@ -13,7 +13,7 @@ import pytest
 
 from app_helpers import FIRST_REPO, FIRST_TITLE
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)")]
 WAIT = 30.0  # a limit for slow machines, not a measurement
 
 

@@ -3,7 +3,7 @@ checked on disk."""
 
 from __future__ import annotations
 
-from app_helpers import config_folder, current_id, library, make_app, paper_list, reopen_state, running  # noqa: F401
+from app_helpers import current_id, make_app, paper_list, reopen_state, running
 from tui_reader.ui.paper_list import SELECTED_MARK
 
 

@@ -8,6 +8,7 @@ import orjson
 import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
+from tui_reader.store.derived import INDEX_VERSION, read_index
 from tui_reader.store.catalog import StringColumn, _pack, _unpack, record_bytes
 from tui_reader.store.search_text import search_line
 from tui_reader.store.library import Library
@@ -118,10 +119,10 @@ def test_an_index_of_an_older_layout_is_rebuilt_from_the_catalog(tmp_path):
         lib.import_papers([arxiv_paper(n) for n in range(5)])
         written = catalog_view(lib)
     index_path = folder / "index.json"
-    index = orjson.loads(index_path.read_bytes())
-    index["version"] = 2
-    index["titles"] = list(StringColumn.unpack(index["titles"]))  # the layout of version 2
+    index = read_index(index_path)
+    index["version"] = 3
+    index["titles"] = list(StringColumn.unpack(index["titles"]))  # an older layout, plain JSON
     index_path.write_bytes(orjson.dumps(index))
     with Library(folder) as reopened:
         assert reopened.papers.rebuilt and catalog_view(reopened) == written
-    assert orjson.loads(index_path.read_bytes())["version"] == 3  # written anew
+    assert read_index(index_path)["version"] == INDEX_VERSION  # written anew

@@ -13,7 +13,7 @@ from tui_reader.store.sample import SAMPLE_IDS_FILE, remember_sample
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def sample_folder(folder: Path) -> list[str]:
+def first_open(folder: Path) -> list[str]:
     """A library as `tui-reader` leaves it on its first open: the sample and its ids noted."""
     with Library(folder) as library:
         result = library.import_papers(sample_batch().papers)
@@ -54,7 +54,7 @@ def test_remove_with_an_unknown_id_removes_nothing(capsys, data_dir, sample_path
 
 
 def test_the_first_own_import_removes_the_sample_but_what_the_user_marked(capsys, data_dir):
-    ids = sample_folder(data_dir)
+    ids = first_open(data_dir)
     run(capsys, data_dir, "star", ids[0])
     run(capsys, data_dir, "tag", ids[1], "mine")
     run(capsys, data_dir, "note", ids[2], "my note")
@@ -74,7 +74,7 @@ def test_the_first_own_import_removes_the_sample_but_what_the_user_marked(capsys
 def test_a_sample_paper_the_import_brings_again_stays(capsys, data_dir):
     from tui_reader.sources import read_source
 
-    sample_folder(data_dir)
+    first_open(data_dir)
     overlap = FIXTURES / "hf-daily-sample-overlap.json"
     brought = {p.id for p in read_source(overlap).papers}
     run(capsys, data_dir, "import", str(overlap))

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, use_fake_tool, x_display  # noqa: F401
+from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, use_fake_tool
 from tui_reader.ui.clipboard import copy_to_system
 
 
@@ -36,7 +36,7 @@ def test_no_tool_at_all_is_reported_not_confirmed(monkeypatch, tmp_path):
 @pytest.mark.parametrize("behaviour", list(FAKE_BEHAVIOURS))
 def test_a_broken_tool_is_never_a_success(monkeypatch, tmp_path, tool, behaviour):
     folder = use_fake_tool(monkeypatch, tmp_path / "bin", tool, behaviour)
-    result = copy_to_system(FIRST_REPO, timeout=0.5)
+    result = copy_to_system(FIRST_REPO, timeout=0.3)
     assert not result.confirmed
     assert result.tool == tool
     assert result.problem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import config_folder, current_id, library, make_app, running  # noqa: F401
+from app_helpers import current_id, make_app, notices, running
 from tui_reader.config import Config, config_path, load_config, save_config
 
 
@@ -70,7 +70,7 @@ async def test_a_broken_config_is_a_notification_not_a_crash(library, config_fol
     config_path(config_folder).write_text("theme = [")
     app = make_app(library, config_folder)
     async with running(app) as pilot:
-        assert any("not valid TOML" in n.message for n in app._notifications)
+        assert any("not valid TOML" in n.message for n in notices(app))
         await pilot.press("ctrl+t", "s")  # still works; the broken file is left for the user to fix
         assert library.state(current_id(app)).starred
     assert config_path(config_folder).read_text() == "theme = ["

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import make_app, paper_list, running
 from cli_helpers import catalog, run
 from tui_reader.export.formats import to_markdown
 from tui_reader.latex import decode_bibtex, to_unicode

@@ -1,8 +1,6 @@
-import os
-
 import pytest
 
-from tui_reader.errors import LibraryLockedError, ReadOnlyError, UnknownPaperError
+from tui_reader.errors import ReadOnlyError, UnknownPaperError
 from tui_reader.store.library import Library
 from tui_reader.links import arxiv_links
 from tui_reader.models import Link, Paper, paper_id
@@ -151,12 +149,6 @@ def test_duplicates_within_one_import_merge(library):
     assert library.papers[paper_id("A")].abstract == "longer x"
 
 
-def test_a_second_writer_is_refused_with_the_holder_named(library):
-    with pytest.raises(LibraryLockedError) as error:
-        Library(library.folder)
-    assert f"process {os.getpid()}" in str(error.value)
-
-
 def test_a_reader_can_open_beside_the_writer_but_not_write(library):
     library.import_papers([titled("A")])
     with Library(library.folder, read_only=True) as reader:
@@ -177,16 +169,3 @@ def test_leftover_temp_files_are_removed_at_start(tmp_path):
     Library(tmp_path).close()
     assert not leftover.exists()
 
-
-def test_backups_keep_the_last_five_versions(library):
-    library.import_papers([titled("A")])
-    pid = paper_id("A")
-    for n in range(8):
-        library.set_note(pid, f"note {n}")
-    state_backups = [p for p in library.backups() if p.name.startswith("state")]
-    assert len(state_backups) == 5
-    assert len({p.read_bytes() for p in state_backups}) == 5
-    # the newest backup is the version before the current one
-    assert b"note 6" in state_backups[0].read_bytes()
-    library.restore_backup(state_backups[0])
-    assert library.state(pid).note == "note 6"

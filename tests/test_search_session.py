@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from search_oracle import DictSearcher, dict_sort_ids
-from tui_reader.cli.common import sample_batch
 from tui_reader.models import Paper
 from tui_reader.search.query import parse_query
 from tui_reader.search.searcher import SearchSession
 from tui_reader.store.library import Library
-
-
-@pytest.fixture
-def session_library(tmp_path):
-    library = Library(tmp_path / "data")
-    library.import_papers(sample_batch().papers)
-    yield library
-    library.close()
 
 
 def oracle(library: Library, query: str, sort: str = "added") -> list[str]:
@@ -36,37 +25,37 @@ def answer(session: SearchSession, query: str, sort: str = "added", view: str = 
     return asked, shown
 
 
-def test_typing_on_narrows_the_shown_answer_and_agrees_with_the_oracle(session_library):
-    session = SearchSession(session_library)
-    session_library.set_starred(session_library.ordered_ids()[:30])
+def test_typing_on_narrows_the_shown_answer_and_agrees_with_the_oracle(library):
+    session = SearchSession(library)
+    library.set_starred(library.ordered_ids()[:30])
     _, first = answer(session, "model", sort="title")
-    assert first.ids == oracle(session_library, "model", "title")
+    assert first.ids == oracle(library, "model", "title")
     asked, second = answer(session, "models is:starred", sort="title")
     assert asked.base is first.ids and asked.order == "added"  # narrowed: the shown ids, already sorted
     assert [str(t.value) for t in asked.todo] == ["models", "starred"]
-    assert second.ids == oracle(session_library, "models is:starred", "title")
+    assert second.ids == oracle(library, "models is:starred", "title")
 
 
-def test_a_query_that_does_not_narrow_starts_from_the_library(session_library):
-    session = SearchSession(session_library)
+def test_a_query_that_does_not_narrow_starts_from_the_library(library):
+    session = SearchSession(library)
     answer(session, "models", sort="title")
     asked, shown = answer(session, "model", sort="title")  # backspace: wider
-    assert asked.base is session_library.ordered_ids() and asked.order == "title"
-    assert shown.ids == oracle(session_library, "model", "title")
+    assert asked.base is library.ordered_ids() and asked.order == "title"
+    assert shown.ids == oracle(library, "model", "title")
 
 
-def test_a_state_change_stops_narrowing_from_the_older_answer(session_library):
-    session = SearchSession(session_library)
+def test_a_state_change_stops_narrowing_from_the_older_answer(library):
+    session = SearchSession(library)
     _, unread = answer(session, "is:unread", sort="title")
-    session_library.set_read([unread.ids[0]])
+    library.set_read([unread.ids[0]])
     session.states_changed()
     asked, shown = answer(session, "is:unread d", sort="title")
-    assert asked.base is session_library.ordered_ids()
-    assert unread.ids[0] not in shown.ids and shown.ids == oracle(session_library, "is:unread d", "title")
+    assert asked.base is library.ordered_ids()
+    assert unread.ids[0] not in shown.ids and shown.ids == oracle(library, "is:unread d", "title")
 
 
-def test_a_newer_query_voids_the_older_one(session_library):
-    session = SearchSession(session_library)
+def test_a_newer_query_voids_the_older_one(library):
+    session = SearchSession(library)
     old = session.ask("view:all", "added", parse_query("diffusion"))
     new = session.ask("view:all", "added", parse_query("diffusion model"))
     assert session.run(old) is None  # not started when the newer came: never runs
@@ -78,11 +67,11 @@ def test_a_newer_query_voids_the_older_one(session_library):
     assert not session.is_current(new)
 
 
-def test_queries_wait_for_an_import_which_holds_the_librarys_lock(session_library):
-    session = SearchSession(session_library)
+def test_queries_wait_for_an_import_which_holds_the_librarys_lock(library):
+    session = SearchSession(library)
     asked = session.ask("view:all", "added", parse_query("fresh"))
     answers = []
-    with session_library.access:  # as an import does, in its own thread
+    with library.access:  # as an import does, in its own thread
         assert session.run_now(asked) is None  # busy: the app runs it in a thread instead
         waiting = threading.Thread(target=lambda: answers.append(session.run(asked)))
         waiting.start()
@@ -91,29 +80,29 @@ def test_queries_wait_for_an_import_which_holds_the_librarys_lock(session_librar
     assert answers and answers[0] is not None and answers[0].ids == []
 
 
-def test_an_import_takes_the_librarys_lock(session_library):
+def test_an_import_takes_the_librarys_lock(library):
     seen = []
 
     def progress(done: int, total: int) -> None:
-        seen.append(session_library.access.locked())
+        seen.append(library.access.locked())
 
-    session_library.import_papers([Paper(id="2601.00001", title="Fresh paper")], progress)
-    assert seen and all(seen) and not session_library.access.locked()
+    library.import_papers([Paper(id="2601.00001", title="Fresh paper")], progress)
+    assert seen and all(seen) and not library.access.locked()
 
 
-def test_a_state_change_replaces_the_states_so_a_reader_keeps_its_snapshot(session_library):
-    pid = session_library.ordered_ids()[0]
-    snapshot = session_library.states
+def test_a_state_change_replaces_the_states_so_a_reader_keeps_its_snapshot(library):
+    pid = library.ordered_ids()[0]
+    snapshot = library.states
     before = dict(snapshot)
-    session_library.set_starred([pid])
-    assert session_library.states is not snapshot and snapshot == before
-    assert session_library.state(pid).starred
+    library.set_starred([pid])
+    assert library.states is not snapshot and snapshot == before
+    assert library.state(pid).starred
 
 
-def test_big_catalogs_query_in_a_thread_unless_nothing_is_left_to_do(session_library, monkeypatch):
+def test_big_catalogs_query_in_a_thread_unless_nothing_is_left_to_do(library, monkeypatch):
     from tui_reader.search import searcher as searcher_module
 
-    session = SearchSession(session_library)
+    session = SearchSession(library)
     assert not session.in_thread(session.ask("view:all", "title", parse_query("model")))
     monkeypatch.setattr(searcher_module, "THREAD_FROM", 0)
     assert session.in_thread(session.ask("view:all", "title", parse_query("model")))

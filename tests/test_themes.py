@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import config_folder, library, make_app, paper_list, running  # noqa: F401
+from app_helpers import make_app, notices, paper_list, running
 from tui_reader.ui.themes import APP_VARIABLES, ThemeFileError, builtin_theme_dir, load_all_themes, theme_from_yaml
 
 GOOD_USER_THEME = """
@@ -107,7 +107,7 @@ async def test_unknown_theme_falls_back_with_a_message(library, config_folder):
     app = make_app(library, config_folder, theme="no-such-theme")
     async with running(app):
         assert app.theme == "paper-dark"
-        assert any("no-such-theme" in n.message for n in app._notifications)
+        assert any("no-such-theme" in n.message for n in notices(app))
 
 
 async def test_a_users_theme_is_offered_and_usable(library, config_folder):
@@ -128,7 +128,7 @@ async def test_a_broken_user_theme_is_named_and_the_app_falls_back(library, conf
     app = make_app(library, config_folder)
     async with running(app):
         assert app.theme == "paper-dark"
-        texts = [n.message for n in app._notifications]
+        texts = [n.message for n in notices(app)]
         assert any(str(path) in text for text in texts)
         assert "my-theme" in app.available_themes  # the good file still loads
 

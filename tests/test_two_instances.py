@@ -79,8 +79,21 @@ def holder(folder):
     running.stop()
 
 
-def cli(folder: Path, *args: str, wait: bool = True, **popen) -> subprocess.Popen | subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "tui_reader", "--data-dir", str(folder), *args]
+# The command as `python -m tui_reader` runs it, with the state commands' patience for the lock
+# (tui_reader.cli.common.STATE_LOCK_WAIT, read at call time) set first.
+PATIENT_CLI = """
+import sys
+from tui_reader.cli import common
+common.STATE_LOCK_WAIT = float(sys.argv.pop(1))
+from tui_reader.entry import main
+raise SystemExit(main())
+"""
+
+
+def cli(folder: Path, *args: str, wait: bool = True, lock_wait: float | None = None,
+        **popen) -> subprocess.Popen | subprocess.CompletedProcess:
+    start = ["-m", "tui_reader"] if lock_wait is None else ["-c", PATIENT_CLI, str(lock_wait)]
+    command = [sys.executable, *start, "--data-dir", str(folder), *args]
     if not wait:
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -104,7 +117,7 @@ def test_the_app_command_refuses_in_one_line(folder, holder):
 
 def test_a_state_command_waits_briefly_then_fails_in_one_line(folder, holder):
     before = snapshot(folder)
-    result = cli(folder, "star", "2401.00001")
+    result = cli(folder, "star", "2401.00001", lock_wait=0.2)  # the default waits 3 s
     assert result.returncode == 1 and result.stdout == ""
     assert one_line(result.stderr) and f"process {holder.pid}" in result.stderr and "in use" in result.stderr
     assert snapshot(folder) == before
@@ -185,7 +198,8 @@ def test_concurrent_cli_commands_never_lose_an_acknowledged_change(folder):
     assert sum(code == 0 for _, code, _, _ in results) >= 1
 
 
-def test_a_second_writer_in_the_same_process_is_refused_too(folder):
+def test_a_second_writer_in_the_same_process_is_refused_too_with_the_holder_named(folder):
     with Library(folder):
-        with pytest.raises(LibraryLockedError):
+        with pytest.raises(LibraryLockedError) as error:
             Library(folder)
+    assert f"process {os.getpid()}" in str(error.value)

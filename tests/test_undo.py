@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import library, reopen_state  # noqa: F401
+from app_helpers import reopen_state
 
 KINDS = {
     "star": lambda lib, ids: lib.set_starred(ids, True),

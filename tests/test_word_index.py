@@ -126,7 +126,7 @@ def test_the_index_file_belongs_to_one_search_text(tmp_path):
     assert catalog.search_rows("models") == {0, 1}
     # A damaged file is ignored.
     catalog.words_path.write_bytes(b"tui-reader words garbage\n{}\n")
-    assert WordIndex.open(catalog.words_path, catalog.generation, len(catalog._text)) is None
+    assert WordIndex.open(catalog.words_path, catalog.text_token()) is None
     assert catalog.word_index() is None and catalog.search_rows("models") == {0, 1}
 
 

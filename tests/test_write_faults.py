@@ -92,14 +92,12 @@ def assert_memory_matches_disk(lib: Library) -> None:
         assert state_view(lib) == state_view(fresh)
 
 
-TALLY = {"combinations": 0, "raised": 0, "absorbed-after-commit": 0}
-
-
 @pytest.mark.parametrize("op", list(OPS))
 def test_every_fault_in_a_change_leaves_old_file_and_memory_matching_disk(template, tmp_path, op):
     counts = calls_made(template, tmp_path, op)
     assert counts["write"] >= 1 and counts["fsync"] >= 1 and counts["replace"] >= 1
     wanted = expected_after(template, tmp_path, op)
+    tally = {"combinations": 0, "raised": 0, "absorbed-after-commit": 0}
     for name in FAULTABLE:
         for k in range(1, counts[name] + 1):
             for label, (make_error, reason) in ERRORS.items():
@@ -116,11 +114,11 @@ def test_every_fault_in_a_change_leaves_old_file_and_memory_matching_disk(templa
                         else:
                             raised = None
                     assert faults.fired, case
-                    TALLY["combinations"] += 1
+                    tally["combinations"] += 1
                     assert temp_files(folder) == [], case
                     assert_memory_matches_disk(lib)
                     if faults.fired_in_flight:
-                        TALLY["raised"] += 1
+                        tally["raised"] += 1
                         target = faults.fired_in_flight
                         assert raised is not None, f"{case}: the fault was swallowed"
                         message = str(raised)
@@ -133,7 +131,7 @@ def test_every_fault_in_a_change_leaves_old_file_and_memory_matching_disk(templa
                         if len(before) == len(after) and before == after:
                             assert state_view(lib) == view_before, case
                     else:
-                        TALLY["absorbed-after-commit"] += 1
+                        tally["absorbed-after-commit"] += 1
                         assert faults.fired_after_commit, case
                         assert raised is None, f"{case}: an error after the file was replaced: {raised}"
                         assert state_view(lib) == wanted, case
@@ -146,17 +144,22 @@ def test_every_fault_in_a_change_leaves_old_file_and_memory_matching_disk(templa
                 with Library(folder) as reopened:
                     assert reopened.problems == [], case
                     assert state_view(reopened) == wanted, case
+    # every call of every faultable kind was tried with every error, and a fault before the
+    # replace always reached the caller
+    assert tally["combinations"] == sum(counts[name] for name in FAULTABLE) * len(ERRORS)
+    assert tally["raised"] + tally["absorbed-after-commit"] == tally["combinations"]
+    assert tally["raised"] >= len(ERRORS)
 
 
 def test_a_fault_in_the_state_move_never_resurrects_an_old_state(template, tmp_path):
     """The catalog moves a title-only paper to its arXiv id, then the state write fails: the state
     stays under the old id on disk and is followed through the alias. Clearing that state later
     must really clear it, not bring the old one back on the next start."""
-    assert calls_made(template, tmp_path, "import-moving-state")["replace"] == 2  # catalog, then state
+    assert calls_made(template, tmp_path, "import-moving-state")["replace"] == 3  # journal, catalog, state
     folder = fresh_copy(template, tmp_path)
     old_id = titled_paper(1).id
     with Library(folder) as lib:
-        with Faults(folder, "replace", 2, enospc()), pytest.raises(StorageWriteError):
+        with Faults(folder, "replace", 3, enospc()), pytest.raises(StorageWriteError):
             lib.import_papers([upgraded(1, 1)])
         assert lib.resolve(old_id) == "2402.00001"
         assert lib.state("2402.00001").tags == ["moves-with-it"]
@@ -166,7 +169,3 @@ def test_a_fault_in_the_state_move_never_resurrects_an_old_state(template, tmp_p
         assert reopened.state("2402.00001").is_default()
         assert reopened.tag_counts() == {}
 
-
-def test_the_tally(request):
-    """Prints how many faults were injected (run with -s to see it)."""
-    print(f"\nwrite faults: {TALLY}")

@@ -1,4 +1,5 @@
-"""The user's settings: a small TOML file in the config folder (theme, keymap, sidebar shown).
+"""The user's settings: a small TOML file in the config folder (theme, keymap, sidebar shown,
+background fetch).
 
 Read with tomllib; written by hand (the format is tiny) through the same atomic write as the
 library. A broken file is reported, never fatal, and never written over: the user may have spent
@@ -22,11 +23,23 @@ DEFAULT_THEME = "paper-dark"
 
 
 @dataclass
+class FetchSettings:
+    """The [fetch] table: fetching new papers in the background while the app runs."""
+
+    background: bool = False
+    every_minutes: int = 60
+    hf_daily: bool = True
+    arxiv_queries: list[str] = field(default_factory=list)
+    arxiv_max: int = 50
+
+
+@dataclass
 class Config:
     theme: str = DEFAULT_THEME
     show_sidebar: bool = True
     sort: str = "added"  # the list's sort order (S cycles it), one of search.query.SORT_ORDERS
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"star": "x"}
+    fetch: FetchSettings = field(default_factory=FetchSettings)
     path: Path | None = None  # where it was read from and is saved to
     writable: bool = True  # False when the file on disk could not be read
 
@@ -76,9 +89,50 @@ def load_config(folder: Path) -> tuple[Config, list[str]]:
                 problems.append(f"{path}: keymap.{binding_id} must be a key like \"x\" or \"ctrl+x,f5\"")
     else:
         problems.append(f"{path}: `keymap` must be a table of binding id = \"keys\"")
+    problems += read_fetch_settings(data.get("fetch", {}), config.fetch, path)
     if problems:
         config.writable = False  # keep the user's file as written; they can see what to fix
     return config, problems
+
+
+def read_fetch_settings(table: object, settings: FetchSettings, path: Path) -> list[str]:
+    """Fill `settings` from the [fetch] table; the problems found (each value wrong keeps its default)."""
+    if not isinstance(table, dict):
+        return [f"{path}: `fetch` must be a table ([fetch])"]
+    problems = []
+    for key in ("background", "hf_daily"):
+        value = table.get(key, getattr(settings, key))
+        if isinstance(value, bool):
+            setattr(settings, key, value)
+        else:
+            problems.append(f"{path}: fetch.{key} must be true or false")
+    for key, least in (("every_minutes", 5), ("arxiv_max", 1)):
+        value = table.get(key, getattr(settings, key))
+        if isinstance(value, int) and not isinstance(value, bool) and value >= least:
+            setattr(settings, key, value)
+        else:
+            problems.append(f"{path}: fetch.{key} must be a whole number of at least {least}")
+    queries = table.get("arxiv_queries", [])
+    if isinstance(queries, list) and all(isinstance(q, str) for q in queries):
+        settings.arxiv_queries = [q.strip() for q in queries if q.strip()]
+    else:
+        problems.append(f"{path}: fetch.arxiv_queries must be a list of arXiv searches, e.g. [\"cat:cs.CV AND ti:diffusion\"]")
+    return problems
+
+
+def render_fetch_settings(settings: FetchSettings) -> list[str]:
+    return [
+        "# Fetch new papers in the background: when the app starts, then every `every_minutes` while it",
+        "# runs. Off by default. `hf_daily` fetches the Hugging Face daily papers; each of `arxiv_queries`",
+        "# (arXiv API syntax, e.g. \"cat:cs.CV AND ti:diffusion\") fetches its newest `arxiv_max` papers.",
+        "# A failed fetch is one quiet line in the footer and is tried again later. Palette: \"Fetch now\".",
+        "[fetch]",
+        f"background = {'true' if settings.background else 'false'}",
+        f"every_minutes = {settings.every_minutes}",
+        f"hf_daily = {'true' if settings.hf_daily else 'false'}",
+        f"arxiv_queries = [{', '.join(json.dumps(q) for q in settings.arxiv_queries)}]",
+        f"arxiv_max = {settings.arxiv_max}",
+    ]
 
 
 def render_config(config: Config) -> str:
@@ -90,6 +144,8 @@ def render_config(config: Config) -> str:
         f"show_sidebar = {'true' if config.show_sidebar else 'false'}",
         f"# the list's order (S cycles it): {', '.join(SORT_ORDERS)}",
         f"sort = {json.dumps(config.sort)}",
+        "",
+        *render_fetch_settings(config.fetch),
         "",
         "# Remap keys by binding id (the help screen, `?`, lists the ids), e.g. star = \"x\"",
         "[keymap]",

@@ -49,3 +49,22 @@ class SourceError(ReaderError):
 
 class FetchError(ReaderError):
     pass
+
+
+class DerivedFileError(ReaderError):
+    """A derived file (index, search text, word index) that fails its check: it is rebuilt from
+    the catalog, never trusted, and never reaches the user as an error."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class FolderNotWritableError(ReaderError):
+    """The data folder (or its lock file) cannot be written: a read-only mount, an immutable file."""
+
+    def __init__(self, data_dir: Path, error: OSError):
+        self.data_dir, self.error = Path(data_dir), error
+        reason = error.strerror or str(error)
+        super().__init__(f"the library in {self.data_dir} cannot be written ({reason}); it can still be opened "
+                         "read-only (browse, search, export)")

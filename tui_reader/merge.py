@@ -1,5 +1,5 @@
-"""When two records are one work, and how they combine: links united, richer fields kept, state
-untouched.
+"""When two records are one work, and how they combine: links united, richer fields kept; and
+how two states of one paper unite (`unite_states`).
 
 Same arXiv id or DOI: the same work. Same title: the same work only if nothing contradicts it
 (`same_work`); otherwise the newcomer gets an id of its own (`distinct_id`), stable across imports.
@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import replace
 
 from tui_reader.links import merge_links
-from tui_reader.models import Paper, is_arxiv_id, normalise_title
+from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_title
 
 
 def same_work(old: Paper, new: Paper) -> bool:
@@ -124,3 +124,28 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
         bibtex=new.bibtex if new.bibtex and new.cite_key == old.cite_key else old.bibtex or new.bibtex,
         aliases=aliases,
     )
+
+
+def unite_states(mine: PaperState, theirs: PaperState) -> PaperState:
+    """Two states of one paper as one, field by field: flags and tags add up, two different notes
+    are both kept (mine first), the earlier time of each mark and the later update."""
+    if theirs == mine:
+        return mine
+    if theirs.note and mine.note and theirs.note not in mine.note:
+        note = theirs.note if mine.note in theirs.note else f"{mine.note}\n\n{theirs.note}"
+    else:
+        note = mine.note or theirs.note
+    return PaperState(
+        read=mine.read or theirs.read,
+        starred=mine.starred or theirs.starred,
+        tags=mine.tags + [t for t in theirs.tags if t not in mine.tags],
+        note=note,
+        read_at=_earlier(mine.read_at, theirs.read_at) if mine.read or theirs.read else None,
+        starred_at=_earlier(mine.starred_at, theirs.starred_at) if mine.starred or theirs.starred else None,
+        updated=max(filter(None, (mine.updated, theirs.updated)), default=None),
+        hidden=mine.hidden or theirs.hidden,
+    )
+
+
+def _earlier(a: str | None, b: str | None) -> str | None:
+    return min(filter(None, (a, b)), default=None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 from tui_reader import __version__
-from tui_reader.cli import export, fetch
+from tui_reader.cli import digest, export, fetch, views
 from tui_reader.cli.commands import cmd_import, cmd_list, cmd_open
 from tui_reader.cli.common import PROG, OneLineParser, fail
 from tui_reader.cli.state import cmd_locate, cmd_remove, cmd_restore, cmd_state
+from tui_reader.cli.terminal import guard_terminal_output
 from tui_reader.errors import ReaderError
 from tui_reader.search.query import SORT_ORDERS
 from tui_reader.store import gc_pause
@@ -60,10 +61,14 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("restore", help="list backups, or restore backup N")
     p.add_argument("number", nargs="?", type=int, metavar="N")
+    p.add_argument("--keep-current", action="store_true",
+                   help="after damage: go on with the files as they are (the backups from before it then rotate away)")
     p.set_defaults(handler=cmd_restore)
 
     fetch.register(sub)
     export.register(sub)
+    views.register(sub)
+    digest.register(sub)
     return parser
 
 
@@ -84,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(attach_option_values(sys.argv[1:] if argv is None else argv))
     if args.handler is not cmd_open:
         gc_pause.back_on()  # off only while the app starts (see tui_reader.entry)
+        guard_terminal_output()  # the app draws its own screen, with its own escaping
     try:
         return args.handler(args)
     except ReaderError as error:

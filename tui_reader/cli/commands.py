@@ -9,16 +9,28 @@ from pathlib import Path
 import orjson
 
 from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.errors import FolderNotWritableError
+from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir
 from tui_reader.store.sample import remember_sample
 
 
+def open_for_app(args: argparse.Namespace) -> Library:
+    """The library for the app: for writing, or read-only (with a warning) when its folder or lock
+    file cannot be written."""
+    try:
+        return open_library(args, write=True, wait=0.0)
+    except FolderNotWritableError as error:
+        warn(str(error))
+        return open_library(args, write=False)
+
+
 def cmd_open(args: argparse.Namespace) -> int:
-    library = open_library(args, write=True, wait=0.0)
+    library = open_for_app(args)
     try:
         message = None
-        if not library.papers and not library.problems:
+        if not library.read_only and not library.papers and not library.problems and not library.damage_pending():
             result = library.import_papers(sample_batch().papers)
             remember_sample(library.folder, result.new_ids)  # removed at the user's first own import
             message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."

@@ -11,6 +11,7 @@ from tui_reader.locations import data_dir
 from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.library import ImportResult, Library
+from tui_reader.store.views import last_closed
 
 if TYPE_CHECKING:
     from tui_reader.sources import Batch
@@ -48,7 +49,7 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
                   f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
     library = Library(folder, read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}", on_rebuild=rebuilding)
-    for problem in library.problems:
+    for problem in library.problems + library.warnings:
         warn(problem)
     return library
 
@@ -60,7 +61,11 @@ def summary(result: ImportResult, name: str) -> str:
     if result.merged_in_batch:
         merged.append(f"{result.merged_in_batch} merged with the same work listed earlier in it")
     said = f"; {', '.join(merged)}" if merged else ""
-    return f"Imported {result.total} papers ({result.new} new, {result.updated} updated{said}) from {name}"
+    line = f"Imported {result.total} papers ({result.new} new, {result.updated} updated{said}) from {name}"
+    if result.cut:
+        cut = ", ".join(f"{field} of {count}" for field, count in result.cut.items())
+        line += f"; fields longer than the limit were cut: {cut} paper(s)"
+    return line
 
 
 def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:
@@ -85,5 +90,5 @@ def sample_batch() -> Batch:
 def selected_ids(library: Library, query: str | None, sort: str = "added") -> list[str]:
     ids = library.ordered_ids()
     if query:
-        ids = Searcher(library.papers, library.states).filter(ids, query)
+        ids = Searcher(library.papers, library.states, last_closed(library.folder)).filter(ids, query)
     return sort_ids(ids, sort, library.papers, library.states)

@@ -55,6 +55,13 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     with open_library(args, write=True) as library:
+        if args.keep_current:
+            kept = library.keep_current()
+            if not kept:
+                print("Nothing was set aside: there is no damage to dismiss.")
+            for path in kept:
+                print(f"Going on with {path.name} as it is; its backups from before the damage now rotate as usual.")
+            return 0
         backups = library.backups()
         if args.number is None:
             if not backups:
@@ -65,5 +72,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if not 1 <= args.number <= len(backups):
             fail(f"no backup number {args.number} (`{PROG} restore` lists {len(backups)})")
         restored = library.restore_backup(backups[args.number - 1])
-        print(f"Restored {restored.name} from {backups[args.number - 1].name}")
+        print(f"Restored {restored.name} from {restored.backup.name}")
+        for note in restored.notes:
+            print(note)
     return 0

@@ -7,6 +7,7 @@ A query is a list of terms, all of which must hold (AND):
   tag:NAME          the paper carries tag NAME
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
   is:starred  is:unread  is:read  is:unstarred  is:hidden
+  is:new            added since the app was last closed
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
   -TERM             any term above, negated
 """
@@ -24,13 +25,14 @@ class QueryError(ReaderError):
     pass
 
 
-IS_VALUES = ("starred", "unstarred", "read", "unread", "hidden")
+IS_VALUES = ("starred", "unstarred", "read", "unread", "hidden", "new")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "is", "has")
 
 # The sidebar's smart views, as queries.
 SMART_VIEWS: dict[str, tuple[str, str]] = {
     "inbox": ("Inbox", "is:unread"),
+    "new": ("New", "is:new"),
     "starred": ("Starred", "is:starred"),
     "all": ("All", ""),
     "code": ("Has code", "has:code"),

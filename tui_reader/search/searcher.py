@@ -32,11 +32,13 @@ NARROWING_FIELDS = ("text", "title", "author")  # substring terms: a longer valu
 class Searcher:
     """Filters paper ids of one catalog by a query, with the user's states for state terms."""
 
-    def __init__(self, catalog: Catalog, states: dict[str, PaperState]):
+    def __init__(self, catalog: Catalog, states: dict[str, PaperState], new_since: str | None = None):
         self.catalog = catalog
         self.states = states
+        self.new_since = new_since  # is:new = added after this ISO time (the last visit); None: nothing is new
         self._notes_index = NotesIndex()
         self._order_getter: tuple | None = None
+        self._added_of_batch: tuple[object, dict[int, str]] | None = None
 
     def forget(self) -> None:
         """Drop the states' joined text (for a state edited in place)."""
@@ -104,6 +106,8 @@ class Searcher:
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")
+        if term.field == "is" and value == "new":
+            return int.from_bytes(self._new_mask(), "little")
         keys, values = list(states), list(states.values())
         if term.field == "tag":
             marked = compress(keys, map(operator.contains, map(_TAGS, values), repeat(value)))
@@ -121,6 +125,23 @@ class Searcher:
         if value in ("unstarred", "unread"):
             found ^= _ones(n)
         return found
+
+    def _new_mask(self) -> bytes:
+        """Rows added after `new_since`. One import is one batch with one added time, so each
+        batch's time is read from one of its records (kept per catalog) and rows are tested by batch."""
+        catalog, since = self.catalog, self.new_since
+        if since is None:
+            return bytes(len(catalog.ids))
+        batches = catalog.batches
+        kept = self._added_of_batch
+        if kept is None or kept[0] is not batches:
+            first_row: dict[int, int] = {}
+            for row, batch in enumerate(batches):
+                first_row.setdefault(batch, row)
+            ids = catalog.ids
+            kept = self._added_of_batch = (batches, {b: catalog[ids[row]].added for b, row in first_row.items()})
+        new = {batch for batch, added in kept[1].items() if added > since}
+        return bytes(map(new.__contains__, batches))
 
     def _mark(self, mask: bytearray, pids: Iterable[str]) -> None:
         """Set the mask byte of each id's row (ids not in the catalog are passed over)."""
@@ -207,9 +228,10 @@ class SearchSession:
     time (the Searcher keeps caches), and only while no import changes the library (its
     `access` lock). Runs in any thread; `ask` and `accept` belong to the thread that shows."""
 
-    def __init__(self, library: Library):
+    def __init__(self, library: Library, new_since: str | None = None):
         self.library = library
-        self.searcher = Searcher(library.papers, library.states)
+        self.new_since = new_since
+        self.searcher = Searcher(library.papers, library.states, new_since)
         self.shown: Shown | None = None  # the last answer accepted
         self.states_version = 0  # bumped on every state change: an answer from older states is not narrowed
         self._generation = 0
@@ -224,7 +246,7 @@ class SearchSession:
 
     def reset(self) -> None:
         """After a restored backup or an import: everything may differ."""
-        self.searcher = Searcher(self.library.papers, self.library.states)
+        self.searcher = Searcher(self.library.papers, self.library.states, self.new_since)
         self.shown = None
         self.states_version += 1
 

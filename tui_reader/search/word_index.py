@@ -23,10 +23,11 @@ of the rows (then smaller than a uint32 array), else a uint32 array. Results are
 byte (0 or 1) per row, which combine as integers (`int.from_bytes`) and filter a list in C
 (`itertools.compress`).
 
-The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to the
-catalog's generation token and the search text's size, rebuilt when it does not match. Building
-costs a tokenisation of the whole text, so the catalog builds it in a separate low-priority process
-(`spawn_build`) and scans until it is ready.
+The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to its
+search text by a token (the catalog's generation, the text's size and a digest of its block
+checksums, see store/derived.py), its bytes checked by a CRC-32 when opened; rebuilt when either
+does not match. Building costs a tokenisation of the whole text, so the catalog builds it in a
+separate low-priority process (`spawn_build`) and scans until it is ready.
 """
 
 from __future__ import annotations
@@ -36,17 +37,20 @@ import re
 import os
 import subprocess
 import sys
+import zlib
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import accumulate, compress, repeat
 
 import orjson
 
+from tui_reader.store.derived import read_index, text_matches, text_token, unpack_numbers
 from tui_reader.store.files import best_effort_write, read_mapped
 from tui_reader.store.gc_pause import gc_paused
 from tui_reader.store.search_text import SEGMENT, SEGMENT_OF_FIELD, TEXT_HEAD
 
-VERSION = 2  # 2: one-letter masks
+VERSION = 3  # 2: one-letter masks; 3: the text's token and a checksum in the head
 WORD_RE = re.compile(r"\w+")
 FIELDS = ("all", "title", "author")
 SEGMENT_FIELD = {segment: "all" if segment is None else field for field, segment in SEGMENT_OF_FIELD.items()}
@@ -73,14 +77,14 @@ def _retokenise(words: set[bytes]) -> set[bytes]:
     return words
 
 
-def build(text, start: int, rows: int | None, generation: str) -> bytes | None:
-    """The index file for search text `text` (of that generation) whose lines (`rows` of them,
-    when given) start at `start`, each ending with a newline, up to the end. None when the lines
-    do not add up."""
+def build(text, start: int, rows: int | None, token: str) -> bytes | None:
+    """The index file for search text `text` (named by its `token`, see store/derived.py) whose
+    lines (`rows` of them, when given) start at `start`, each ending with a newline, up to the
+    end. None when the lines do not add up."""
     if len(text) > start and text[len(text) - 1: len(text)] != b"\n":
         return None
     with gc_paused():  # millions of new lists and sets that all live until the end
-        return _build(_lines(text, start), rows, generation, len(text))
+        return _build(_lines(text, start), rows, token)
 
 
 def _lines(text, start: int, chunk: int = 8 << 20):
@@ -94,7 +98,7 @@ def _lines(text, start: int, chunk: int = 8 << 20):
         start = cut
 
 
-def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | None:
+def _build(lines, rows: int | None, token: str) -> bytes | None:
     post = {name: defaultdict(list) for name in FIELDS}
     get_all, get_title, get_author = (post[name].__getitem__ for name in FIELDS)
     chars: defaultdict[int, list[int]] = defaultdict(list)  # byte -> rows whose line holds it
@@ -160,7 +164,8 @@ def _build(lines, rows: int | None, generation: str, text_size: int) -> bytes | 
     # asked this way.
     letters = sorted(b for b in chars if b < 0x80 and WORD_RE.fullmatch(chr(b)))
     meta["letters"] = {chr(b): add(_bitmap(chars[b], n, nbytes)) for b in letters}
-    return b"".join([_head(generation, text_size), b"\n", orjson.dumps(meta), b"\n", *sections])
+    body = b"".join([orjson.dumps(meta), b"\n", *sections])
+    return b"%s %08x\n%s" % (_head(token), zlib.crc32(body), body)
 
 
 def _bitmap(rows: list[int], n: int, nbytes: int) -> bytes:
@@ -170,8 +175,8 @@ def _bitmap(rows: list[int], n: int, nbytes: int) -> bytes:
     return int(mask.translate(_TO_DIGITS)[::-1], 2).to_bytes(nbytes, "little") if n else b""
 
 
-def _head(generation: str, text_size: int) -> bytes:
-    return b"%s %d %s %s %d" % (_MAGIC, VERSION, sys.byteorder.encode(), generation.encode(), text_size)
+def _head(token: str) -> bytes:
+    return b"%s %d %s %s" % (_MAGIC, VERSION, sys.byteorder.encode(), token.encode())
 
 
 def _native(numbers: array) -> bytes:
@@ -204,12 +209,15 @@ class _Field:
 class WordIndex:
     """The word index of one search text: row masks for terms (see the module's docstring)."""
 
-    def __init__(self, buf, generation: str, text_size: int):
-        """`buf`: the file's bytes (or an mmap of it). ValueError when it is not the index of this
-        generation's search text."""
+    def __init__(self, buf, token: str):
+        """`buf`: the file's bytes (or an mmap of it). ValueError when it is not the index of the
+        search text named by `token`, or its bytes are not the ones written."""
         nl = buf.find(b"\n")
-        if nl < 0 or bytes(buf[:nl]) != _head(generation, text_size):
+        head = _head(token) + b" "
+        if nl != len(head) + 8 or bytes(buf[:len(head)]) != head:
             raise ValueError("not the word index of this search text")
+        if zlib.crc32(memoryview(buf)[nl + 1:]) != int(bytes(buf[len(head):nl]), 16):
+            raise ValueError("the word index is damaged")
         nl2 = buf.find(b"\n", nl + 1)
         meta = orjson.loads(bytes(buf[nl + 1: nl2]))
         self.rows: int = meta["rows"]
@@ -221,9 +229,9 @@ class WordIndex:
         self._ones: int | None = None
 
     @classmethod
-    def open(cls, path, generation: str, text_size: int) -> WordIndex | None:
+    def open(cls, path, token: str) -> WordIndex | None:
         try:
-            return cls(read_mapped(path), generation, text_size)
+            return cls(read_mapped(path), token)
         except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
 
@@ -286,9 +294,11 @@ class WordIndex:
         del mask[n:]
         return mask
 
-    def term_mask(self, term: str, segment: int | None, text, starts) -> bytearray | None:
+    def term_mask(self, term: str, segment: int | None, text, starts,
+                  check: Callable[[int, int], None] | None = None) -> bytearray | None:
         """The row mask of the lines whose `segment` (None: the whole line) contains `term`
-        (lowercase), or None when the index cannot answer (the caller scans)."""
+        (lowercase), or None when the index cannot answer (the caller scans). `check(start, end)`
+        is called before the text's bytes [start, end) are read (it raises when they are damaged)."""
         name = SEGMENT_FIELD.get(segment)
         if name is None:
             return None
@@ -317,6 +327,8 @@ class WordIndex:
         find = text.find
         for row in compress(range(n), candidates.to_bytes(n, "little")):
             start, end = starts[row], starts[row + 1] - 1
+            if check is not None:
+                check(start, end)
             if segment is not None:  # the segment: between the segment-th and the next separator
                 for _ in range(segment):
                     start = find(SEGMENT, start, end) + 1
@@ -347,7 +359,15 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
     if not start or not text[:start].startswith(TEXT_HEAD):
         return False
     generation = bytes(text[len(TEXT_HEAD): start - 1]).decode("ascii", "replace")
-    payload = build(text, start, None, generation)
+    # Only a search text that is whole, by the checksums of its index, is indexed.
+    try:
+        index = read_index(folder / "index.json")
+        crcs = unpack_numbers(index["text_crcs"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
+    if index["generation"] != generation or not text_matches(text, crcs):
+        return False
+    payload = build(text, start, None, text_token(generation, len(text), crcs))
     if payload is None:
         return False
     if not best_effort_write(folder / words_name, payload):

@@ -30,6 +30,7 @@ import os
 import re
 import secrets
 import threading
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
@@ -39,17 +40,21 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.errors import CorruptFileError, StorageWriteError
+from tui_reader.errors import CorruptFileError, DerivedFileError, StorageWriteError
 from tui_reader.models import Link, Paper
 from tui_reader.store.files import (
     atomic_write_bytes,
     atomic_write_chunks,
     best_effort_write,
     best_effort_write_chunks,
+    check_own_tables,
     decode_tables,
     map_or_read,
     read_mapped,
 )
+from tui_reader.store.derived import INDEX_VERSION, TEXT_BLOCK, block_crcs, crc_along, read_index, text_token, write_index
+from tui_reader.store.derived import pack_numbers as _pack
+from tui_reader.store.derived import unpack_numbers as _unpack
 from tui_reader.store.search_text import SEGMENT, search_line, text_head
 from tui_reader.search.word_index import WordIndex
 from tui_reader.search.word_index import build as build_word_index
@@ -60,8 +65,8 @@ TEXT_FILE = "search.txt"
 WORDS_FILE = "words.idx"
 # Below this much search text a scan is as quick as the index, so none is built.
 WORD_INDEX_MIN_BYTES = 8_000_000
-INDEX_VERSION = 3
 TABLE = "papers"
+META_TABLE = "_meta"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
 SHORT_AUTHORS = 3
@@ -120,13 +125,23 @@ def paper_from_doc(doc: dict) -> Paper:
 _FIELD_SET = frozenset(_FIELDS)
 
 
+def new_generation() -> str:
+    """A catalog write's token: random, so no two versions of the catalog share one."""
+    return secrets.token_hex(8)
+
+
 def read_generation(path: Path) -> str | None:
     try:
         with open(path, "rb") as f:
             head = f.read(96)
     except OSError:
         return None
-    match = _HEAD_RE.match(head)
+    return read_generation_of(head)
+
+
+def read_generation_of(head: bytes) -> str | None:
+    """The generation token in the first bytes of a catalog, if it has one."""
+    match = _HEAD_RE.match(head[:96])
     return match.group(1).decode() if match else None
 
 
@@ -202,6 +217,11 @@ class Catalog(Mapping[str, Paper]):
         self.order: list[str] = []  # newest import first, then the source's order
         self.order_rows: array | list[int] = []  # the row of each id in `order`
         self.generation = ""
+        self.text_crcs: array | list[int] = []  # checksum of each TEXT_BLOCK of the search text
+        self._text_checked = bytearray()  # 1 for each block checked in this open
+        self._index: dict | None = None  # index.json as read or written
+        self._unsaved = False  # a reader rebuilt the index at open and has not written it
+        self.index_mtime_stale = False  # the catalog's mtime moved, its checksum matched
         self._words: WordIndex | None = None
         self._words_seen: tuple | None = None  # the words file's (mtime, size) when it last failed to load
         self._link_masks: dict[str, bytes] = {}
@@ -225,6 +245,7 @@ class Catalog(Mapping[str, Paper]):
             self.on_rebuild(stat.st_size)
         raw = self.path.read_bytes()
         tables = decode_tables(raw, self.path)  # CorruptFileError when unreadable
+        check_own_tables(tables, self.path, (META_TABLE, TABLE))  # another program's file: never rewritten
         docs = tables.get(TABLE, {})
         for pid, doc in docs.items():  # every record must make a Paper before anything is built on it
             try:
@@ -238,24 +259,35 @@ class Catalog(Mapping[str, Paper]):
         self._build(rows, write=self.writable, generation=read_generation(self.path), on_disk=raw)
 
     def _load_index(self, stat: os.stat_result) -> bool:
+        """Open from index.json when it belongs to the catalog on disk: the same generation token
+        and size, and the same mtime or, when the mtime moved (a copied folder), the same content
+        checksum. index.json checks its own bytes; search.txt is checked block by block as it is
+        read (`_check_text`). Anything else: False, and the caller rebuilds."""
         try:
-            index = orjson.loads(self.index_path.read_bytes())
-            if index.get("version") != INDEX_VERSION:
+            index = read_index(self.index_path)
+            if index is None:
                 return False
             generation = read_generation(self.path)
-            if not generation or index["generation"] != generation:
+            if not generation or index["generation"] != generation or index["catalog_size"] != stat.st_size:
                 return False
-            if index["catalog_size"] != stat.st_size or index["catalog_mtime_ns"] != stat.st_mtime_ns:
-                return False
+            self._blob = read_mapped(self.path)
+            if index["catalog_mtime_ns"] != stat.st_mtime_ns:
+                if zlib.crc32(self._blob) != index["catalog_crc"]:
+                    self._clear()
+                    return False
+                self.index_mtime_stale = True  # saved for the next open (`save_index`)
             head = text_head(generation)
             with open(self.text_path, "rb") as f:
                 if f.read(len(head)) != head or os.fstat(f.fileno()).st_size != index["text_size"]:
+                    self._clear()
                     return False
                 self._text = map_or_read(f)
-            self._blob = read_mapped(self.path)
-        except (OSError, ValueError, KeyError, TypeError):
+            self.text_crcs = _unpack(index["text_crcs"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             self._clear()
             return False
+        self._text_checked = bytearray(len(self.text_crcs))
+        self._index = index
         self.ids = index["ids"]
         self.row = {pid: i for i, pid in enumerate(self.ids)}
         self.spans, self.text_starts, self.batches, self.seqs, order, self.flags = (
@@ -271,6 +303,68 @@ class Catalog(Mapping[str, Paper]):
         self.max_batch = index["max_batch"]
         return True
 
+    def needs_saving(self) -> bool:
+        """True when this open rebuilt the index or checked a moved catalog by its checksum: work a
+        writer (or a reader that finds the folder free) saves for the next open."""
+        return self._unsaved or self.index_mtime_stale
+
+    def save_index(self) -> None:
+        """Record a copied catalog's new mtime in index.json (its content was checked), so later
+        opens take the fast path again. Call while holding the folder's lock."""
+        index = self._index
+        if index is None or not self.index_mtime_stale:
+            return
+        try:
+            index["catalog_mtime_ns"] = self.path.stat().st_mtime_ns
+        except OSError:
+            return
+        write_index(self.index_path, index)
+        self.index_mtime_stale = False
+
+    # -- checking the search text ------------------------------------------------------------------
+
+    def _check_text(self, start: int = 0, end: int | None = None) -> None:
+        """Check the search text's bytes [start, end) against index.json's block checksums, each
+        block once per open; DerivedFileError when one differs (damaged since it was written)."""
+        checked, crcs, text = self._text_checked, self.text_crcs, self._text
+        end = len(text) if end is None else end
+        if end <= start:
+            return
+        for block in range(start // TEXT_BLOCK, (end - 1) // TEXT_BLOCK + 1):
+            if block >= len(checked) or not checked[block]:
+                if block >= len(crcs) or zlib.crc32(text[block * TEXT_BLOCK: (block + 1) * TEXT_BLOCK]) != crcs[block]:
+                    raise DerivedFileError(self.text_path, f"block {block} does not match its checksum")
+                checked[block] = 1
+
+    def checked_text(self) -> bytes | mmap.mmap:
+        """The whole search text, checked (rebuilt from the catalog when it fails the check)."""
+        try:
+            self._check_text()
+        except DerivedFileError:
+            self.repair_text()
+        return self._text
+
+    def repair_text(self) -> None:
+        """Make the search text again from the catalog's records (a damaged search.txt costs this
+        parse, never a wrong result); a writer writes it back with its index."""
+        lines = []
+        blob, spans = self._blob, self.spans
+        for i in range(len(self.ids)):
+            doc = orjson.loads(blob[spans[2 * i]: spans[2 * i + 1]])
+            lines.append(search_line(doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or []) + b"\n")
+        head = text_head(self.generation)
+        text = b"".join([head, *lines])
+        starts = array("Q", accumulate(map(len, lines), initial=len(head)))
+        crcs = block_crcs(text)
+        with self._words_lock:
+            if len(starts) != len(self.text_starts) or any(a != b for a, b in zip(starts, self.text_starts)):
+                self._words = None  # rows moved: the candidate checks of the word index would miss
+            self._text, self.text_starts, self.text_crcs = text, starts, crcs
+            self._text_checked = bytearray(b"\x01" * len(crcs))
+        if self.writable and self._index is not None and best_effort_write(self.text_path, text):
+            self._index.update(text_size=len(text), text_starts=_pack(starts), text_crcs=_pack(crcs))
+            write_index(self.index_path, self._index)
+
     # -- building and writing ------------------------------------------------------------------
 
     def _build(self, rows: Iterable[_Row], write: bool, keep_backups: int = 0,
@@ -281,10 +375,13 @@ class Catalog(Mapping[str, Paper]):
         records are never in memory at once, nor copied into one blob. With `on_disk`
         (a rebuild at open), the catalog is rewritten only when its bytes differ from this layout
         (an older or foreign layout); otherwise only the derived files are written."""
-        generation = generation or secrets.token_hex(8)
+        generation = generation or new_generation()
         layout = _Layout(generation)
+        catalog_crc = [0]
+        same_layout = False
         if write and on_disk is None:
-            atomic_write_chunks(self.path, layout.catalog_chunks(rows), keep_backups)  # raises StorageWriteError
+            # raises StorageWriteError
+            atomic_write_chunks(self.path, crc_along(layout.catalog_chunks(rows), catalog_crc), keep_backups)
             # Read back like an open. Failing here is a crash right after the replace: the next
             # open follows the aliases of moved records.
             try:
@@ -295,6 +392,8 @@ class Catalog(Mapping[str, Paper]):
             blob = b"".join(layout.catalog_chunks(rows))
             if write and blob != on_disk:
                 atomic_write_bytes(self.path, blob, keep_backups)  # the source of truth; raises StorageWriteError
+            same_layout = on_disk is not None and blob == on_disk  # the derived files describe the file on disk
+            catalog_crc[0] = zlib.crc32(blob) if write or same_layout else 0
         lines = layout.lines
         text_starts = list(accumulate(map(len, lines), initial=len(layout.text_head)))
         text = None
@@ -323,25 +422,43 @@ class Catalog(Mapping[str, Paper]):
         self.generation = generation
         self.aliases = layout.aliases
         self.max_batch = max(self.batches, default=0)
-        if write:
+        self.text_crcs = block_crcs(text)  # of the text as it is on disk (or in memory): checked
+        self._text_checked = bytearray(b"\x01" * len(self.text_crcs))
+        if write or same_layout:
             stat = self.path.stat()
             index = {
                 "version": INDEX_VERSION, "generation": generation, "catalog_size": stat.st_size,
-                "catalog_mtime_ns": stat.st_mtime_ns, "text_size": len(text), "ids": file_order,
+                "catalog_mtime_ns": stat.st_mtime_ns, "catalog_crc": catalog_crc[0], "text_size": len(text),
+                "text_crcs": _pack(self.text_crcs), "ids": file_order,
                 "spans": _pack(self.spans), "text_starts": _pack(text_starts), "titles": StringColumn.pack(self.titles),
                 "published": StringColumn.pack(self.published), "upvotes": self.upvotes, "flags": _pack(self.flags),
                 "batches": _pack(self.batches), "seqs": _pack(self.seqs), "order": _pack(order_rows), "aliases": self.aliases,
                 "max_batch": self.max_batch,
             }
-            best_effort_write(self.index_path, orjson.dumps(index))
+            self._index = index
+            if not write:  # a reader's rebuild: saved if the lock is free (save_derived)
+                self._unsaved = True
+                return
+            write_index(self.index_path, index)
             self.start_word_index()  # in the background; word queries scan until it is ready
 
-    def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int) -> None:
+    def save_derived(self) -> bool:
+        """Write the search text and index a reader rebuilt at open (call while holding the
+        folder's lock), so the next open takes the fast path. True when written."""
+        if not self._unsaved or self._index is None:
+            return False
+        if not best_effort_write(self.text_path, self._text):
+            return False
+        self._unsaved = False
+        return write_index(self.index_path, self._index)
+
+    def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int, generation: str | None = None) -> None:
         """Replace the catalog with this one plus `changed` records, minus `removed` ids.
 
         Unchanged records are copied byte for byte; nothing is parsed. Raises StorageWriteError
         with memory unchanged when the catalog cannot be written."""
         removed = set(removed)
+        self.checked_text()  # unchanged rows copy their search lines: never from a damaged text
         file_order = [pid for pid in self.ids if pid not in removed]
         file_order += [pid for pid in changed if pid not in self.row or pid in removed]
         file_order = list(dict.fromkeys(file_order))
@@ -350,7 +467,7 @@ class Catalog(Mapping[str, Paper]):
             if pid not in changed and pid not in removed:
                 kept_aliases.setdefault(pid, []).append(alias)
         cache = {pid: p for pid, p in self._cache.items() if pid not in changed and pid not in removed}
-        self._build(self._rows(file_order, changed, kept_aliases), write=True, keep_backups=keep_backups)
+        self._build(self._rows(file_order, changed, kept_aliases), write=True, keep_backups=keep_backups, generation=generation)
         self._cache = cache
         self._cache.update(changed)
 
@@ -439,13 +556,16 @@ class Catalog(Mapping[str, Paper]):
         except OSError:
             seen = None
         if seen is not None and seen != self._words_seen:
-            words = WordIndex.open(self.words_path, self.generation, len(self._text))
+            words = WordIndex.open(self.words_path, self.text_token())
             if words is not None and words.rows == len(self.ids):
                 self._words = words
                 return words
             self._words_seen = seen
         self.start_word_index()
         return None
+
+    def text_token(self) -> str:
+        return text_token(self.generation, len(self._text), self.text_crcs)
 
     def start_word_index(self) -> None:
         """A writable catalog with enough text to be worth it builds words.idx in a background
@@ -465,23 +585,43 @@ class Catalog(Mapping[str, Paper]):
     def build_word_index(self, write: bool | None = None) -> WordIndex | None:
         """Build the word index of the current search text here and now (and write words.idx,
         best-effort, when `write`, by default when the catalog is writable)."""
-        text, generation = self._text, self.generation
-        payload = build_word_index(text, self.text_starts[0], len(self.ids), generation)
+        text = self.checked_text()
+        token = self.text_token()
+        payload = build_word_index(text, self.text_starts[0], len(self.ids), token)
         if payload is None:
             return None
-        words = WordIndex(payload, generation, len(text))
+        words = WordIndex(payload, token)
         if self._text is text:  # the catalog was not replaced meanwhile
             self._words = words
             if self.writable if write is None else write:
                 best_effort_write(self.words_path, payload)
         return words
 
+    def _drop_word_index(self) -> None:
+        """A word index that failed while read: not used again, and built anew."""
+        with self._words_lock:
+            self._words = None
+            self._words_building = None
+        try:
+            stat = self.words_path.stat()
+            self._words_seen = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            pass
+        self.start_word_index()
+
     def search_mask(self, needle: str, segment: int | None = None) -> bytearray:
         """One byte per row: 1 when the row's search line contains `needle` (lowercase); in one
         segment (0 title, 1 abstract, 2 authors) when given. From the word index when ready."""
         words = self.word_index()
         if words is not None:
-            mask = words.term_mask(needle, segment, self._text, self.text_starts)
+            try:
+                mask = words.term_mask(needle, segment, self._text, self.text_starts, self._check_text)
+            except DerivedFileError:  # the text the candidates are checked in: made again, and scanned
+                self.repair_text()
+                mask = None
+            except (ValueError, IndexError, TypeError, OverflowError):  # the word index, damaged
+                self._drop_word_index()
+                mask = None
             if mask is not None:
                 return mask
         mask = bytearray(len(self.ids))
@@ -498,7 +638,7 @@ class Catalog(Mapping[str, Paper]):
         word = needle.encode("utf-8")
         if not word or SEGMENT in word or b"\n" in word:
             return set()
-        text, starts = self._text, self.text_starts
+        text, starts = self.checked_text(), self.text_starts
         rows: set[int] = set()
         find = text.find
         at = find(word, starts[0] if starts else 0)
@@ -514,20 +654,6 @@ class Catalog(Mapping[str, Paper]):
     def _in_segment(self, row: int, at: int, segment: int) -> bool:
         start = self.text_starts[row]
         return self._text[start:at].count(SEGMENT) == segment
-
-
-def _pack(numbers: Sequence[int]) -> str:
-    """A column of integers as base64 of the narrowest array that holds them ("I:...."): read back
-    much faster than a JSON list of numbers (base64 decoding is bound by bytes, so the width counts)."""
-    top, low = max(numbers, default=0), min(numbers, default=0)
-    code = "q" if low < 0 else next(c for c in "BHIQ" if top < 1 << (8 * array(c).itemsize))
-    return code + ":" + base64.b64encode(array(code, numbers).tobytes()).decode("ascii")
-
-
-def _unpack(text: str) -> array:
-    numbers = array(text[0])
-    numbers.frombytes(base64.b64decode(text[2:]))
-    return numbers
 
 
 class StringColumn(Sequence):

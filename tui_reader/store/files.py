@@ -26,7 +26,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from tui_reader.errors import CorruptFileError, LibraryLockedError, StorageWriteError
+from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, StorageWriteError
 
 TEMP_SUFFIX = ".tmp"
 BACKUP_DIR = "backups"
@@ -51,6 +51,16 @@ def decode_tables(raw: bytes, path: Path) -> dict[str, dict[str, dict]]:
             if not isinstance(doc, dict):
                 raise CorruptFileError(path, f"record {doc_id!r} in table {name!r} is not an object")
     return data
+
+
+def check_own_tables(data: dict[str, dict], path: Path, own: Iterable[str]) -> None:
+    """A file of ours holds only our tables (and TinyDB's empty default one). Anything else is
+    another program's file: never read as ours, never rewritten."""
+    own = set(own)
+    foreign = [name for name, table in data.items() if name not in own and not (name == "_default" and not table)]
+    if foreign:
+        names = ", ".join(repr(name) for name in foreign[:5])
+        raise CorruptFileError(path, f"not a tui-reader file: it holds another program's table(s) {names}")
 
 
 def fsync_folder(folder: Path) -> None:
@@ -90,7 +100,10 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], keep_backups: int =
         os.close(fd)
         fd = -1
         if keep_backups and path.exists():
-            backup = _link_backup(path)
+            try:
+                backup = _link_backup(path)
+            except OSError:  # e.g. a file named `backups`: the change is still saved (Library says why)
+                backup = None
         os.replace(tmp_name, path)
     except Exception as error:
         if fd >= 0:
@@ -144,13 +157,57 @@ def list_backups(path: Path) -> list[Path]:
 
 def prune_backups(path: Path, keep: int) -> None:
     """Keep the newest `keep` distinct versions: a backup with the same bytes as a newer one goes
-    (restoring a backup, or a change undone, would otherwise fill the rotation with one version)."""
+    (restoring a backup, or a change undone, would otherwise fill the rotation with one version).
+    Pinned backups (the good versions from before damage) are never pruned."""
     kept: list[Path] = []
+    pinned = set(pinned_backups(path))
     for backup in list_backups(path):
+        if backup in pinned:
+            continue
         if len(kept) < keep and not any(_same_bytes(backup, other) for other in kept):
             kept.append(backup)
         else:
             _remove_quietly(backup)
+
+
+def _pin_file(path: Path) -> Path:
+    return path.parent / f"{path.name}.damaged"
+
+
+def pin_backups(path: Path, set_aside: Path) -> None:
+    """After `path` was damaged and kept as `set_aside`: keep every current backup of it until
+    `unpin_backups`, so the versions from before the damage outlive the rotation of the writes
+    that follow. The pin file (beside the file, as it must exist even without a backups folder)
+    is also the mark that the user has not yet acted on the damage."""
+    pins = read_pins(path)
+    pins["set_aside"] = sorted(set(pins["set_aside"]) | {set_aside.name})
+    pins["backups"] = sorted({p.name for p in list_backups(path)} | set(pins["backups"]))
+    atomic_write_bytes(_pin_file(path), orjson.dumps(pins))
+
+
+def read_pins(path: Path) -> dict[str, list[str]]:
+    """{"set_aside": names of the damaged copies, "backups": names of the pinned backups}; both
+    empty when nothing is pinned."""
+    try:
+        pins = orjson.loads(_pin_file(path).read_bytes())
+        return {key: [str(name) for name in pins.get(key, [])] for key in ("set_aside", "backups")}
+    except (OSError, orjson.JSONDecodeError, AttributeError, TypeError):
+        return {"set_aside": [], "backups": []}
+
+
+def is_pinned(path: Path) -> bool:
+    return _pin_file(path).exists()
+
+
+def pinned_backups(path: Path) -> list[Path]:
+    """The pinned backups of `path` that still exist, newest first."""
+    folder = backup_dir(path)
+    return sorted((p for p in (folder / name for name in read_pins(path)["backups"]) if p.is_file()), reverse=True)
+
+
+def unpin_backups(path: Path) -> None:
+    """The user has acted on the damage (restored, or chose the current file): rotate as usual."""
+    _remove_quietly(_pin_file(path))
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -237,8 +294,9 @@ class AtomicJSONStorage(Storage):
     mutates what read() returns.
     """
 
-    def __init__(self, path: str | Path, keep_backups: int = 0, read_only: bool = False):
+    def __init__(self, path: str | Path, keep_backups: int = 0, read_only: bool = False, own_tables: Iterable[str] | None = None):
         self.path = Path(path)
+        self.own_tables = own_tables
         self.keep_backups = keep_backups
         self.read_only = read_only
         self._bytes: bytes | None = None
@@ -252,6 +310,8 @@ class AtomicJSONStorage(Storage):
             except FileNotFoundError:
                 return None
             data = decode_tables(raw, self.path)
+            if self.own_tables is not None:
+                check_own_tables(data, self.path, self.own_tables)
             self._bytes = raw
             self._tables = {name: dict(table) for name, table in data.items()}
             return data
@@ -325,8 +385,8 @@ class KeyedDB(TinyDB):
     table_class = KeyedTable
 
 
-def open_db(path: Path, keep_backups: int = 0, read_only: bool = False) -> KeyedDB:
-    return KeyedDB(path, storage=AtomicJSONStorage, keep_backups=keep_backups, read_only=read_only)
+def open_db(path: Path, keep_backups: int = 0, read_only: bool = False, own_tables: Iterable[str] | None = None) -> KeyedDB:
+    return KeyedDB(path, storage=AtomicJSONStorage, keep_backups=keep_backups, read_only=read_only, own_tables=own_tables)
 
 
 class DataLock:
@@ -343,6 +403,8 @@ class DataLock:
             self._lock.acquire(timeout=timeout)
         except Timeout:
             raise LibraryLockedError(self.folder, self.owner()) from None
+        except OSError as error:  # a read-only mount, an immutable lock file
+            raise FolderNotWritableError(self.folder, error) from None
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         try:
             self._owner_file.write_text(f"process {os.getpid()} ({self.purpose}, since {stamp})")

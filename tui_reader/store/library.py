@@ -14,23 +14,32 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from tui_reader.store.catalog import Catalog
+from tui_reader.store.catalog import META_TABLE, Catalog, new_generation, read_generation_of
+from tui_reader.store.catalog import TABLE as CATALOG_TABLE
 from tui_reader.store.gc_pause import gc_paused
 from tui_reader.store.sample import SampleRemoval, sample_ids, sample_path, user_keeps
 from tui_reader.store.undo import Step, UndoJournal
-from tui_reader.errors import CorruptFileError, ReadOnlyError, StorageWriteError, UnknownPaperError
+from tui_reader.errors import CorruptFileError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
-from tui_reader.merge import distinct_id, merge_papers, same_work
+from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
 from tui_reader.store.files import (
     DataLock,
     KeyedDB,
     atomic_write_bytes,
+    backup_dir,
+    check_own_tables,
     decode_tables,
+    is_pinned,
     list_backups,
     open_db,
+    pin_backups,
+    read_pins,
     remove_temp_files,
+    unpin_backups,
 )
+from tui_reader.store.clean import clean_paper
+from tui_reader.store.journal import ImportJournal, JournalEntry
 
 STATE_TABLE = "state"
 _HIDDEN = attrgetter("hidden")
@@ -50,6 +59,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_ids: list[str] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=dict)  # field name -> papers whose field was cut to its limit
     merged_existing: int = 0  # records taken by title for papers already in the library
     merged_in_batch: int = 0  # records that were the same work as an earlier one of this import
     sample_note: str = ""  # what became of the bundled sample, when this import removed it
@@ -74,6 +84,7 @@ class Library:
         self.folder = Path(folder)
         self.read_only = read_only
         self.problems: list[str] = []  # what the user must be told: files moved aside, repairs
+        self.warnings: list[str] = []  # what the user should know, with nothing to restore
         self.folder.mkdir(parents=True, exist_ok=True)
         self.lock = DataLock(self.folder, purpose)
         if not read_only:
@@ -81,7 +92,9 @@ class Library:
             remove_temp_files(self.folder)
         self.catalog_path = self.folder / CATALOG_FILE
         self.state_path = self.folder / STATE_FILE
-        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only)
+        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only, own_tables=(STATE_TABLE,))
+        self.journal = ImportJournal(self.folder)
+        self._pending_journal: JournalEntry | None = None  # committed, its state write not yet done
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
         self.papers: Catalog = Catalog(self.catalog_path, writable=not read_only, on_rebuild=on_rebuild)
         # Replaced on every change, never changed in place: whoever holds it (a query in a thread)
@@ -91,7 +104,7 @@ class Library:
         # query) takes it too, so that it never sees a catalog half written.
         self.access = threading.Lock()
         self._aliases: dict[str, str] = {}
-        self.journal = UndoJournal()  # every state change below is one step (store/undo.py)
+        self.undo_log = UndoJournal()  # every state change below is one step (store/undo.py)
         try:
             self._load()
         except BaseException:
@@ -110,8 +123,16 @@ class Library:
         except CorruptFileError as error:
             self._damaged(error)
             self.papers.load()
+        if self.read_only and self.papers.needs_saving():
+            self._save_derived_if_free()
+        elif not self.read_only:
+            self.papers.save_index()
         self._aliases = self.papers.aliases
+        pending = self._settle_journal()
         self.states = self._load_states()
+        self._apply_in_memory(pending)  # read-only: the committed import's states, in memory only
+        self._report_damage_pending()
+        self._check_backup_folder()
 
     def _load_states(self) -> dict[str, PaperState]:
         raw = self._read_table(self._state_db, STATE_TABLE)
@@ -126,6 +147,64 @@ class Library:
         for old_id in moved:
             states.setdefault(self._aliases[old_id], states.pop(old_id))
         return states
+
+    def _settle_journal(self) -> JournalEntry | None:
+        """Finish or drop an import a crash interrupted (see store/journal.py). A reader cannot
+        write: it gets the entry back to apply in memory."""
+        entry = self.journal.read()
+        if entry is None:
+            if self.journal.exists() and not self.read_only:
+                self.journal.clear()
+            return None
+        if entry.generation != self.papers.generation:  # the catalog was never replaced: no import
+            if not self.read_only:
+                self.journal.clear()
+            return None
+        if self.read_only:
+            return entry
+        table = self._state_db.table(STATE_TABLE)
+        try:
+            try:
+                table.put_many(entry.put, entry.drop)
+            except CorruptFileError as error:
+                self._damaged(error)
+                table.put_many(entry.put, entry.drop)
+        except StorageWriteError:  # kept for the next state write (and the next open)
+            self._pending_journal = entry
+            return entry
+        self.journal.clear()
+        return None
+
+    def _apply_in_memory(self, entry: JournalEntry | None) -> None:
+        if entry is not None:
+            states = dict(self.states)  # a new snapshot, as every change makes
+            for pid in entry.drop:
+                states.pop(pid, None)
+            states.update((pid, PaperState.from_dict(doc)) for pid, doc in entry.put.items())
+            self.states = states
+
+    @staticmethod
+    def _with_pending(entry: JournalEntry | None, docs: dict[str, dict], dropped: list[str]) -> tuple[dict[str, dict], list[str]]:
+        """A state write after a committed import whose own state write failed carries the
+        journal's records along (the newer change to a paper wins), so the journal can go."""
+        if entry is None:
+            return docs, dropped
+        changed = set(docs) | set(dropped)
+        docs = {**{pid: doc for pid, doc in entry.put.items() if pid not in changed}, **docs}
+        return docs, dropped + [pid for pid in entry.drop if pid not in docs]
+
+    def _save_derived_if_free(self) -> None:
+        """A reader that had to rebuild the index (or check a copied catalog's checksum) writes it
+        when no writer holds the folder, so that is paid once, not at every `list`."""
+        try:
+            self.lock.acquire(0)
+        except (LibraryLockedError, OSError):
+            return  # the writer that holds it, or the next one, writes it
+        try:
+            self.papers.save_derived()
+            self.papers.save_index()
+        finally:
+            self.lock.release()
 
     def _read_table(self, db: KeyedDB, name: str) -> dict[str, dict]:
         try:
@@ -151,10 +230,49 @@ class Library:
         error.path.replace(aside)
         if error.path == self.state_path:
             self._state_db.storage.forget()
+        try:
+            pin_backups(error.path, aside)
+        except StorageWriteError:
+            pass  # a folder we cannot write to: the damage is still reported below
         self.problems.append(
             f"{error.path} could not be read ({error.reason}); it was kept as {aside.name}. "
-            "`tui-reader restore` lists the backups."
+            f"{self._restore_hint(error.path)}"
         )
+
+    def _restore_hint(self, path: Path) -> str:
+        kept = list_backups(path)
+        if kept:
+            return (f"The {len(kept)} backup(s) from before are kept until you choose: `tui-reader restore` lists "
+                    f"them, `tui-reader restore --keep-current` goes on with the file as it is now.")
+        return "There is no backup of it; `tui-reader restore --keep-current` goes on with the file as it is now."
+
+    def _report_damage_pending(self) -> None:
+        """Damage the user has not yet acted on is said at every open (and keeps its backups)."""
+        for path in (self.catalog_path, self.state_path):
+            if is_pinned(path) and not any(str(path) in problem for problem in self.problems):
+                aside = ", ".join(read_pins(path)["set_aside"]) or "a damaged copy"
+                self.problems.append(f"{path} was damaged earlier and kept as {aside}. {self._restore_hint(path)}")
+
+    def _check_backup_folder(self) -> None:
+        folder = backup_dir(self.state_path)
+        if not self.read_only and folder.exists() and not folder.is_dir():
+            self.warnings.append(f"{folder} is not a folder, so no backups can be kept; move it away to have them again")
+
+    def damage_pending(self) -> bool:
+        """True while a damaged file was set aside and the user has not restored or dismissed it:
+        nothing (such as the bundled sample) is imported over it then."""
+        return is_pinned(self.catalog_path) or is_pinned(self.state_path)
+
+    def keep_current(self) -> list[Path]:
+        """The user goes on with the files as they are: the damage is no longer said, and the
+        backups from before it rotate away as usual. Returns the files that were pinned."""
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+        pinned = [path for path in (self.catalog_path, self.state_path) if is_pinned(path)]
+        for path in pinned:
+            unpin_backups(path)
+        self.problems = [p for p in self.problems if not any(str(path) in p for path in pinned)]
+        return pinned
 
     def close(self) -> None:
         if hasattr(self, "_state_db"):
@@ -218,7 +336,7 @@ class Library:
                 befores[pid] = before  # states are replaced, never changed in place: kept as they are
         if updated:
             self._write_states(updated)
-            self.journal.record(Step(what, befores, dict(updated)))
+            self.undo_log.record(Step(what, befores, dict(updated)))
         return list(updated)
 
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
@@ -230,11 +348,17 @@ class Library:
         # (from the catalog's alias index: reading each record's aliases parsed 10,000 records for a
         # bulk mark-read)
         former = [alias for alias, pid in self._aliases.items() if pid in updated]
+        pending = self._pending_journal
+        docs, dropped = self._with_pending(pending, docs, dropped)
         try:
             self._state_db.table(STATE_TABLE).put_many(docs, dropped + former)
         except StorageWriteError:
             self.states = self._load_states()  # memory follows the disk, which is unchanged
+            self._apply_in_memory(pending)  # ... and the committed import the journal holds
             raise
+        if pending is not None:
+            self._pending_journal = None
+            self.journal.clear()
         states = dict(self.states)  # a new snapshot: readers of the old one are undisturbed
         for pid in dropped:
             states.pop(pid, None)
@@ -283,7 +407,7 @@ class Library:
 
         return self._change([paper_id], change, "note")
 
-    # -- hide, undo (the journal: store/undo.py) -----------------------------------------------
+    # -- hide, remove, undo (the undo log: store/undo.py) -----------------------------------------------
 
     def set_hidden(self, paper_ids: Iterable[str], hidden: bool = True) -> list[str]:
         def change(state: PaperState) -> None:
@@ -327,11 +451,11 @@ class Library:
     def undo(self) -> Step | None:
         """Put back the states before the newest change (one write); None when nothing is left."""
         self._check_writable()
-        return self.journal.undo(self._put_states)
+        return self.undo_log.undo(self._put_states)
 
     def redo(self) -> Step | None:
         self._check_writable()
-        return self.journal.redo(self._put_states)
+        return self.undo_log.redo(self._put_states)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -372,6 +496,7 @@ class Library:
             raise ReadOnlyError(self.folder)
         incoming = list(papers)
         result = ImportResult()
+        self._clean_incoming(incoming, result)
         batch = self.papers.max_batch + 1
         added = now_iso()
         by_title = {normalise_title(title): pid for pid, title in zip(self.papers.ids, self.papers.titles)}
@@ -425,36 +550,46 @@ class Library:
         result.updated = len(changed) - len(new_ids)
         result.new_ids = [pid for pid in changed if pid in new_ids]
         if changed:
-            self._write_catalog(changed, removed)
-        if states:
+            self._write_catalog(changed, removed, states or {})
+        elif states:
             self._merge_states(states)
         if progress:
             progress(len(incoming), len(incoming))
         return result
 
+    @staticmethod
+    def _clean_incoming(incoming: list[Paper], result: ImportResult) -> None:
+        """No control character or oversized field enters the catalog (store/clean.py)."""
+        for paper in incoming:
+            for name in clean_paper(paper):
+                result.cut[name] = result.cut.get(name, 0) + 1
+
     def _merge_states(self, states: dict[str, PaperState]) -> None:
-        """Fold states from a backup into the user's: flags and tags add up, a note is not replaced."""
-        merged = {}
-        for pid, theirs in states.items():
-            try:
-                pid = self.resolve(pid)
-            except UnknownPaperError:
-                continue
-            mine = self.state(pid)
-            both = PaperState(
-                read=mine.read or theirs.read,
-                starred=mine.starred or theirs.starred,
-                tags=mine.tags + [t for t in theirs.tags if t not in mine.tags],
-                note=mine.note or theirs.note,
-                read_at=mine.read_at or theirs.read_at,
-                starred_at=mine.starred_at or theirs.starred_at,
-                updated=mine.updated or theirs.updated,
-                hidden=mine.hidden or theirs.hidden,
-            )
-            if both != mine:
-                merged[pid] = both
+        """Fold states from a backup into the user's, united field by field (merge.unite_states)."""
+        merged = self._united_states(states, self.resolve_or_none, {})
         if merged:
             self._write_states(merged)
+
+    def resolve_or_none(self, paper_id: str) -> str | None:
+        try:
+            return self.resolve(paper_id)
+        except UnknownPaperError:
+            return None
+
+    def _united_states(self, states: dict[str, PaperState], resolve: Callable[[str], str | None],
+                       base: dict[str, PaperState]) -> dict[str, PaperState]:
+        """`states` united with the user's (or with `base`, states already on their way): only the
+        ones that change, under the ids `resolve` gives (None: not a paper of the library)."""
+        merged = dict(base)
+        for pid, theirs in states.items():
+            pid = resolve(pid)
+            if pid is None:
+                continue
+            mine = merged.get(pid) or self.state(pid)
+            both = unite_states(mine, theirs)
+            if both != mine:
+                merged[pid] = both
+        return merged
 
     @staticmethod
     def _match(paper: Paper, key: str, current: Callable[[str | None], Paper | None], by_title: dict[str, str]) -> str | None:
@@ -481,12 +616,46 @@ class Library:
             return same_title
         return None
 
-    def _write_catalog(self, changed: dict[str, Paper], removed: dict[str, str]) -> None:
-        self.papers.write(changed, removed, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+    def _write_catalog(self, changed: dict[str, Paper], removed: dict[str, str],
+                       incoming_states: dict[str, PaperState] | None = None) -> None:
+        """Write the catalog and the states it moves (a title-id paper gaining its arXiv id) or
+        brings (a backup), as one step: the states go to the journal first, the catalog's replace
+        commits both (store/journal.py)."""
+        moved = {old: new for old, new in removed.items() if old in self.states}
+        put: dict[str, PaperState] = {}
+        for old, new in moved.items():  # united with what the new id already has, never replaced
+            put[new] = unite_states(put.get(new) or self.state(new), self.states[old])
+        if incoming_states:
+            put = self._united_states(incoming_states, self._future_resolver(changed, removed), put)
+        drop = list(moved)
+        entry = None
+        if put or drop:
+            entry = JournalEntry(new_generation(), {pid: s.to_dict() for pid, s in put.items() if not s.is_default()}, drop)
+            self.journal.write(entry)
+        # StorageWriteError: memory unchanged; the journal stays, and is dropped at the next open
+        # unless the catalog was replaced after all
+        self.papers.write(changed, removed, CATALOG_BACKUPS, generation=entry and entry.generation)
         self._aliases = self.papers.aliases
-        moved = {new: self.states[old] for old, new in removed.items() if old in self.states}
-        if moved:
-            self._write_states(moved, remove=[old for old in removed if old in self.states])
+        if entry is not None:
+            self._pending_journal = entry  # _write_states clears it once written
+            self._write_states(put, remove=drop)
+
+    def _future_resolver(self, changed: dict[str, Paper], removed: dict[str, str]) -> Callable[[str], str | None]:
+        """resolve() as it will be once `changed` and `removed` are in the catalog."""
+        aliases = dict(self._aliases)
+        aliases.update(removed)
+        for pid, paper in changed.items():
+            aliases.update(dict.fromkeys(paper.aliases, pid))
+
+        def resolve(pid: str) -> str | None:
+            if pid in changed or (pid in self.papers and pid not in removed):
+                return pid
+            target = aliases.get(pid)
+            if target is not None and (target in changed or target in self.papers):
+                return target
+            return None
+
+        return resolve
 
     # -- backups -------------------------------------------------------------------------------
 
@@ -494,14 +663,85 @@ class Library:
         """State backups (newest first), then catalog backups."""
         return list_backups(self.state_path) + list_backups(self.catalog_path)
 
-    def restore_backup(self, backup: Path) -> Path:
-        """Put a backup back in place (the current file becomes a backup itself); returns the target."""
+    def restore_backup(self, backup: Path) -> Restored:
+        """Put a backup back in place (the current file becomes a backup itself) and say what that
+        changed. Restoring an older catalog keeps every state reachable: a state whose paper is
+        not in it moves to the paper's former id (united with what that id has), or, with no
+        home, stays in the state file until the paper is imported again."""
         if self.read_only:
             raise ReadOnlyError(self.folder)
         target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
         raw = backup.read_bytes()
-        decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
-        atomic_write_bytes(target, raw, STATE_BACKUPS if target == self.state_path else CATALOG_BACKUPS)
+        tables = decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
+        if target == self.state_path:
+            before = dict(self.states)
+            check_own_tables(tables, backup, (STATE_TABLE,))
+            atomic_write_bytes(target, raw, STATE_BACKUPS)
+            self._state_db.storage.forget()
+            unpin_backups(target)
+            self._load()
+            return Restored(target, backup, describe_state_change(before, self.states))
+        check_own_tables(tables, backup, (META_TABLE, CATALOG_TABLE))
+        papers_before = len(self.papers)
+        moves, homeless = self._homes_in(tables.get(CATALOG_TABLE, {}))
+        generation = read_generation_of(raw)
+        put: dict[str, PaperState] = {}
+        for old, new in moves.items():
+            put[new] = unite_states(put.get(new) or self.state(new), self.states[old])
+        if moves and generation:
+            self.journal.write(JournalEntry(generation, {pid: st.to_dict() for pid, st in put.items()}, list(moves)))
+        atomic_write_bytes(target, raw, CATALOG_BACKUPS)  # the commit point: _load applies the journal
         self._state_db.storage.forget()
+        unpin_backups(target)
         self._load()
-        return target
+        if moves and not generation:  # a catalog from before generation tokens: no journal possible
+            self._write_states(put, remove=list(moves))
+        notes = [f"The catalog now holds {len(self.papers)} papers (it held {papers_before})."]
+        if moves:
+            notes.append(f"The state of {len(moves)} paper(s) moved to the id(s) they have in this catalog.")
+        if homeless:
+            notes.append(f"{len(homeless)} paper(s) with stars, read marks, tags or notes are not in this catalog; "
+                         "their state is kept and comes back when they are imported again.")
+        return Restored(target, backup, notes)
+
+    def _homes_in(self, docs: dict[str, dict]) -> tuple[dict[str, str], list[str]]:
+        """For a catalog about to be restored (its records by id): the states that would lose
+        their paper, as {state id: the id of the same paper there} and the ones with no home."""
+        aliases = {alias: pid for pid, doc in docs.items() for alias in (doc.get("aliases") or [])}
+        by_title = {normalise_title(str(doc.get("title", ""))): pid for pid, doc in docs.items()}
+        moves: dict[str, str] = {}
+        homeless: list[str] = []
+        for pid, state in self.states.items():
+            if pid in docs or state.is_default():
+                continue
+            home = aliases.get(pid)
+            if home is None and pid in self.papers:
+                paper = self.papers[pid]
+                home = next((a for a in paper.aliases if a in docs), None) or by_title.get(normalise_title(paper.title))
+            if home is None:
+                homeless.append(pid)
+            else:
+                moves[pid] = home
+        return moves, homeless
+
+
+@dataclass
+class Restored:
+    target: Path  # the file restored
+    backup: Path  # from this backup
+    notes: list[str]  # what it changed, one sentence each
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+
+def describe_state_change(before: dict[str, PaperState], after: dict[str, PaperState]) -> list[str]:
+    """One sentence on what a restored state file changed, counted per kind of mark."""
+    def counts(states: dict[str, PaperState]) -> dict[str, int]:
+        return {"starred": sum(s.starred for s in states.values()), "read": sum(s.read for s in states.values()),
+                "tagged": sum(bool(s.tags) for s in states.values()), "with a note": sum(bool(s.note) for s in states.values())}
+
+    old, new = counts(before), counts(after)
+    changes = [f"{kind} {old[kind]} -> {new[kind]}" for kind in old if old[kind] != new[kind]]
+    return [f"Papers {', '.join(changes)}." if changes else "The marks, tags and notes are the same as before."]

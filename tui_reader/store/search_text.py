@@ -18,5 +18,8 @@ def text_head(generation: str) -> bytes:
 
 
 def search_line(title: str, abstract: str, authors: list[str]) -> bytes:
-    text = SEGMENT.decode().join((title, abstract, ", ".join(authors))).lower()
+    separator = SEGMENT.decode()
+    text = separator.join((title, abstract, ", ".join(authors))).lower()
+    if text.count(separator) != 2:  # a catalog from before imports were cleaned: the separator stays one
+        text = separator.join(part.replace(separator, " ") for part in (title, abstract, ", ".join(authors))).lower()
     return text.replace("\n", " ").encode("utf-8")

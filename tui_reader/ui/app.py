@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 from textual.app import App
@@ -16,15 +18,21 @@ from tui_reader.errors import ReaderError
 from tui_reader.store import gc_pause
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.background_fetch import BackgroundFetch
+from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.key_order import InOrderKeys
 from tui_reader.ui.main_screen import MainScreen
 from tui_reader.ui.paper_list import PaperList
+from tui_reader.ui.sidebar import Sidebar
 from tui_reader.ui.themes import load_all_themes, variable_defaults
 
 FALLBACK_THEME = "paper-dark"
 
 FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
+EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
+READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
 
 
 class ReaderApp(InOrderKeys, App[int]):
@@ -67,7 +75,9 @@ class ReaderApp(InOrderKeys, App[int]):
         else:
             self.config = Config()  # nowhere to keep settings: defaults, never saved
         super().__init__()
-        self.main_screen = MainScreen(library)
+        self.saved_views, self.new_since = load_following(self, library)
+        self.main_screen = MainScreen(library, self.saved_views, self.new_since)
+        self.background_fetch = BackgroundFetch(self)
         self.main_screen.sort = self.config.sort
 
     # -- themes --------------------------------------------------------------------------------
@@ -114,6 +124,14 @@ class ReaderApp(InOrderKeys, App[int]):
             return True
         return False
 
+    async def run_action(self, action, default_namespace=None) -> bool:
+        # A background store has no screen over the app: a key that reads or changes a paper runs
+        # right after it (ui/background_fetch.py)
+        if self.background_fetch.must_wait(str(action), default_namespace):
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace))
+            return True
+        return await super().run_action(action, default_namespace)
+
     async def action_quit(self) -> None:
         if not self.held_while_storing():
             await super().action_quit()
@@ -151,6 +169,7 @@ class ReaderApp(InOrderKeys, App[int]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:  # (InOrderKeys.on_mount runs too: Textual calls each class's handler)
+        self.exit_on_signals()
         self.register_reader_themes()
         self.choose_start_theme()
         self.apply_keymap()
@@ -168,8 +187,13 @@ class ReaderApp(InOrderKeys, App[int]):
             self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
         if self.startup_message:
             self.notify(self.startup_message, timeout=8, markup=False)
+        if self.library.read_only:
+            self.show_read_only_banner()
+        for warning in self.library.warnings:
+            self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
         if self.library.problems:
             self.offer_backup()
+        self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
         if self.freeze_after_start:
             # Textual's own start-up objects too (every full collection walked them), once the first
             # frame and the work after it are done
@@ -180,6 +204,38 @@ class ReaderApp(InOrderKeys, App[int]):
         """Freeze what the start made, and turn the collector back on (the command keeps it off
         while the app starts: tui_reader.entry)."""
         gc_pause.settle_after_start()
+
+    # -- SIGHUP / SIGTERM: the write in flight ends, then the app ----------------------------------
+
+    def exit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the app as `q` does: the loop
+        takes the signal between two steps, so a change being written is written whole first, and
+        a store in a thread is waited for."""
+        try:
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.add_signal_handler(number, self.exit_when_stored)
+        except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, a thread)
+            return
+        self._signals_taken = True
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_signals_taken", False):
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.remove_signal_handler(number)
+
+    def exit_when_stored(self) -> None:
+        if self.main_screen.storing:
+            self.set_timer(STORE_POLL, self.exit_when_stored)
+            return
+        self.exit()
+
+    def show_read_only_banner(self) -> None:
+        from textual.widgets import Static
+
+        banner = Static(READ_ONLY_BANNER, id="read-only-banner", markup=False)
+        self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
         affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
@@ -196,7 +252,7 @@ class ReaderApp(InOrderKeys, App[int]):
                 return
             self.library.problems.clear()
             self.main_screen.reload()
-            self.notify(f"Restored {restored.name} from {backup.name}.", markup=False)
+            self.notify(" ".join([f"Restored {restored.name} from {backup.name}.", *restored.notes]), markup=False, timeout=12)
 
         # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import RestoreBackup
@@ -215,6 +271,7 @@ class ReaderApp(InOrderKeys, App[int]):
         return [
             ("Papers", rows(Main.BINDINGS)),
             ("Moving in the list", rows(PaperList.BINDINGS)),
+            ("Sidebar: saved searches", rows(Sidebar.BINDINGS)),
             ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable")])),
         ]
 
@@ -223,9 +280,13 @@ class ReaderApp(InOrderKeys, App[int]):
         return " ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
     def extra_commands(self) -> list:
+        from tui_reader.ui.following import following_commands
         from tui_reader.ui.transfers import transfer_commands
 
-        return transfer_commands(self)
+        return transfer_commands(self) + following_commands(self)
+
+    def on_unmount(self) -> None:
+        remember_visit(self)
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_sections()))

@@ -26,6 +26,8 @@ class ReaderCommands(Provider):
                 target = app if binding in app.BINDINGS else screen
                 if binding.action.startswith(("cursor_", "first", "last", "page_", "choose")):
                     target = screen.paper_list
+                if binding in screen.sidebar.BINDINGS:
+                    target = screen.sidebar
                 name = binding.tooltip or binding.description
                 found.append((name, f"{keys} · {binding.description}", partial(target.run_action, binding.action)))
         return found + app.extra_commands()

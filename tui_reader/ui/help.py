@@ -13,8 +13,8 @@ from textual.widgets import Label, Static
 
 SEARCH_HELP = (
     "Search (/): words match title, abstract, authors, tags and notes.  "
-    '"exact phrase"  tag:NAME  author:NAME  title:WORD  is:starred is:unread is:read is:hidden  '
-    "has:code has:note has:tags  -TERM negates.  Esc clears."
+    '"exact phrase"  tag:NAME  author:NAME  title:WORD  is:starred is:unread is:read is:new is:hidden  '
+    "has:code has:note has:tags  -TERM negates.  Esc clears.  F saves it as a sidebar view."
 )
 
 

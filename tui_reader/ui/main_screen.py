@@ -69,16 +69,18 @@ class MainScreen(TriageActions, LinkActions, Screen):
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
         Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the selection, else the search (or close the sidebar)"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
+        Binding("F", "save_search", "Follow", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
         super().__init__()
         self.library = library
-        self.session = SearchSession(library)  # what the list shows is the session's newest answer
+        self.saved_views, self.new_since = saved_views or [], new_since  # the sidebar keeps them after
+        self.session = SearchSession(library, new_since)  # what the list shows is the session's newest answer
         self.view = DEFAULT_VIEW
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
@@ -90,7 +92,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.library, id="sidebar")
+            yield Sidebar(self.library, self.saved_views, self.new_since, id="sidebar")
             with Horizontal(id="main"):
                 with Vertical(id="list-column"):
                     yield SearchField(placeholder='search: words  "phrase"  tag:x  is:unread  has:code  -word', id="search")
@@ -144,7 +146,12 @@ class MainScreen(TriageActions, LinkActions, Screen):
 
     def view_terms(self) -> list[Term]:
         kind, _, name = self.view.partition(":")
-        terms = [Term("tag", name)] if kind == "tag" else parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
+        if kind == "tag":
+            terms = [Term("tag", name)]
+        elif kind == "saved":
+            terms = list(self.sidebar.saved_terms(name))
+        else:
+            terms = parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
         if self.view != "view:hidden" and self.library.has_hidden():
             terms.append(HIDDEN_OUT)  # only while a paper is hidden: the default view stays a plain list
         return terms
@@ -267,6 +274,9 @@ class MainScreen(TriageActions, LinkActions, Screen):
 
     def save(self, paper_id: str, change: Callable[[], object]) -> bool:
         """Run one Library change; on failure say so and carry on (the disk is unchanged)."""
+        if self.storing:  # a background store is writing the library: the change follows it
+            self.app.background_fetch.defer(partial(self.save, paper_id, change))
+            return True
         before = self.library.state(paper_id)  # the Library replaces a state, never changes it in place
         try:
             change()
@@ -373,6 +383,11 @@ class MainScreen(TriageActions, LinkActions, Screen):
             remember(sort=self.sort)  # the next start opens in this order
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
+
+    def action_save_search(self) -> None:
+        from tui_reader.ui.saved_views import save_search
+
+        save_search(self)
 
     def action_toggle_sidebar(self) -> None:
         if self.has_class("-narrow"):

@@ -1,4 +1,5 @@
-"""The sidebar: smart views (Inbox, Starred, All, Has code, With notes, Hidden) and tags, each with a count.
+"""The sidebar: smart views (Inbox, New, Starred, All, Has code, With notes, Hidden), the user's
+saved searches (unread count, and how many are new) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
 once (after the first screen is painted: over a large library they are too slow for the first frame),
@@ -17,16 +18,22 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui_reader.store.library import Library
 from tui_reader.models import PaperState
-from tui_reader.search.query import SMART_VIEWS
+from tui_reader.search.query import SMART_VIEWS, Term
+from tui_reader.search.searcher import Searcher
+from tui_reader.search.view_counts import NEW, SavedViewCounts
+from tui_reader.store.views import SavedView
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.saved_views import SavedViewKeys
 
 LABEL_WIDTH = 22  # characters for "label   count" inside the sidebar's fixed width
+COUNT_IN_THREAD_FROM = 20_000  # papers from which saved views are counted in a thread
+SAVED_ONE_BY_ONE = 50  # a bigger change (a bulk action) counts the saved views again
 DEFAULT_VIEW = "view:all"
 
 
-def view_counts(library: Library, with_code: int) -> dict[str, int]:
-    """How many papers each smart view shows (hidden papers only in Hidden). `with_code` is
-    counted once per catalog change."""
+def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int]:
+    """How many papers each smart view shows (hidden papers only in Hidden). `with_code` and `new`
+    are counted once per catalog change."""
     present = known_ids(library)
     states = [(pid, s) for pid, s in library.states.items() if pid in present]
     hidden = [pid for pid, s in states if s.hidden]
@@ -34,12 +41,27 @@ def view_counts(library: Library, with_code: int) -> dict[str, int]:
     total = len(library.papers) - len(hidden)
     return {
         "inbox": total - sum(s.read for s in shown),
+        "new": new,
         "starred": sum(s.starred for s in shown),
         "all": total,
         "code": with_code - sum(has_code(library, pid) for pid in hidden),
         "notes": sum(bool(s.note.strip()) for s in shown),
         "hidden": len(hidden),
     }
+
+
+def new_counts(library: Library, new_ids: set[str]) -> dict[str, int]:
+    """How many new papers each smart view and tag holds (few papers: one pass over them)."""
+    counts: dict[str, int] = {}
+    for pid in new_ids:
+        state = library.state(pid)
+        if state.hidden:
+            continue
+        keys = [f"view:{key}" for key, n in state_counts(state).items() if n] + [f"tag:{tag}" for tag in state.tags]
+        keys += ["view:all"] + (["view:code"] if library.papers.has_link(pid, "code") else [])
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def state_counts(state: PaperState, with_code: bool = False) -> dict[str, int]:
@@ -85,22 +107,36 @@ def view_label(view: str) -> str:
     kind, _, name = view.partition(":")
     if kind == "view" and name in SMART_VIEWS:
         return SMART_VIEWS[name][0]
+    if kind == "saved":
+        return safe_line(name)
     return f"#{safe_line(name)}"
 
 
-class Sidebar(OptionList):
+class Sidebar(SavedViewKeys, OptionList):
     """Pick a view with Enter or a click; the chosen one is marked."""
+
+    BINDINGS = SavedViewKeys.SAVED_VIEW_BINDINGS
 
     class ViewChosen(Message):
         def __init__(self, view: str) -> None:
-            self.view = view  # "view:<smart view key>" or "tag:<tag>"
+            self.view = view  # "view:<smart view key>", "saved:<name>" or "tag:<tag>"
             super().__init__()
 
-    def __init__(self, library: Library, *, id: str | None = None) -> None:
+    def __init__(self, library: Library, saved_views: list[SavedView] | None = None,
+                 new_since: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.library = library
+        self.new_since = new_since
+        self._searcher = Searcher(library.papers, library.states, new_since)  # its own: the list's may be busy in a thread
+        self.saved_views = list(saved_views or [])
+        self.saved = SavedViewCounts(library.papers, library.states, library.ordered_ids, new_since)
+        self._saved_shown: list[str] = []
         self.active = DEFAULT_VIEW
         self._with_code: int | None = None
+        self._new_ids: set[str] = set()  # papers added since the last visit
+        self.new_counts: dict[str, int] = {}  # option id -> how many of its papers are new
+        self._counting = 0  # the newest count of saved views in a thread
+        self._changed_while_counting = False
         self._tags: list[str] = []
         self.counts: dict[str, int] = {}  # smart view key -> count, kept up to date
         self.tag_counts: dict[str, int] = {}  # tag -> count, sorted by tag
@@ -109,9 +145,9 @@ class Sidebar(OptionList):
         # The list of papers is what the first screen is for: count after it is painted.
         self.call_after_refresh(self.refresh_counts, catalog_changed=True)
 
-    def _prompt(self, view: str, count: int) -> Text:
+    def _prompt(self, view: str, count: int | str, new: int = 0) -> Text:
         marker = "▸ " if view == self.active else "  "
-        number = str(count)
+        number = f"+{new} {count}" if new else str(count)
         label = Text(marker + view_label(view), no_wrap=True, overflow="ellipsis")
         label.truncate(max(1, LABEL_WIDTH - len(number) - 1), overflow="ellipsis", pad=True)
         label.append(" ")
@@ -121,19 +157,86 @@ class Sidebar(OptionList):
         return label
 
     def refresh_counts(self, catalog_changed: bool = False) -> None:
-        """Count everything afresh (at start, after an import, a restored backup or a bulk change);
-        only the entries whose count moved are drawn again."""
+        """Count everything afresh (at start, after an import or a restored backup)."""
+        if catalog_changed:
+            self._searcher = Searcher(self.library.papers, self.library.states, self.new_since)
+        searcher = self.searcher()
         if catalog_changed or self._with_code is None:
             self._with_code = count_with_code(self.library)
-        old_counts, old_tags = self.counts, self.tag_counts
-        self.counts = view_counts(self.library, self._with_code)
+            self._new_ids = set(searcher.filter(self.library.ordered_ids(), [NEW])) if searcher.new_since else set()
+        self.counts = view_counts(self.library, self._with_code, len(self._new_ids))
         self.tag_counts = tag_counts(self.library)
-        if old_counts and list(old_tags) == list(self.tag_counts) and not catalog_changed:
-            moved = [f"view:{key}" for key, count in self.counts.items() if old_counts.get(key) != count]
-            moved += [f"tag:{tag}" for tag, count in self.tag_counts.items() if old_tags.get(tag) != count]
-            self._show_counts(moved)
+        self.new_counts = new_counts(self.library, self._new_ids)
+        self._recount_saved()
+        self._saved_shown = []  # rebuild the options: views may have been added, renamed or moved
+        self._show_counts()
+
+    def _recount_saved(self) -> None:
+        self.saved.papers, self.saved.states = self.library.papers, self.library.states
+        if len(self.library.papers) < COUNT_IN_THREAD_FROM:
+            self.saved.recount(self.saved_views, self.searcher())
+            if self.counts:
+                self._show_counts([f"saved:{view.name}" for view in self.saved_views])
         else:
+            self._count_saved_in_thread()
+
+    def _count_saved_in_thread(self) -> None:
+        """Count the saved views in a thread (each view's query is a pass over a big catalog), on
+        a snapshot of the states with a Searcher of its own. A state changed meanwhile makes the
+        result stale: then it counts again."""
+        self.saved.apply(self.saved_views, {})  # unknown until counted
+        self._counting += 1
+        generation, views, self._changed_while_counting = self._counting, list(self.saved_views), False
+        searcher = Searcher(self.library.papers, self.library.states, self.new_since)
+        lock = self.library.access  # held by an import while it changes the library
+
+        def work() -> None:
+            counted = self.saved.count((view.query for view in views), searcher, lock)
+            try:
+                self.app.call_from_thread(counted_in_thread, counted)
+            except RuntimeError:  # the app is closing
+                pass
+
+        def counted_in_thread(counted: dict) -> None:
+            if generation != self._counting or views != self.saved_views:
+                return
+            if self._changed_while_counting:
+                self._count_saved_in_thread()
+                return
+            self.saved.apply(views, counted)
+            self._show_counts([f"saved:{view.name}" for view in views])
+
+        self.run_worker(work, thread=True, group="saved-counts", exclusive=True, name="count saved views",
+                        description="count saved views", exit_on_error=False)  # fmt: skip
+
+    def set_saved_views(self, views: list[SavedView], renamed: tuple[str, str] | None = None) -> None:
+        """Show a changed list of saved views; a view shown that is gone gives way to All."""
+        names = {view.name for view in views}
+        self.saved_views = list(views)
+        if renamed and self.active == f"saved:{renamed[0]}":
+            self.active = f"saved:{renamed[1]}"
+        known = self.saved.known()  # moved, renamed or kept views keep their counts
+        known.update(self.saved.count([v.query for v in views if v.query not in known], self.searcher()))
+        self.saved.apply(self.saved_views, known)
+        kind, _, name = self.active.partition(":")
+        if self.counts:
             self._show_counts()
+        if kind == "saved" and name not in names:
+            self.choose(DEFAULT_VIEW)
+        elif kind == "saved":
+            self.post_message(self.ViewChosen(self.active))  # its query may differ
+
+    def searcher(self) -> Searcher:
+        """The sidebar's Searcher, on the library's current states."""
+        self._searcher.states = self.library.states
+        return self._searcher
+
+    def saved_terms(self, name: str) -> list[Term]:
+        """The terms of saved view `name` (none, so all papers, when it is gone)."""
+        from tui_reader.search.query import parse_query
+
+        view = next((v for v in self.saved_views if v.name == name), None)
+        return parse_query(view.query) if view else []
 
     def state_changed(self, before: PaperState, after: PaperState, paper_id: str | None = None) -> None:
         """One paper's state went from `before` to `after`: adjust the counts it moves."""
@@ -144,17 +247,32 @@ class Sidebar(OptionList):
         papers moves the counts here without a recount)."""
         if not self.counts:  # not counted yet: the first count will see the new state
             return
+        self.saved.states = self.library.states
+        self._changed_while_counting = True
+        changes = list(changes)
+        changed: list[str] = []
+        if len(changes) > SAVED_ONE_BY_ONE:
+            self._recount_saved()
+        else:
+            for paper_id, before, after in changes:
+                if paper_id:
+                    changed += [f"saved:{name}" for name in self.saved.state_changed(paper_id, before, after)]
         moved: dict[str, int] = {}
         tag_moves: dict[str, int] = {}
         for paper_id, before, after in changes:
             code = before.hidden != after.hidden and paper_id is not None and has_code(self.library, paper_id)
             old, new = state_counts(before, code), state_counts(after, code)
+            is_new = paper_id in self._new_ids
             for key in old:
                 if old[key] != new[key]:
                     moved[key] = moved.get(key, 0) + new[key] - old[key]
+                    if is_new:
+                        self.new_counts[f"view:{key}"] = self.new_counts.get(f"view:{key}", 0) + new[key] - old[key]
             old_tags, new_tags = set(shown_tags(before)), set(shown_tags(after))
             for tag in old_tags ^ new_tags:
                 tag_moves[tag] = tag_moves.get(tag, 0) + (1 if tag in new_tags else -1)
+                if is_new:
+                    self.new_counts[f"tag:{tag}"] = self.new_counts.get(f"tag:{tag}", 0) + (1 if tag in new_tags else -1)
         for key, delta in moved.items():
             self.counts[key] += delta
         tags = dict(self.tag_counts)
@@ -163,32 +281,47 @@ class Sidebar(OptionList):
             if tags[tag] <= 0:
                 del tags[tag]
         self.tag_counts = dict(sorted(tags.items())) if list(tags) != list(self.tag_counts) else tags
-        self._show_counts([f"view:{key}" for key in moved] + [f"tag:{tag}" for tag in tag_moves])
+        self._show_counts(changed + [f"view:{key}" for key in moved] + [f"tag:{tag}" for tag in tag_moves])
 
     def _count_of(self, view: str) -> int:
         kind, _, name = view.partition(":")
+        if kind == "saved":
+            return self.saved.unread.get(name, 0)
         return self.counts.get(name, 0) if kind == "view" else self.tag_counts.get(name, 0)
+
+    def _option_prompt(self, view: str) -> Text:
+        kind, _, name = view.partition(":")
+        if kind == "saved":
+            if name not in self.saved.unread:
+                return self._prompt(view, "…")
+            return self._prompt(view, self.saved.unread[name], self.saved.new.get(name, 0))
+        return self._prompt(view, self._count_of(view), self.new_counts.get(view, 0) if view != "view:new" else 0)
 
     def _show_counts(self, changed: list[str] | None = None) -> None:
         """Show the counts; rebuild the option list only when the set of tags changed, else
         re-prompt the `changed` views (all when None)."""
         tag_counts = self.tag_counts
-        if list(tag_counts) == self._tags and self.option_count:
-            views = changed if changed is not None else [f"view:{key}" for key in SMART_VIEWS] + [f"tag:{t}" for t in tag_counts]
+        saved = [f"saved:{view.name}" for view in self.saved_views]
+        if list(tag_counts) == self._tags and saved == self._saved_shown and self.option_count:
+            views = changed if changed is not None else [f"view:{key}" for key in SMART_VIEWS] + saved + [f"tag:{t}" for t in tag_counts]
             for view in dict.fromkeys(views):
                 try:
-                    self.replace_option_prompt(view, self._prompt(view, self._count_of(view)))
+                    self.replace_option_prompt(view, self._option_prompt(view))
                 except OptionDoesNotExist:
                     pass
             return
-        self._tags = list(tag_counts)
+        self._tags, self._saved_shown = list(tag_counts), saved
         highlighted = self.highlighted_option.id if self.highlighted_option else self.active
         self.clear_options()
-        self.add_options([Option(self._prompt(f"view:{key}", self.counts[key]), id=f"view:{key}") for key in SMART_VIEWS])
+        self.add_options([Option(self._option_prompt(f"view:{key}"), id=f"view:{key}") for key in SMART_VIEWS])
+        if saved:
+            self.add_option(None)
+            self.add_option(Option(Text("Saved searches", style="bold"), id="heading:saved", disabled=True))
+            self.add_options([Option(self._option_prompt(view), id=view) for view in saved])
         if tag_counts:
             self.add_option(None)
             self.add_option(Option(Text("Tags", style="bold"), id="heading:tags", disabled=True))
-            self.add_options([Option(self._prompt(f"tag:{tag}", n), id=f"tag:{tag}") for tag, n in tag_counts.items()])
+            self.add_options([Option(self._option_prompt(f"tag:{tag}"), id=f"tag:{tag}") for tag in tag_counts])
         try:
             self.highlighted = self.get_option_index(highlighted)
         except OptionDoesNotExist:  # the highlighted tag is gone: back to the first view

@@ -99,7 +99,8 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
         if failure is not None:
             say_failed(app, "Import", failure)
         else:
-            app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated. {result.sample_note}".strip(),
+            cut = "".join(f" {name} cut to its limit in {count}." for name, count in result.cut.items())
+            app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated.{cut} {result.sample_note}".strip(),
                        timeout=8, markup=False)
 
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)

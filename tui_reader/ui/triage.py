@@ -37,15 +37,15 @@ class TriageActions:
         """Run one Library change over `ids` and redraw what it touched; a failed write is said."""
         if len(ids) == 1 and not refilter:
             return self.save(ids[0], change)
-        journal = self.library.journal
-        last = journal.done[-1] if journal.done else None
+        log = self.library.undo_log
+        last = log.done[-1] if log.done else None
         try:
             change()
         except ReaderError as error:
             self.app.notify(str(error), title="Not saved", severity="error", timeout=12, markup=False)
             self.states_changed(ids, refilter)  # the states were read back from disk: count afresh
             return False
-        step = journal.done[-1] if journal.done and journal.done[-1] is not last else None  # None: nothing changed
+        step = log.done[-1] if log.done and log.done[-1] is not last else None  # None: nothing changed
         self.states_changed(ids, refilter, step.before if step else None, step.after if step else None)
         return True
 
