@@ -4,6 +4,7 @@
 command runs everything); `pytest -n auto -m "not slow"` leaves them out locally.
 """
 
+import compileall
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +21,14 @@ SAMPLE = Path(__file__).resolve().parents[1] / "tui_reader" / "data" / "hf-paper
 settings.register_profile("fixed", derandomize=True, database=None, deadline=None)
 settings.register_profile("explore", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
+
+
+def pytest_configure(config):
+    """Compile the package's byte code once, as an install does: the many processes the tests start
+    (the CLI, writers, the app in tmux, each xdist worker) then read it instead of each compiling
+    every module (PYTHONDONTWRITEBYTECODE, set on some machines, stops them writing it)."""
+    if not hasattr(config, "workerinput"):  # the main process only, before any worker starts
+        compileall.compile_dir(Path(__file__).resolve().parents[1] / "tui_reader", quiet=1)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
+
+from tui_reader.ui.dialogs import Confirm, ExportPrompt
 
 from app_helpers import make_app, notices, paper_list, running
 
@@ -73,10 +76,45 @@ async def test_export_view_writes_the_papers_in_the_list(library, config_folder,
         await pilot.pause()
         shown = [library.papers[pid].title for pid in paper_list(app).ids]
         command(app, f"Export view as {label}")()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportPrompt) and not list(tmp_path.glob("tui-reader-*"))  # asks first
+        field = app.screen.query_one(Input)
+        assert field.value.startswith(str(tmp_path / "tui-reader-")) and field.value.endswith(suffix)
+        await pilot.press("enter")
+        await pilot.pause()
         [path] = tmp_path.glob(f"tui-reader-*{suffix}")
         text = path.read_text()
         assert shown and all(title.split(":")[0][:20] in text for title in shown)
         assert "Recursive Generalization" not in text
+
+
+async def test_export_asks_before_replacing_a_file_and_completes_paths(library, config_folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exports").mkdir()
+    target = tmp_path / "exports" / "mine.bib"
+    target.write_text("keep me")
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        for answer in ("n", "y"):
+            command(app, "Export view as BibTeX")()
+            await pilot.pause()
+            field = app.screen.query_one(Input)
+            field.value = ""
+            await pilot.press(*str(tmp_path / "exp"))
+            await pilot.pause()
+            await pilot.press("tab")
+            await pilot.pause()
+            assert field.value == str(tmp_path / "exports") + "/"  # tab completed the folder
+            await pilot.press(*"mine.bib", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, Confirm) and "Replace" in str(app.screen.question)
+            await pilot.press(answer)
+            await pilot.pause()
+            if answer == "n":
+                assert isinstance(app.screen, ExportPrompt) and target.read_text() == "keep me"
+                await pilot.press("escape")
+                await pilot.pause()
+        assert app.screen is app.main_screen and target.read_text().startswith("@")
 
 
 async def test_import_a_file_through_the_prompt(library, config_folder):
@@ -95,7 +133,7 @@ async def test_import_a_file_through_the_prompt(library, config_folder):
         await pilot.pause()
         assert len(paper_list(app).ids) == 81 + 12
         assert "2503.07365" in paper_list(app).ids
-        assert any("Imported from hf-daily-2025-03-11.json: 12 papers: 12 new" in n.message for n in notices(app))
+        assert any("Imported 12 papers (12 new, 0 updated) from hf-daily-2025-03-11.json" in n.message for n in notices(app))
     assert "2503.07365" in library.papers  # written through the library, not only shown
 
 

@@ -12,6 +12,7 @@ from tui_reader.models import Link, Paper
 from tui_reader.ui.app import FREEZE_AFTER
 
 COUNT = 100_000
+pytestmark = pytest.mark.xdist_group("big-library")  # one worker builds the big folder, once
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,7 @@ async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys
             assert app.screen is app.main_screen and not papers.cached_rows_only
             assert len(papers.ids) == COUNT + 3 and papers.ids[0] == "2601.00000"
             assert not big_library.state(first).starred
-            assert any("Imported 3 papers: 3 new" in n.message for n in notices(app))
+            assert any("Imported 3 papers (3 new, 0 updated) from the file" in n.message for n in notices(app))
             assert any("Still storing" in n.message for n in notices(app))
     finally:
         # leave the shared library as found: the three new papers out again

@@ -19,7 +19,7 @@ from tui_reader.export.backup import to_json
 from tui_reader.models import PaperState
 from tui_reader.store.library import Library
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (.ci/run installs it)")]
 WAIT = 60.0  # a limit for slow machines, not a measurement
 PAPERS = 20_000
 

@@ -99,11 +99,11 @@ async def test_space_selects_and_moves_and_s_r_t_apply_to_the_selection_one_undo
         assert not paper_list(app).selected
 
 
-async def test_J_extends_V_selects_a_range_star_selects_all(library, config_folder):
+async def test_shift_down_extends_V_selects_a_range_star_selects_all(library, config_folder):
     app = make_app(library, config_folder)
     async with running(app) as pilot:
         ids = paper_list(app).ids
-        await pilot.press("J", "J")
+        await pilot.press("shift+down", "shift+down")
         assert paper_list(app).selected == set(ids[:3])
         await pilot.press("escape", "space", "j", "j", "V")
         assert paper_list(app).selected == set(ids[2:6])  # from the row space picked (2) to the cursor (5)
@@ -126,7 +126,7 @@ async def test_d_on_a_selection_hides_them_all_in_one_step(library, config_folde
     app = make_app(library, config_folder)
     async with running(app) as pilot:
         ids = paper_list(app).ids[:4]
-        await pilot.press("J", "J", "J", "d")
+        await pilot.press("shift+down", "shift+down", "shift+down", "d")
         assert all(reopen_state(library)[pid].hidden for pid in ids)
         assert len(paper_list(app).ids) == 77 and not paper_list(app).selected
         await pilot.press("u")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import current_id, make_app, paper_list, running, reopen_state
+from app_helpers import current_id, make_app, notices, paper_list, reopen_state, running
 from tui_reader.config import Config, FetchSettings, load_config, render_config
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"
@@ -131,7 +131,7 @@ async def test_a_failed_fetch_is_one_quiet_line_and_is_tried_again(library, conf
         await until(pilot, lambda: app.background_fetch.failures, "the failure line")
         line = app.background_fetch.failures[0]
         assert "HTTP 503" in line and "after 4 tries" in line and line.startswith("Fetch failed, trying again in 1 min: ") and "\n" not in line
-        assert not [n for n in app._notifications if n.severity == "error"]  # no error toast
+        assert not [n for n in notices(app) if n.severity == "error"]  # no error toast
         await pilot.press("j")
         assert current_id(app) == second
         await until(pilot, lambda: len(paper_list(app).ids) == 81 + 12, "the papers of the retry")

@@ -85,7 +85,7 @@ def test_several_files_share_their_macros_in_order(capsys, tmp_path):
     (tmp_path / "macros.bib").write_text('@string{jml = "Journal of ML"}\n')
     (tmp_path / "refs.bib").write_text("@article{k, title={T}, journal=jml}\n")
     code, out, err = run(capsys, tmp_path / "lib", "import", str(tmp_path / "macros.bib"), str(tmp_path / "refs.bib"))
-    assert (code, out, err) == (0, "Imported 1 papers (1 new, 0 updated) from macros.bib + refs.bib\n", "")
+    assert (code, out, err) == (0, "Imported 1 paper (1 new, 0 updated) from macros.bib + refs.bib\n", "")
     (paper,) = catalog(tmp_path / "lib").values()
     assert paper.bibtex["journal"] == "Journal of ML"
 
@@ -102,3 +102,9 @@ def test_no_input_reaches_a_traceback():
                  "@article{k, title={a}}}}}", "@{}{}{", "@article{k, =x}", "@article(k, title={x}"]:  # fmt: skip
         batch = read_files([("", text)])
         assert batch.entries or batch.problems or text in ("@", "@article", "@{}{}{"), text  # the last: no "@type{"
+
+
+def test_a_repeated_field_keeps_the_first_and_says_so():
+    batch = bibtex.parse("@misc{k, title={First}, title={Second}}\n")
+    assert batch.papers[0].title == "First"
+    assert batch.warnings == ["line 1: the entry 'k' gives title twice; the first is kept"]

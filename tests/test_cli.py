@@ -45,7 +45,7 @@ def test_import_reports_new_then_nothing_new(capsys, sample_path):
         "Imported 81 papers (81 new, 0 updated) from hf-papers-page.txt\n"
     )
     assert run(capsys, "import", str(sample_path))[1] == (
-        "Imported 81 papers (0 new, 0 updated) from hf-papers-page.txt\n"
+        "Nothing new from hf-papers-page.txt: its 81 papers are all already in your library\n"
     )
 
 
@@ -77,7 +77,7 @@ def test_state_commands_change_only_the_state_file(capsys, imported, data_dir):
     first, second = imported[0]["id"], imported[1]["id"]
     catalog = data_dir / "papers.json"
     mtime = catalog.stat().st_mtime_ns
-    assert run(capsys, "star", first, second)[1] == "star: 2 paper(s) changed\n"
+    assert run(capsys, "star", first, second)[1] == "star: 2 papers changed\n"
     assert run(capsys, "tag", first, "Vision", "sr")[0] == 0
     assert run(capsys, "note", first, "worth", "reading")[0] == 0
     assert run(capsys, "read", second)[0] == 0

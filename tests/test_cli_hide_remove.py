@@ -26,7 +26,7 @@ def test_hide_takes_a_paper_out_of_list_and_unhide_brings_it_back(capsys, data_d
     first = listed(capsys, data_dir)[0]["id"]
     run(capsys, data_dir, "star", first)
     code, out, _ = run(capsys, data_dir, "hide", first)
-    assert code == 0 and "1 paper(s) changed" in out
+    assert code == 0 and "hide: 1 paper changed" in out
     assert first not in [p["id"] for p in listed(capsys, data_dir)]
     [hidden] = listed(capsys, data_dir, "--query", "is:hidden")
     assert hidden["id"] == first and hidden["starred"]  # the state is kept

@@ -169,7 +169,7 @@ def test_the_cli_says_it_in_one_line_with_the_path(capsys, folder, name, variant
     assert lines[0].startswith("tui-reader: warning: ") and str(folder / name) in lines[0]
     assert asides(folder, name)[0].name in lines[0]
     if name == "state.json":
-        assert code == 0 and lines == lines[:1] and out == "star: 1 paper(s) changed\n"
+        assert code == 0 and lines == lines[:1] and out == "star: 1 paper changed\n"
     else:  # with the catalog set aside there is no such paper: a second one-line error
         assert code == 1 and len(lines) == 2 and "2401.00004" in lines[1]
     assert [p.read_bytes() for p in asides(folder, name)] == [bad]

@@ -127,6 +127,7 @@ def damaged(data: bytes, kind: str, rng: random.Random) -> bytes:
 TRIES = int(os.environ.get("TUI_READER_FUZZ_TRIES", "12"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["index.json", "search.txt", "words.idx"])
 @pytest.mark.parametrize("kind", ["truncate", "zero-range", "flip-bytes"])
 def test_a_damaged_derived_file_never_gives_a_wrong_answer(template, tmp_path, name, kind):

@@ -117,7 +117,7 @@ def test_cli_digest(fixed_library, tmp_path, capsys):
 
 
 async def test_the_palette_writes_a_digest(fixed_library, tmp_path, monkeypatch):
-    from app_helpers import make_app, running
+    from app_helpers import make_app, notices, running
     from tui_reader.ui.following import following_commands
 
     monkeypatch.chdir(tmp_path)  # the command writes to the current folder
@@ -127,4 +127,4 @@ async def test_the_palette_writes_a_digest(fixed_library, tmp_path, monkeypatch)
         await pilot.pause()
         written = list(tmp_path.glob("tui-reader-digest-*.html"))
         assert len(written) == 1 and written[0].read_text("utf-8").startswith("<!DOCTYPE html>")
-        assert any(str(written[0]) in n.message for n in app._notifications)
+        assert any(str(written[0]) in n.message for n in notices(app))

@@ -12,7 +12,8 @@ import bibtexparser
 import pytest
 from bibtexparser import middlewares
 
-from tui_reader.export.formats import base_key, citation_keys, export_text, latex_escape, to_bibtex
+from tui_reader.export.bibtex import base_key, citation_keys, latex_escape, to_bibtex
+from tui_reader.export.formats import export_text
 from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
 from tui_reader.sources import bibtex
@@ -79,7 +80,7 @@ def test_json_backup_to_stdout_and_a_second_import_changes_nothing(capsys, tmp_p
     (tmp_path / "b.json").write_text(text)
     ok(capsys, tmp_path / "copy", "import", str(tmp_path / "b.json"))
     again = ok(capsys, tmp_path / "copy", "import", str(tmp_path / "b.json"))
-    assert "(0 new, 0 updated)" in again
+    assert "are all already in your library" in again
     assert listed(capsys, tmp_path / "copy") == listed(capsys, rich_library)
 
 
@@ -292,3 +293,19 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
     rows = list(csv.DictReader(io.StringIO(to_csv(papers, {}))))
     assert [r["title"] for r in rows] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'-2+3", "'+cmd|' /C calc'!A0"]
     assert [r["abstract"] for r in rows] == ["'@SUM(A1)", "- a plain bullet stays", "normal text"]
+
+
+def test_the_url_is_the_paper_s_own_page_even_when_its_abstract_names_another_paper():
+    from tui_reader.links import arxiv_links, find_links
+
+    cited = "Builds on https://arxiv.org/abs/1706.03762 and https://github.com/a/b."
+    paper = Paper(id="2303.06373", title="T", abstract=cited, links=[*find_links(cited), *arxiv_links("2303.06373")])
+    assert "url = {https://arxiv.org/abs/2303.06373}" in to_bibtex([paper], {})
+
+
+def test_a_month_macro_comes_back_as_the_macro():
+    text = "@article{k, title={T}, month = oct, year = 2001}\n"
+    paper = bibtex.parse(text).papers[0]
+    written = to_bibtex([paper], {})
+    assert "month = oct," in written
+    assert bibtex.parse(written).papers[0].bibtex == paper.bibtex

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from app_helpers import make_app, running
-from cli_helpers import sample_library
-from cli_helpers import run
+from cli_helpers import run, sample_library
 from reliability_helpers import ROOT, one_line
 from tui_reader.cli import build_parser
 from tui_reader.cli.commands import open_for_app
@@ -79,6 +78,10 @@ def test_a_read_only_mount_is_one_line_for_writes_and_opens_for_reads(folder):
     for argv in (["star", "2401.00001"], ["import", str(ROOT / "tests" / "fixtures" / "zotero.bib")], ["restore", "1"]):
         done = cli(*argv)
         assert done.returncode == 1 and one_line(done.stderr) and "read-only" in done.stderr, (argv, done.stderr)
+    listed = cli("list")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) > 10, listed.stderr
+    os.utime(folder / "papers.json", ns=(0, 0))  # a copy's time: checked by its checksum, nothing saved
+    (folder / "index.json").write_bytes(b"damaged")  # a rebuild, held in memory only
     listed = cli("list")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) > 10, listed.stderr
     exported = cli("export", "--format", "bibtex")

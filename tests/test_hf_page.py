@@ -257,6 +257,7 @@ _paragraphs = st.lists(_sentences, min_size=1, max_size=4).map(" ".join)
 _abstracts = st.lists(_paragraphs, min_size=1, max_size=3).map("\n\n".join)
 
 
+@pytest.mark.slow  # a property test
 @settings(max_examples=200, deadline=None)
 @given(
     entries=st.lists(st.tuples(_titles, _abstracts), min_size=1, max_size=8,

@@ -90,3 +90,9 @@ def test_list_and_markdown_show_tex_as_unicode(capsys, tmp_path):
     assert "Sorting in 𝒪(n) with luck" in out
     assert catalog(tmp_path / "lib")["2401.00002"].title == r"Sorting in $\mathcal{O}(n)$ with \emph{luck}"
     assert "## Sorting in 𝒪(n) with luck\n" in to_markdown([tex_paper()], {})
+
+
+def test_deeply_nested_groups_do_not_recurse_without_end():
+    deep = "\\emph{" * 5000 + "x" + "}" * 5000
+    assert to_unicode(deep).count("x") == 1
+    assert decode_bibtex("{" * 100_000 + "y" + "}" * 100_000).count("y") == 1

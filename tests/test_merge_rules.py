@@ -51,7 +51,7 @@ def test_two_works_with_one_title_stay_two_and_keep_their_own_state(capsys, tmp_
     assert run(capsys, lib, "star", first["id"])[0] == 0
     assert run(capsys, lib, "note", first["id"], "mine")[0] == 0
     code, out, err = run(capsys, lib, "import", str(tmp_path / "b.bib"))
-    assert out == "Imported 1 papers (1 new, 0 updated) from b.bib\n"
+    assert out == "Imported 1 paper (1 new, 0 updated) from b.bib\n"
     records = {r["id"]: r for r in listed(capsys, lib)}
     assert len(records) == 2
     assert records[first["id"]]["starred"] and records[first["id"]]["note"] == "mine"
@@ -61,7 +61,7 @@ def test_two_works_with_one_title_stay_two_and_keep_their_own_state(capsys, tmp_
     assert second["authors"] == ["Alexander Nikolaev"]
     # Importing both again changes nothing and merges nothing by title.
     code, out, err = run(capsys, lib, "import", str(tmp_path / "a.bib"), str(tmp_path / "b.bib"))
-    assert out == "Imported 2 papers (0 new, 0 updated) from a.bib + b.bib\n"
+    assert out == "Nothing new from a.bib + b.bib: its 2 papers are all already in your library\n"
     assert {r["id"]: r["starred"] for r in listed(capsys, lib)} == {first["id"]: True, second["id"]: False}
 
 
@@ -76,7 +76,7 @@ def test_the_same_work_twice_in_one_file_is_merged_and_said(capsys, tmp_path):
     entry = "@misc{same, title={A Work}, author={Ada Lovelace}, year={1843}, keywords={%s}}"
     (tmp_path / "twice.bib").write_text(bib(entry % "one", entry % "two"))
     code, out, err = run(capsys, tmp_path / "lib", "import", str(tmp_path / "twice.bib"))
-    assert out == "Imported 1 papers (1 new, 0 updated; 1 merged with the same work listed earlier in it) from twice.bib\n"
+    assert out == "Imported 1 paper (1 new, 0 updated; 1 merged with the same work listed earlier in it) from twice.bib\n"
     (record,) = listed(capsys, tmp_path / "lib")
     assert record["tags"] == ["one", "two"]
 
@@ -90,7 +90,7 @@ def test_a_title_match_with_nothing_against_it_merges_and_is_counted(capsys, tmp
     entry = {"paper": {"id": "2401.00009", "title": "A Study of Things", "summary": "We study things. They are studied."}}
     (tmp_path / "hf.json").write_text(orjson.dumps([entry]).decode())
     code, out, err = run(capsys, lib, "import", str(tmp_path / "hf.json"))
-    assert out == "Imported 1 papers (0 new, 1 updated; 1 merged with papers you had) from hf.json\n"
+    assert out == "Imported 1 paper (0 new, 1 updated; 1 merged with papers you had) from hf.json\n"
     (after,) = listed(capsys, lib)
     assert (after["id"], after["starred"]) == ("2401.00009", True)
 

@@ -72,6 +72,9 @@ def test_after_damage_the_backups_from_before_outlive_later_writes(capsys, folde
     assert before.items() <= after.items()
     code, out, err = run(capsys, folder, "restore")
     assert all(name in out for name in before)
+    assert all("kept from before the damage" in line for line in out.splitlines() if any(n in line for n in before))
+    with Library(folder) as lib:  # what the app offers: the newest from before the damage
+        assert lib.backup_to_offer().name == max(before)
 
     code, out, err = run(capsys, folder, "restore", "--keep-current")
     assert code == 0 and "state.json" in out
@@ -181,7 +184,9 @@ def make_backup(path: Path, papers: int) -> dict[str, PaperState]:
     return states
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
+@pytest.mark.slow  # a torture test
 def test_kill_minus_nine_during_a_backup_import_is_all_or_nothing(tmp_path):
     print(f"seed {KILL_SEED}, {KILL_TRIES} tries (TUI_READER_IMPORT_KILL_SEED / TUI_READER_IMPORT_KILLS)")
     backup = tmp_path / "backup.json"

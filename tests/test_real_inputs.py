@@ -17,6 +17,7 @@ from cli_helpers import catalog, listed, run
 from tui_reader.export.bibtex import to_bibtex
 from tui_reader.latex import to_unicode
 from tui_reader.sources import bibtex, read_sources
+from tui_reader.wording import plural
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"the shared real inputs are not here ({REAL})")
@@ -60,9 +61,9 @@ REFUSED = {
     "arxiv-atom/arxiv-docs-error-1234.12345.xml": "the arXiv API answered with an error: incorrect id format for 1234.12345",
     "arxiv-atom/arxivpy-id_abc-error-http400.xml": "the arXiv API answered with an error: incorrect id format for abc",
     "arxiv-atom/arxivpy-id_0000.0000-empty.xml": "no papers found in this arxiv file",
-    "bibtex/iridia/abbrev.bib": "no papers found in this bibtex file",
-    "bibtex/iridia/journals.bib": "no papers found in this bibtex file",
-    "bibtex/iridia/authors.bib": "no papers found in this bibtex file",
+    "bibtex/iridia/abbrev.bib": "no papers here, only 403 @string macros: import this file together with the files that use them, first",
+    "bibtex/iridia/journals.bib": "no papers here, only 355 @string macros: import this file together",
+    "bibtex/iridia/authors.bib": "no papers here, only 958 @string macros: import this file together",
 }
 BIBTEX_FILES = sorted(name for name in EXPECTED if name.startswith("bibtex/") and "/iridia/" not in name)
 
@@ -83,7 +84,7 @@ def test_every_file_is_accounted_for():
 def test_each_file_imports_the_papers_it_holds(capsys, tmp_path, name):
     out, err, records = imported(capsys, tmp_path, name)
     assert len(records) == EXPECTED[name], out + err
-    assert f"Imported {EXPECTED[name]} papers" in out
+    assert f"Imported {plural(EXPECTED[name], 'paper')} ({EXPECTED[name]:,} new" in out
     for record in records.values():
         assert record["title"].strip()
 
@@ -102,7 +103,7 @@ def test_a_file_with_no_papers_is_refused_in_one_line(capsys, tmp_path, name):
 
 def test_iridia_imported_together_resolves_macros_and_crossrefs(capsys, tmp_path):
     out, err, records = imported(capsys, tmp_path, *(f"bibtex/iridia/{name}" for name in IRIDIA))
-    assert out == "Imported 1796 papers (1796 new, 0 updated) from " + " + ".join(IRIDIA) + "\n"
+    assert out == "Imported 1,796 papers (1,796 new, 0 updated) from " + " + ".join(IRIDIA) + "\n"
     assert err == ""  # every macro defined, every entry read
     papers = catalog(tmp_path)
     by_key = {p.cite_key: p for p in papers.values()}
@@ -120,7 +121,7 @@ def test_iridia_imported_together_resolves_macros_and_crossrefs(capsys, tmp_path
     assert sorted(p.cite_key for p in papers.values() if p.title == "Simulated Annealing") == ["AarKorMic2005", "NikJac2010"]
     # A second import of the same files changes nothing and says what it did.
     code, out, err = run(capsys, tmp_path, "import", *(str(REAL / "bibtex/iridia" / n) for n in IRIDIA))
-    assert (code, out) == (0, "Imported 1796 papers (0 new, 0 updated) from " + " + ".join(IRIDIA) + "\n")
+    assert (code, out) == (0, f"Nothing new from {' + '.join(IRIDIA)}: its 1,796 papers are all already in your library\n")
     assert len(listed(capsys, tmp_path)) == 1796
 
 
@@ -277,3 +278,13 @@ def test_hf_search_page_export_gives_its_nine_papers_and_their_counts(capsys, tm
         assert not [l for l in record["links"] if "login" in l["url"] or l["url"].rstrip("/").endswith("huggingface.co")]
         assert "authors](" not in record["abstract"]
     assert records["2502.06858"]["links"][0] == {"url": "https://github.com/westenfelder/NL2SH", "kind": "code"}
+
+
+def test_a_json_backup_keeps_every_new_field(capsys, tmp_path):
+    imported(capsys, tmp_path / "a", "bibtex/cobib-example_literature.bib", "arxiv-atom/arxivpy-id_astro-ph_0601001.xml")
+    assert run(capsys, tmp_path / "a", "export", "-f", "json", "-o", str(tmp_path / "backup.json"))[0] == 0
+    assert run(capsys, tmp_path / "b", "import", str(tmp_path / "backup.json"))[0] == 0
+    before, after = catalog(tmp_path / "a"), catalog(tmp_path / "b")
+    assert before == after
+    assert after["astro-ph/0601001"].affiliations["Andrew Gould"] == ["Ohio State"]
+    assert {p.cite_key for p in after.values()} == {"einstein", "latexcompanion", "knuthwebsite", ""}

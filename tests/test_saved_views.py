@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import make_app, paper_list, running
+from app_helpers import make_app, notices, paper_list, running
 from cli_helpers import listed, run
 from tui_reader.errors import ReaderError
 from tui_reader.search.one_paper import OnePaper
@@ -182,7 +182,7 @@ async def test_a_corrupt_views_file_is_told_and_the_app_runs(hf_library, config_
     app = make_app(hf_library, config_folder)
     async with running(app) as pilot:
         await pilot.pause()
-        assert any("views.json" in n.message and "kept as" in n.message for n in app._notifications)
+        assert any("views.json" in n.message and "kept as" in n.message for n in notices(app))
         sidebar = app.main_screen.sidebar
         assert sidebar.saved_views == [] and sidebar.get_option_index("view:inbox") == 0
     assert list(config_folder.glob("views.json.corrupt-*"))

@@ -31,7 +31,7 @@ CASES = {
                              "the arXiv API answered with an error: incorrect id format for 1234.12345"),
     # One bad entry among good ones is skipped with a warning (test_real_inputs); alone, it fails the file.
     "broken BibTeX": (b"@article{a, title={Unclosed\n", "line 1: the @article entry 'a' was skipped (a brace opened at line 1 is never closed)"),
-    "BibTeX with only macros": (b'@string{x = "y"}\n', "no papers found in this bibtex file"),
+    "BibTeX with only macros": (b'@string{x = "y"}\n', "no papers here, only 1 @string macros: import this file together with the files that use them"),
     "broken backup": (b'{"format": "tui-reader-backup", "version": 1, "papers": 5, "states": {}}',
                       "a tui-reader backup without a 'papers' list and a 'states' object"),
     "backup from the future": (b'{"format": "tui-reader-backup", "version": 99, "papers": [], "states": {}}',

@@ -165,7 +165,7 @@ def test_a_state_command_that_meets_the_lock_goes_through_once_it_is_free(folder
     holder.release()
     out, err = command.communicate(timeout=120)
     assert command.returncode == 0, err
-    assert out == "star: 1 paper(s) changed\n"
+    assert out == "star: 1 paper changed\n"
     with Library(folder, read_only=True) as lib:
         assert lib.state("2401.00002").starred
 

@@ -68,6 +68,7 @@ def term_candidates(specs):
     )
 
 
+@pytest.mark.slow  # a property test
 @SETTINGS
 @given(data=st.data(), specs=papers_strategy(HOSTILE_SEPARATORS))
 def test_index_answers_what_the_scan_answers(data, specs):
@@ -81,6 +82,7 @@ def test_index_answers_what_the_scan_answers(data, specs):
                 assert catalog.search_rows(term, segment) == catalog.scan_rows(term, segment), (term, segment)
 
 
+@pytest.mark.slow  # a property test
 @SETTINGS
 @given(data=st.data(), specs=papers_strategy(CLEAN_SEPARATORS))
 def test_searcher_on_the_index_answers_what_the_plain_dict_searcher_answers(data, specs):

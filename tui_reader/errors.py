@@ -28,6 +28,14 @@ class LibraryLockedError(ReaderError):
         super().__init__(f"the library in {self.data_dir} is in use by {owner}; close it first")
 
 
+class FolderError(ReaderError):
+    """A data or config folder that cannot be used: a file in its place, no permission, no parent."""
+
+    def __init__(self, path: Path, what: str, reason: str):
+        self.path = Path(path)
+        super().__init__(f"{what} {self.path}: {reason}")
+
+
 class ReadOnlyError(ReaderError):
     def __init__(self, data_dir: Path):
         super().__init__(f"the library in {data_dir} is open read-only")

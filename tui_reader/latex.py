@@ -100,6 +100,7 @@ _ALPHABETS = {"mathcal": _SCRIPT, "mathscr": _SCRIPT, "mathbb": _BLACKBOARD, "ma
 _SUPERSCRIPT = dict(zip("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ"))
 _SUBSCRIPT = dict(zip("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎"))
 
+MAX_NESTING = 64
 _MACRO = re.compile(r"\\([A-Za-z]+)\s*|\\(.)?", re.DOTALL)
 
 
@@ -133,6 +134,7 @@ class _Reader:
         self.macros = macros or {}
         self.depth = depth
         self.pos = 0
+        self.nesting = 0  # open groups: past MAX_NESTING a brace is shown, not followed (no deep recursion)
 
     def read(self) -> str:
         out = self._until(None, math=False)
@@ -149,7 +151,7 @@ class _Reader:
                 out.append(self._macro(math))
             elif char == "{":
                 self.pos += 1
-                out.append(self._until("}", math=math))
+                out.append(self._group(math) if self.nesting < MAX_NESTING else "{")
             elif char == "}":  # unbalanced: shown, not lost
                 self.pos += 1
                 out.append("}")
@@ -164,6 +166,13 @@ class _Reader:
                 out.append(char)
                 self.pos += 1
         return "".join(out)
+
+    def _group(self, math: bool) -> str:
+        self.nesting += 1
+        try:
+            return self._until("}", math=math)
+        finally:
+            self.nesting -= 1
 
     def _bibtex_char(self, char: str) -> str:
         text = self.text
@@ -212,7 +221,7 @@ class _Reader:
         char = text[self.pos]
         if char == "{":
             self.pos += 1
-            return self._until("}", math=math)
+            return self._group(math) if self.nesting < MAX_NESTING else "{"
         if char == "\\":
             return self._macro(math)
         if char == "}":

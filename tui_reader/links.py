@@ -186,3 +186,16 @@ def _arxiv_id(host: str, path: str) -> str | None:
         match = _HF_PAPER_PATH.match(path)
         return match.group(1) if match else None
     return None
+
+
+def first_link(links: Iterable[Link], kinds: Iterable[str], arxiv_id: str | None = None) -> str:
+    """The URL of the first link of the first kind that has one; among arXiv, PDF and HF links
+    the paper's own (`arxiv_id`) first, before one to another paper found in its text."""
+    links = list(links)
+    for kind in kinds:
+        found = [link for link in links if link.kind == kind]
+        if arxiv_id and kind in ("arxiv", "pdf", "hf"):
+            found.sort(key=lambda link: arxiv_id_from_url(link.url) != arxiv_id)
+        if found:
+            return found[0].url
+    return ""

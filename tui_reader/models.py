@@ -257,8 +257,9 @@ def paper_id(title: str, arxiv_id: str | None = None) -> str:
 
 
 def normalise_tag(tag: str) -> str:
-    """Tags are lowercase words; inner whitespace becomes '-'."""
-    return "-".join(tag.strip().lower().split())
+    """Tags are lowercase words; inner whitespace becomes '-'; a leading '#' (the app shows tags
+    as #vision, so users type it) is not part of the tag."""
+    return "-".join(tag.strip().lstrip("#").lower().split())
 
 
 _STATE_FIELDS = tuple(f.name for f in fields(PaperState))

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.cli.common import PROG, fail, import_batch, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
-from tui_reader.locations import config_dir
+from tui_reader.locations import config_dir, usable_folder
 from tui_reader.store.sample import remember_sample
 
 
@@ -27,6 +27,7 @@ def open_for_app(args: argparse.Namespace) -> Library:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    config_folder = usable_folder(config_dir(args.config_dir), "config folder")
     library = open_for_app(args)
     try:
         message = None
@@ -39,7 +40,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             from tui_reader.ui.app import run_app
         except ImportError as error:
             fail(f"the reader app is not available ({error})")
-        return run_app(library, theme=args.theme, config_folder=config_dir(args.config_dir), startup_message=message)
+        return run_app(library, theme=args.theme, config_folder=config_folder, startup_message=message)
     finally:
         library.close()
 
@@ -68,6 +69,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         if "is:hidden" not in query and library.has_hidden():
             query += " -is:hidden"  # as in the app: hidden papers only when asked for
         ids = selected_ids(library, query.strip(), args.sort)
+        if not ids:  # said on stderr: stdout stays empty for scripts
+            if not library.papers:
+                print(f"The library is empty: `{PROG} import FILE` or `{PROG} fetch hf` brings papers in.", file=sys.stderr)
+            else:
+                print(f"No papers match {args.query!r}.", file=sys.stderr)
         if args.json:
             from tui_reader.export.formats import paper_record
 

@@ -7,11 +7,12 @@ import sys
 from importlib import resources
 from typing import TYPE_CHECKING, NoReturn
 
-from tui_reader.locations import data_dir
+from tui_reader.locations import data_dir, usable_folder
 from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.library import ImportResult, Library
 from tui_reader.store.views import last_closed
+from tui_reader.wording import import_summary
 
 if TYPE_CHECKING:
     from tui_reader.sources import Batch
@@ -39,7 +40,7 @@ def warn(message: str) -> None:
 
 
 def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = None) -> Library:
-    folder = data_dir(args.data_dir)
+    folder = usable_folder(data_dir(args.data_dir), "data folder")
     wait = STATE_LOCK_WAIT if wait is None else wait  # read at call time, so a test can shorten it
 
     def rebuilding(size: int) -> None:
@@ -48,24 +49,20 @@ def open_library(args: argparse.Namespace, *, write: bool, wait: float | None = 
             print(f"{PROG}: {folder / INDEX_FILE} is missing or out of date: rebuilding it from the "
                   f"catalog ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
-    library = Library(folder, read_only=not write, lock_timeout=wait, purpose=f"{PROG} {args.command}", on_rebuild=rebuilding)
+    library = Library(folder, read_only=not write, lock_timeout=wait, purpose=purpose_of(args), on_rebuild=rebuilding)
     for problem in library.problems + library.warnings:
         warn(problem)
     return library
 
 
+def purpose_of(args: argparse.Namespace) -> str:
+    """What the lock names as holding the library, for a second process's message."""
+    command = args.command or "open"
+    return f"the {PROG} app" if command == "open" else f"`{PROG} {command}`"
+
+
 def summary(result: ImportResult, name: str) -> str:
-    merged = []
-    if result.merged_existing:
-        merged.append(f"{result.merged_existing} merged with papers you had")
-    if result.merged_in_batch:
-        merged.append(f"{result.merged_in_batch} merged with the same work listed earlier in it")
-    said = f"; {', '.join(merged)}" if merged else ""
-    line = f"Imported {result.total} papers ({result.new} new, {result.updated} updated{said}) from {name}"
-    if result.cut:
-        cut = ", ".join(f"{field} of {count}" for field, count in result.cut.items())
-        line += f"; fields longer than the limit were cut: {cut} paper(s)"
-    return line
+    return import_summary(result, name)
 
 
 def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:

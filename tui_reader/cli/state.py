@@ -8,25 +8,35 @@ import sys
 
 from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.locations import config_dir, data_dir
+from tui_reader.store.control import apply_change, send
+from tui_reader.wording import plural
 
 
 def cmd_state(args: argparse.Namespace) -> int:
-    with open_library(args, write=True) as library:
-        if args.command in ("star", "unstar"):
-            changed = library.set_starred(args.ids, args.command == "star")
-        elif args.command in ("read", "unread"):
-            changed = library.set_read(args.ids, args.command == "read")
-        elif args.command in ("hide", "unhide"):
-            changed = library.set_hidden(args.ids, args.command == "hide")
-        elif args.command == "tag":
-            changed = library.add_tags([args.id], args.tags)
-        elif args.command == "untag":
-            changed = library.remove_tags([args.id], args.tags)
-        else:
-            text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
-            changed = library.set_note(args.id, text.strip("\n"))
-    print(f"{args.command}: {len(changed)} paper(s) changed")
+    request = state_request(args)
+    answer = send(data_dir(args.data_dir), request)  # the running app applies it, if one runs
+    if answer is None:
+        with open_library(args, write=True) as library:
+            changed = apply_change(library, request)
+    elif "error" in answer:
+        fail(str(answer["error"]))
+    else:
+        changed = list(answer.get("changed", []))
+    if changed:
+        print(f"{args.command}: {plural(len(changed), 'paper')} changed")
+    else:
+        print(f"{args.command}: nothing to change (already so)")
     return 0
+
+
+def state_request(args: argparse.Namespace) -> dict:
+    """The command as the control socket carries it (store/control.py)."""
+    if args.command in ("star", "unstar", "read", "unread", "hide", "unhide"):
+        return {"command": args.command, "ids": args.ids}
+    if args.command in ("tag", "untag"):
+        return {"command": args.command, "ids": [args.id], "tags": args.tags}
+    text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    return {"command": "note", "ids": [args.id], "text": text.strip("\n")}
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -66,8 +76,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if args.number is None:
             if not backups:
                 print("No backups yet: they are made as the library changes.")
+            pinned = set(library.pinned_backups())
             for number, path in enumerate(backups, 1):
-                print(f"{number:>3}  {path.name}  ({path.stat().st_size} bytes)")
+                mark = "  kept from before the damage" if path in pinned else ""
+                print(f"{number:>3}  {path.name}  ({path.stat().st_size} bytes){mark}")
             return 0
         if not 1 <= args.number <= len(backups):
             fail(f"no backup number {args.number} (`{PROG} restore` lists {len(backups)})")

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from tui_reader.errors import SourceError
-from tui_reader.models import Paper, PaperState
+from tui_reader.models import Paper, PaperState, normalise_tag
 
 SOURCE = "backup"
 FORMAT_NAME = "tui-reader-backup"
@@ -62,9 +62,11 @@ def parse(text: str):
         if not isinstance(doc, dict):
             raise SourceError("", f"the state of {pid!r} is not an object")
         try:
-            states[pid] = PaperState.from_dict(doc)
+            state = PaperState.from_dict(doc)
         except (TypeError, ValueError) as error:
             raise SourceError("", f"the state of {pid!r} has the wrong shape ({error})") from None
+        state.tags = [t for t in dict.fromkeys(map(normalise_tag, state.tags)) if t]  # the app's one tag rule
+        states[pid] = state
     return Batch(SOURCE, papers, states, restore=True)
 
 

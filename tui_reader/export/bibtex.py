@@ -11,8 +11,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from tui_reader.latex import decode_bibtex
+from tui_reader.links import first_link
 from tui_reader.models import Paper, PaperState, normalise_tag
-from tui_reader.sources.bibtex_reader import PREAMBLE_FIELD
+from tui_reader.sources.bibtex_reader import MONTH_MACROS, PREAMBLE_FIELD, preamble_commands
 
 States = Mapping[str, PaperState]
 
@@ -170,7 +171,7 @@ def bibtex_entry(paper: Paper, state: PaperState, key: str) -> str:
 
 def paper_url(paper: Paper) -> str:
     """The paper's own page for `url`: arXiv abstract, HF page, DOI, project page or PDF; not code."""
-    return next((link.url for kind in ("arxiv", "hf", "doi", "project", "pdf") for link in paper.links if link.kind == kind), "")
+    return first_link(paper.links, ("arxiv", "hf", "doi", "project", "pdf"), paper.arxiv_id)
 
 
 def _as_it_came(paper: Paper, state: PaperState, key: str) -> str:
@@ -192,10 +193,18 @@ def _as_it_came(paper: Paper, state: PaperState, key: str) -> str:
     if paper.arxiv_id and not any(paper.arxiv_id in value for value in fields.values()):  # learnt from arXiv since
         fields.update(eprint=paper.arxiv_id, archiveprefix="arXiv")
     fields.pop(PREAMBLE_FIELD, None)
-    body = "".join(f",\n  {name} = {{{balance_braces(value)}}}" for name, value in fields.items())
+    body = "".join(f",\n  {name} = {_value(name, value)}" for name, value in fields.items())
     return f"@{paper.entry_type or 'misc'}{{{key}{body}\n}}\n"
 
 
+def _value(name: str, value: str) -> str:
+    """A field value in braces; a month as BibTeX's own macro (`jan`), which is what it reads back."""
+    if name == "month" and value in _MONTH_MACRO:
+        return _MONTH_MACRO[value]
+    return f"{{{balance_braces(value)}}}"
+
+
+_MONTH_MACRO = {text: macro for macro, text in MONTH_MACROS.items()}
 _ARXIV_NOTE = re.compile(r"\s*arXiv:", re.IGNORECASE)
 
 
@@ -207,17 +216,11 @@ def preamble(papers: Sequence[Paper]) -> str:
     """One @preamble with the commands the entries use (`\\providecommand{\\MaxMinAntSystem}{…}`)."""
     commands: dict[str, str] = {}
     for paper in papers:
-        commands.update(_commands_of(paper.bibtex.get(PREAMBLE_FIELD, "")))
+        commands.update(preamble_commands(paper.bibtex.get(PREAMBLE_FIELD, "")))
     if not commands:
         return ""
     body = " ".join(f"\\providecommand{{\\{name}}}{{{value}}}" for name, value in sorted(commands.items()))
     return f"@preamble{{{{{body}}}}}\n\n"
-
-
-def _commands_of(text: str) -> dict[str, str]:
-    from tui_reader.sources.bibtex_reader import preamble_commands
-
-    return preamble_commands(text)
 
 
 def _state(states: States, pid: str) -> PaperState:

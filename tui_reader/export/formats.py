@@ -20,8 +20,8 @@ import orjson
 
 from tui_reader.models import Paper, PaperState
 from tui_reader.export.backup import to_json
-from tui_reader.export.bibtex import base_key, citation_keys, latex_escape, to_bibtex  # noqa: F401 (the writers' one home)
 from tui_reader.latex import to_unicode
+from tui_reader.links import first_link
 
 EXPORT_FORMATS = ("bibtex", "markdown", "json", "csv")
 FILE_SUFFIXES = {"bibtex": ".bib", "markdown": ".md", "json": ".json", "csv": ".csv"}
@@ -44,6 +44,12 @@ def paper_record(paper: Paper, state: PaperState) -> dict[str, Any]:
         "note": state.note,
         "added": paper.added,
     }
+
+
+def to_bibtex(papers: Sequence[Paper], states: States) -> str:
+    from tui_reader.export.bibtex import to_bibtex as write  # loaded when asked for: not at every start
+
+    return write(papers, states)
 
 
 def export_text(fmt: str, papers: Sequence[Paper], states: States) -> str:
@@ -77,7 +83,7 @@ def _state(states: States, pid: str) -> PaperState:
 
 
 def _link(paper: Paper, *kinds: str) -> str:
-    return next((link.url for kind in kinds for link in paper.links_of(kind)), "")
+    return first_link(paper.links, kinds, paper.arxiv_id)
 
 
 def main_url(paper: Paper) -> str:

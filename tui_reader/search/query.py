@@ -18,7 +18,7 @@ import shlex
 from dataclasses import dataclass
 
 from tui_reader.errors import ReaderError
-from tui_reader.models import normalise_tag
+from tui_reader.models import PaperState, normalise_tag
 
 
 class QueryError(ReaderError):
@@ -28,6 +28,31 @@ class QueryError(ReaderError):
 IS_VALUES = ("starred", "unstarred", "read", "unread", "hidden", "new")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "is", "has")
+
+# The language, one row per kind of term: the app's help, `list --help` and the README's table
+# (a test keeps it equal) are made from it.
+SEARCH_TERMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("word",), "title, abstract, authors, tags or note contain it (any case); a paper id in any form finds that paper"),
+    (('"exact phrase"',), "the phrase appears"),
+    (("tag:NAME",), "the paper has tag NAME"),
+    (("author:NAME", "title:WORD"), "an author / the title contains it"),
+    (tuple(f"is:{value}" for value in IS_VALUES), "the paper is starred, not starred, read, unread; new: added since the app was last closed"),
+    (tuple(f"has:{value}" for value in HAS_VALUES), "it has a code-repo link, a note, tags, a project page, a PDF link, an arXiv link"),
+    (("-TERM",), "negates any term"),
+)
+
+
+def search_terms_markdown() -> str:
+    """The README's table of SEARCH_TERMS."""
+    rows = ["| term | matches |", "| --- | --- |"]
+    rows += [f"| {' '.join(f'`{term}`' for term in terms)} | {meaning} |" for terms, meaning in SEARCH_TERMS]
+    return "\n".join(rows)
+
+
+def search_terms_text() -> str:
+    """SEARCH_TERMS as plain lines, for `list --help` and the app's help."""
+    return "\n".join(f"  {'  '.join(terms)}\n      {meaning}" for terms, meaning in SEARCH_TERMS)
+
 
 # The sidebar's smart views, as queries.
 SMART_VIEWS: dict[str, tuple[str, str]] = {
@@ -71,6 +96,9 @@ def parse_query(query: str) -> list[Term]:
         if negated:
             token = token[1:]
         name, sep, value = token.partition(":")
+        if sep and name.lower() in FIELDS and not value:
+            example = {"is": "is:" + IS_VALUES[0], "has": "has:" + HAS_VALUES[0]}.get(name.lower(), f"{name.lower()}:WORD")
+            raise QueryError(f"{name}: needs a value, e.g. {example}")
         if sep and name.lower() in FIELDS and value:
             name = name.lower()
             value = value.lower()
@@ -84,3 +112,18 @@ def parse_query(query: str) -> list[Term]:
         elif token:
             terms.append(Term("text", token.lower(), negated))
     return terms
+
+
+def state_term_holds(term: Term, state: PaperState) -> bool | None:
+    """Whether `term` holds for a paper in `state`; None for a term that does not depend on the
+    state alone (words, links, authors)."""
+    value = term.value
+    if term.field == "is" and value != "new":  # new: since the last visit, not a state
+        held = {"starred": state.starred, "unstarred": not state.starred, "read": state.read, "unread": not state.read}[value]
+    elif term.field == "tag":
+        held = value in state.tags
+    elif term.field == "has" and value in ("note", "tags"):
+        held = bool(state.note.strip()) if value == "note" else bool(state.tags)
+    else:
+        return None
+    return held != term.negated

@@ -16,6 +16,7 @@ from itertools import compress, repeat
 from typing import TYPE_CHECKING
 
 from tui_reader.models import PaperState
+from tui_reader.paper_ids import find_paper_id
 from tui_reader.search.notes_index import NotesIndex
 from tui_reader.search.query import SORT_ORDERS, QueryError, Term, parse_query
 from tui_reader.store.search_text import SEGMENT_OF_FIELD
@@ -95,14 +96,20 @@ class Searcher:
             made = self._order_getter = (rows, operator.itemgetter(*rows))
         return made[1]
 
+    def named_ids(self, value: str) -> list[str]:
+        """The paper a word names by its id in any form users paste (2006.11239v2, an arXiv URL…)."""
+        found = find_paper_id(value, self.catalog, self.catalog.aliases)
+        return [found] if found else []
+
     def _mask(self, term: Term) -> int:
         """The rows that satisfy `term` (not negated), as the integer of a byte-per-row mask."""
         catalog, states, value = self.catalog, self.states, term.value
         n = len(catalog.ids)
         if term.field in SEGMENT_OF_FIELD:
             mask = catalog.search_mask(value, SEGMENT_OF_FIELD[term.field])
-            if term.field == "text":  # words also match the user's tags and notes
+            if term.field == "text":  # words also match the user's tags and notes, and an id
                 self._mark(mask, self._notes_index.hits(states, value))
+                self._mark(mask, self.named_ids(value))
             return int.from_bytes(mask, "little")
         if term.field == "has" and value in ("code", "project", "pdf", "arxiv"):
             return int.from_bytes(catalog.link_mask(value), "little")

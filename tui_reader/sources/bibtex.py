@@ -18,7 +18,7 @@ import re
 
 from tui_reader.errors import SourceError
 from tui_reader.latex import decode_bibtex
-from tui_reader.merge import separate_works
+from tui_reader.merge import separate_works, unite_states
 from tui_reader.links import arxiv_id_from_url, classify, find_links, merge_links
 from tui_reader.models import Link, Paper, PaperState, clean_arxiv_id, normalise_tag, paper_id
 from tui_reader.sources.arxiv import arxiv_paper_links, unwrap
@@ -79,10 +79,12 @@ def parse_files(texts: list[tuple[str, str]]):
         if state.is_default():
             continue
         if (known := states.get(paper.id)) is not None:  # one work listed twice: both states kept
-            state = PaperState(tags=known.tags + [t for t in state.tags if t not in known.tags], note=known.note or state.note)
+            state = unite_states(known, state)
         states[paper.id] = state
     if not papers and problems:
         raise SourceError("", problems[0])
+    if not papers and bib.defined:
+        raise SourceError("", f"no papers here, only {bib.defined} @string macros: import this file together with the files that use them, first")
     return Batch(SOURCE, papers, states, warnings=problems)
 
 
@@ -108,10 +110,21 @@ def _inherited(entry: RawEntry, by_key: dict[str, RawEntry]) -> dict[str, str]:
 
 def url_text(value: str) -> str:
     """A URL as written in BibTeX with its escapes undone, and nothing else decoded."""
-    value = re.sub(r"\\url\{([^{}]*)\}", r"\1", value.strip())
-    value = re.sub(r"\\(?:textasciitilde|~)(?:\{\})?|\{\\textasciitilde\}|\{\\~\}", "~", value)
-    value = re.sub(r"\\([_%#&$])", r"\1", value)
+    value = value.strip()
+    if "\\" in value:
+        value = _URL_MACRO.sub(r"\1", value)
+        value = _TILDE.sub("~", value)
+        value = _ESCAPED.sub(r"\1", value)
     return value.replace("{", "").replace("}", "").strip()
+
+
+_URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
+_TILDE = re.compile(r"\\(?:textasciitilde|~)(?:\{\})?|\{\\textasciitilde\}|\{\\~\}")
+_ESCAPED = re.compile(r"\\([_%#&$])")
+_NAME_SEPARATOR = re.compile(r"[{}]|\s+and\s+", re.IGNORECASE)
+_COMMAND_NAME = re.compile(r"\\([A-Za-z]+)")
+_KEYWORD_SEPARATOR = re.compile(r"[,;]")
+_SPACED_DASH = re.compile(r"\s+[-–]\s+")
 
 
 def bare_doi(value: str) -> str:
@@ -158,9 +171,9 @@ def _entry_paper(entry: RawEntry, fields: dict[str, str], commands: dict[str, st
         cite_key=entry.key,
         bibtex=_kept_fields(entry, commands),
     )
-    keywords = re.split(r"[,;]", text("keywords"))
+    keywords = _KEYWORD_SEPARATOR.split(text("keywords"))
     # Zotero's arXiv keywords read "Computer Science - Machine Learning": the dash is a separator.
-    tags = [t for t in dict.fromkeys(normalise_tag(re.sub(r"\s+[-–]\s+", " ", k)) for k in keywords) if t]
+    tags = [t for t in dict.fromkeys(normalise_tag(_SPACED_DASH.sub(" ", k)) for k in keywords) if t]
     note = decode_bibtex(fields["note"], commands).strip() if "note" in entry.fields else ""  # line breaks kept
     note = "" if _ARXIV_IN_TEXT.match(note) else note
     return paper, PaperState(tags=tags, note=note), problem
@@ -171,7 +184,7 @@ def _kept_fields(entry: RawEntry, commands: dict[str, str]) -> dict[str, str]:
     entry alone still defines them)."""
     fields = dict(entry.fields)
     if commands:
-        used = {name for value in fields.values() if "\\" in value for name in re.findall(r"\\([A-Za-z]+)", value)}
+        used = {name for value in fields.values() if "\\" in value for name in _COMMAND_NAME.findall(value)}
         definitions = " ".join(f"\\providecommand{{\\{n}}}{{{commands[n]}}}" for n in sorted(used) if n in commands)
         if definitions:
             fields[PREAMBLE_FIELD] = definitions
@@ -181,7 +194,7 @@ def _kept_fields(entry: RawEntry, commands: dict[str, str]) -> dict[str, str]:
 def split_names(value: str) -> list[str]:
     """The names of an author or editor field, split on "and" outside braces."""
     names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
+    for match in _NAME_SEPARATOR.finditer(value):
         token = match.group(0)
         if token == "{":
             depth += 1

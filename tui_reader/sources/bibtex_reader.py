@@ -62,6 +62,7 @@ class BibText:
     problems: list[str] = field(default_factory=list)
     commands: dict[str, str] = field(default_factory=dict)  # @preamble's \providecommand{\X}{body}
     undefined: dict[str, int] = field(default_factory=dict)  # macro name -> uses
+    defined: int = 0  # @string macros the files define
 
 
 class _Syntax(Exception):
@@ -151,6 +152,7 @@ class _Reader:
         name = self._name()
         self._expect("=")
         self.strings[name.lower()] = self._value()
+        self.result.defined += 1
         self._expect(closer)
 
     def _preamble(self, closer: str) -> None:
@@ -174,7 +176,10 @@ class _Reader:
             name = self._name().lower()
             self._expect("=")
             value = self._value()
-            fields.setdefault(name, value)  # a repeated field: BibTeX uses the first too
+            if name in fields:  # BibTeX too uses the first
+                self.result.problems.append(f"{self.where(start)}: the entry {key!r} gives {name} twice; the first is kept")
+            else:
+                fields[name] = value
             separator = self._expect("," + closer)
         self.result.entries.append(RawEntry(kind, key, fields, self.name, self.line(start)))
 

@@ -363,7 +363,9 @@ class Catalog(Mapping[str, Paper]):
             self._text_checked = bytearray(b"\x01" * len(crcs))
         if self.writable and self._index is not None and best_effort_write(self.text_path, text):
             self._index.update(text_size=len(text), text_starts=_pack(starts), text_crcs=_pack(crcs))
-            write_index(self.index_path, self._index)
+            if write_index(self.index_path, self._index):
+                self._words_building = None  # the builder refused the damaged text: once more
+                self.start_word_index()
 
     # -- building and writing ------------------------------------------------------------------
 

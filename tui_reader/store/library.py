@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 
@@ -19,10 +19,11 @@ from tui_reader.store.catalog import TABLE as CATALOG_TABLE
 from tui_reader.store.gc_pause import gc_paused
 from tui_reader.store.sample import SampleRemoval, sample_ids, sample_path, user_keeps
 from tui_reader.store.undo import Step, UndoJournal
-from tui_reader.errors import CorruptFileError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
+from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
 from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
+from tui_reader.paper_ids import find_paper_id
 from tui_reader.store.files import (
     DataLock,
     KeyedDB,
@@ -34,6 +35,7 @@ from tui_reader.store.files import (
     list_backups,
     open_db,
     pin_backups,
+    pinned_backups,
     read_pins,
     remove_temp_files,
     unpin_backups,
@@ -198,8 +200,8 @@ class Library:
         when no writer holds the folder, so that is paid once, not at every `list`."""
         try:
             self.lock.acquire(0)
-        except (LibraryLockedError, OSError):
-            return  # the writer that holds it, or the next one, writes it
+        except (LibraryLockedError, FolderNotWritableError, OSError):
+            return  # the writer that holds it, or the next one, writes it (none on a read-only folder)
         try:
             self.papers.save_derived()
             self.papers.save_index()
@@ -258,6 +260,19 @@ class Library:
         if not self.read_only and folder.exists() and not folder.is_dir():
             self.warnings.append(f"{folder} is not a folder, so no backups can be kept; move it away to have them again")
 
+    def pinned_backups(self) -> list[Path]:
+        return pinned_backups(self.state_path) + pinned_backups(self.catalog_path)
+
+    def backup_to_offer(self) -> Path | None:
+        """The backup to offer after damage: the newest from before it (pinned) of a damaged file,
+        else the newest of a file the problems name."""
+        damaged = [p for p in (self.state_path, self.catalog_path) if any(str(p) in text for text in self.problems)]
+        for path in damaged:
+            pinned = pinned_backups(path)
+            if pinned:
+                return pinned[0]
+        return next((b for path in damaged for b in list_backups(path)), None)
+
     def damage_pending(self) -> bool:
         """True while a damaged file was set aside and the user has not restored or dismissed it:
         nothing (such as the bundled sample) is imported over it then."""
@@ -294,9 +309,14 @@ class Library:
         """The current id of a paper, following former ids; UnknownPaperError if none."""
         if paper_id in self.papers:
             return paper_id
-        if paper_id in self._aliases:
-            return self._aliases[paper_id]
-        raise UnknownPaperError(paper_id)
+        found = find_paper_id(paper_id, self.papers, self._aliases, self._dois())
+        if found is None:
+            raise UnknownPaperError(paper_id)
+        return found
+
+    def _dois(self) -> Iterator[tuple[str, str]]:
+        """(id, DOI) of every paper that has one: read only when a DOI is asked for."""
+        return ((pid, paper.doi) for pid, paper in self.papers.items() if paper.doi)
 
     def get(self, paper_id: str) -> Paper:
         return self.papers[self.resolve(paper_id)]

@@ -9,8 +9,10 @@ import asyncio
 import signal
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import Notify, SeverityLevel
 
 from tui_reader.ui import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
@@ -22,7 +24,8 @@ from tui_reader.ui.background_fetch import BackgroundFetch
 from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.key_order import InOrderKeys
-from tui_reader.ui.main_screen import MainScreen
+from tui_reader.ui.keymap import check_keymap
+from tui_reader.ui.main_screen import TINY_HEIGHT, TINY_WIDTH, MainScreen
 from tui_reader.ui.paper_list import PaperList
 from tui_reader.ui.sidebar import Sidebar
 from tui_reader.ui.themes import load_all_themes, variable_defaults
@@ -30,6 +33,8 @@ from tui_reader.ui.themes import load_all_themes, variable_defaults
 FALLBACK_THEME = "paper-dark"
 
 FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
+TOAST_SECONDS: dict[str, float] = {"information": 3, "warning": 8, "error": 8}
+MAX_TOASTS = 2  # on screen at once: a new one sends the oldest away
 EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
 STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
 READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
@@ -77,6 +82,7 @@ class ReaderApp(InOrderKeys, App[int]):
         super().__init__()
         self.saved_views, self.new_since = load_following(self, library)
         self.main_screen = MainScreen(library, self.saved_views, self.new_since)
+        self.control = None  # the CLI's socket while the app writes (listen_for_cli)
         self.background_fetch = BackgroundFetch(self)
         self.main_screen.sort = self.config.sort
 
@@ -124,13 +130,13 @@ class ReaderApp(InOrderKeys, App[int]):
             return True
         return False
 
-    async def run_action(self, action, default_namespace=None) -> bool:
+    async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
         # A background store has no screen over the app: a key that reads or changes a paper runs
         # right after it (ui/background_fetch.py)
         if self.background_fetch.must_wait(str(action), default_namespace):
-            self.background_fetch.defer(lambda: self.run_action(action, default_namespace))
+            self.background_fetch.defer(lambda: self.run_action(action, default_namespace, *args, **kwargs))
             return True
-        return await super().run_action(action, default_namespace)
+        return await super().run_action(action, default_namespace, *args, **kwargs)
 
     async def action_quit(self) -> None:
         if not self.held_while_storing():
@@ -148,6 +154,22 @@ class ReaderApp(InOrderKeys, App[int]):
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
 
+    # -- messages ------------------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast lasts as long as its kind does (info is read at a glance; a warning or an
+        error stays until dismissed by a click or TOAST_SECONDS); `timeout` can only shorten it."""
+        longest = TOAST_SECONDS[severity]
+        super().notify(message, title=title, severity=severity, markup=markup,
+                       timeout=longest if timeout is None else min(timeout, longest))
+
+    def on_notify(self, event: Notify) -> None:
+        # Runs before Textual's own handler adds the new toast: keep room for it, no pile.
+        shown = list(self._notifications)
+        for old in shown[: max(0, len(shown) - (MAX_TOASTS - 1))]:
+            self._unnotify(old, refresh=False)
+
     # -- settings ------------------------------------------------------------------------------
 
     def remember(self, **changes: object) -> None:
@@ -156,15 +178,41 @@ class ReaderApp(InOrderKeys, App[int]):
         try:
             save_config(self.config)
         except ReaderError as error:
-            self.notify(f"Settings not saved: {error}", severity="warning", markup=False, timeout=10)
+            self.notify(f"Settings not saved: {error}", severity="warning", markup=False)
 
     def toggle_sidebar_setting(self) -> bool:
         self.remember(show_sidebar=not self.config.show_sidebar)
         return self.config.show_sidebar
 
     def apply_keymap(self) -> None:
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+        """The user's keymap, checked first: an unknown id or a key that would do two things is
+        reported once (with the file and line) and left out; everything else applies."""
+        if not self.config.keymap:
+            return
+        from tui_reader.ui import dialogs
+        from tui_reader.ui.detail import DetailPane
+        from tui_reader.ui.help import HelpScreen
+        from tui_reader.ui.navigation import MovingOptionList
+        from tui_reader.ui.sidebar import Sidebar
+
+        screen = [*self.BINDINGS, *MainScreen.BINDINGS]
+        scopes = [[*screen, *PaperList.BINDINGS], [*screen, *Sidebar.BINDINGS, *MovingOptionList.BINDINGS],
+                  [*screen, *DetailPane.BINDINGS], HelpScreen.BINDINGS,
+                  *([*self.BINDINGS, *dialog.BINDINGS, *dialogs.CompletingPrompt.BINDINGS] for dialog in dialogs.HELP_DIALOGS),
+                  dialogs.PickOne.BINDINGS]
+        try:
+            text = self.config.path.read_text("utf-8") if self.config.path else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        usable, problems = check_keymap(self.config.keymap, scopes, self.config.path, text)
+        self.start_problems += problems
+        if usable:
+            self.set_keymap(usable)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Dialogs drop their padding and margins in a tiny terminal (app.tcss: ReaderApp.-tiny)
+        width, height = event.size
+        self.set_class(width < TINY_WIDTH or height < TINY_HEIGHT, "-tiny")
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -183,14 +231,16 @@ class ReaderApp(InOrderKeys, App[int]):
         if self.config.path is not None and not self.config.path.exists():
             self.remember()  # write the defaults once, so the user finds a file to edit
         self.main_screen.set_class(not self.config.show_sidebar, "-sidebar-hidden")
-        for problem in self.start_problems:
-            self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
+        said = self.start_problems + self.library.warnings
+        if said:  # one toast for all: toasts do not pile up (MAX_TOASTS)
+            title = "Settings" if not self.library.warnings else "Backups" if not self.start_problems else "At start"
+            self.notify("\n\n".join(said), title=title, severity="warning", markup=False)
         if self.startup_message:
-            self.notify(self.startup_message, timeout=8, markup=False)
+            self.notify(self.startup_message, markup=False)
         if self.library.read_only:
             self.show_read_only_banner()
-        for warning in self.library.warnings:
-            self.notify(warning, title="Backups", severity="warning", timeout=15, markup=False)
+        else:
+            self.listen_for_cli()
         if self.library.problems:
             self.offer_backup()
         self.main_screen.call_after_refresh(self.background_fetch.start)  # once the list is up
@@ -219,7 +269,10 @@ class ReaderApp(InOrderKeys, App[int]):
             return
         self._signals_taken = True
 
-    def on_unmount(self) -> None:
+    def stop_listening(self) -> None:
+        """The control socket and the signal handlers go with the app."""
+        if self.control is not None:
+            self.control.close()
         if getattr(self, "_signals_taken", False):
             loop = asyncio.get_running_loop()
             for number in EXIT_SIGNALS:
@@ -231,6 +284,49 @@ class ReaderApp(InOrderKeys, App[int]):
             return
         self.exit()
 
+    # -- the CLI's changes, handed over through the control socket (store/control.py) ----------------
+
+    def listen_for_cli(self) -> None:
+        from tui_reader.store.control import ControlServer
+
+        server = ControlServer(self.library.folder, self.control_request)
+        if server.start():
+            self.control = server
+
+    def control_request(self, request: dict) -> dict:
+        """In the socket's thread: the change is made on the app's thread, as a key would."""
+        try:
+            return self.call_from_thread(self.apply_control, request)
+        except RuntimeError:  # the app is closing
+            return {"error": "the app is closing; try again"}
+
+    def apply_control(self, request: dict) -> dict:
+        from tui_reader.store.control import apply_change
+
+        try:
+            ids = [self.library.resolve(pid) for pid in request.get("ids") or []]
+        except ReaderError as error:
+            return {"error": str(error)}
+        if not ids:
+            return {"error": "no paper given"}
+        changed: list[str] = []
+        failure: list[str] = []
+
+        def change() -> None:
+            try:
+                changed.extend(apply_change(self.library, {**request, "ids": ids}))
+            except ReaderError as error:
+                failure.append(str(error))
+                raise
+
+        screen = self.main_screen
+        screen.save(ids[0], change)
+        for pid in ids[1:]:
+            screen.paper_list.refresh_paper(pid)
+        if len(ids) > 1:
+            screen.sidebar.refresh_counts()
+        return {"error": failure[0]} if failure else {"changed": changed}
+
     def show_read_only_banner(self) -> None:
         from textual.widgets import Static
 
@@ -238,9 +334,7 @@ class ReaderApp(InOrderKeys, App[int]):
         self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:
-        affected = [p for p in (self.library.state_path, self.library.catalog_path) if any(str(p) in text for text in self.library.problems)]
-        backups = [b for b in self.library.backups() if any(b.name.startswith(p.stem + "-") for p in affected)]
-        newest = backups[0] if backups else None
+        newest = self.library.backup_to_offer()
 
         def restore(backup: Path | None) -> None:
             if backup is None:
@@ -248,7 +342,7 @@ class ReaderApp(InOrderKeys, App[int]):
             try:
                 restored = self.library.restore_backup(backup)
             except (ReaderError, OSError) as error:
-                self.notify(f"Could not restore {backup.name}: {error}", severity="error", markup=False, timeout=15)
+                self.notify(f"Could not restore {backup.name}: {error}", severity="error", markup=False)
                 return
             self.library.problems.clear()
             self.main_screen.reload()
@@ -262,18 +356,38 @@ class ReaderApp(InOrderKeys, App[int]):
     # -- help ----------------------------------------------------------------------------------
 
     def binding_sections(self) -> list[tuple[str, list[tuple[str, Binding]]]]:
-        """Every binding the user can press on the main screen, with its keys after the keymap."""
+        """Every binding the user can press on the main screen, with its keys after the keymap
+        (the palette offers each of them)."""
         from tui_reader.ui.main_screen import MainScreen as Main
 
         def rows(bindings: list[Binding]) -> list[tuple[str, Binding]]:
             return [(self.keys_for(b), b) for b in bindings]
 
+        moving_ids = {b.id for b in PaperList.BINDINGS}
+        detail_ids = {"detail-down", "detail-up", "detail-page-down", "detail-page-up", "next-pane", "previous-pane",
+                      "toggle-sidebar", "clear-search"}
         return [
-            ("Papers", rows(Main.BINDINGS)),
-            ("Moving in the list", rows(PaperList.BINDINGS)),
-            ("Sidebar: saved searches", rows(Sidebar.BINDINGS)),
-            ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable")])),
+            ("Papers", rows([b for b in Main.BINDINGS if b.id not in detail_ids])),
+            ("Moving: the same keys in the list, the detail pane, the sidebar and pickers",
+             rows([*PaperList.BINDINGS, *(b for b in Main.BINDINGS if b.id in detail_ids and b.id not in moving_ids)])),
+            ("Sidebar: views and saved searches (b shows it; tab moves to it)", rows(Sidebar.BINDINGS)),
+            ("App", rows([*self.BINDINGS, Binding("ctrl+p", "command_palette", "Command palette", id="command-palette", tooltip="Every action, searchable, and Import / Fetch / Export")])),
         ]
+
+    def help_sections(self) -> list:
+        """The help: the main screen's bindings, the sidebar's and the dialogs', the palette's own
+        commands and the search language, each from where it is defined."""
+        from tui_reader.ui import dialogs
+        from tui_reader.ui.help import HelpRow, binding_rows, search_rows
+
+        def rows(*classes: type) -> list:
+            return binding_rows([(self.keys_for(b), b) for cls in classes for b in cls.BINDINGS if isinstance(b, Binding)])
+
+        sections = [(title, binding_rows(found)) for title, found in self.binding_sections()]
+        sections.insert(3, ("Prompts, pickers and the note editor", rows(*dialogs.HELP_DIALOGS)))
+        sections.append(("Command palette only (ctrl+p, then type)", [HelpRow("ctrl+p", f"{name}: {does}") for name, does, _run in self.extra_commands()]))
+        sections.append(("Search (/): all terms must hold; Esc clears", search_rows()))
+        return sections
 
     def keys_for(self, binding: Binding) -> str:
         keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
@@ -287,9 +401,11 @@ class ReaderApp(InOrderKeys, App[int]):
 
     def on_unmount(self) -> None:
         remember_visit(self)
+        self.stop_listening()
 
     def show_help(self) -> None:
-        self.push_screen(HelpScreen(self.binding_sections()))
+        keymap_file = self.config.path.name if self.config.path else None  # `tui-reader locate` says where
+        self.push_screen(HelpScreen(self.help_sections(), keymap_file))
 
 
 def run_app(library: Library, theme: str | None = None, config_folder: Path | None = None, startup_message: str | None = None) -> int:

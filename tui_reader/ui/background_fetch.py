@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
 
 RETRY_MINUTES = 5
+SHOW_DONE_FOR = 15.0  # seconds a finished fetch's line stays under the list
 # Main-screen actions that touch no paper: they run at once while papers are stored.
 RUN_WHILE_STORING = {"search", "clear_search", "cycle_sort", "toggle_sidebar", "next_pane", "previous_pane", "help"}
 SIDEBAR_CHANGES = {"rename_view", "delete_view", "move_view"}  # they recount over the library
@@ -85,6 +86,16 @@ class BackgroundFetch:
         self.last_line = line
         self.screen.show_progress(line)
 
+    def _clear_later(self) -> None:
+        """A done fetch's line gives the sort back after a while (a failure's stays until the retry)."""
+        line = self.last_line
+
+        def clear() -> None:
+            if self.screen.progress == line:
+                self.screen.show_progress(None)
+
+        self.app.set_timer(SHOW_DONE_FOR, clear, name="clear fetch line")
+
     def _from_thread(self, callback: Callable, *args: object) -> None:
         try:
             self.app.call_from_thread(callback, *args)
@@ -118,6 +129,7 @@ class BackgroundFetch:
         if not papers:
             self.running = False
             self._show("Fetched: nothing new yet")
+            self._clear_later()
             return
         screen, library = self.screen, self.app.library
         screen.hold_for_store(True)
@@ -149,6 +161,7 @@ class BackgroundFetch:
             self._show(f"Fetched {result.total} papers: {result.new} new")
             if result.sample_note:
                 self.app.notify(result.sample_note, timeout=8, markup=False)
+            self._clear_later()
         deferred, self.deferred = self.deferred, []
         for action in deferred:
             self.app.call_later(action)

@@ -6,20 +6,24 @@ and mounted only when a paper with a note is first shown; until then the note's 
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui_reader.latex import to_unicode
 from tui_reader.models import Paper, PaperState
+from tui_reader.ui.navigation import MovingScroll
 from tui_reader.ui.safe_text import safe_block, safe_line
 
 LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF", "doi": "DOI", "video": "video", "data": "data"}
 NO_NOTE = "No note yet: n writes one (Markdown)."
 
 
-def meta_line(paper: Paper) -> str:
+SEPARATOR = "  ·  "
+
+
+def meta_parts(paper: Paper) -> list[str]:
     parts = []
     if paper.authors:
         shown = ", ".join(paper.authors[:8])
@@ -29,7 +33,19 @@ def meta_line(paper: Paper) -> str:
     parts.append(paper.arxiv_id and f"arXiv {paper.arxiv_id}" or f"id {paper.id}")
     if paper.upvotes is not None:
         parts.append(f"▲ {paper.upvotes}")
-    return safe_line("  ·  ".join(parts))
+    return [safe_line(part) for part in parts]
+
+
+def meta_line(paper: Paper, width: int = 0) -> str:
+    """Authors, date, id and upvotes joined by separators; with a `width`, lines break between
+    parts, so no line ends or starts with a separator ("Knuth  ·  1984  ·")."""
+    lines: list[str] = []
+    for part in meta_parts(paper):
+        if lines and (width <= 0 or cell_len(lines[-1] + SEPARATOR + part) <= width):
+            lines[-1] += SEPARATOR + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def links_text(paper: Paper) -> Text:
@@ -42,7 +58,7 @@ def links_text(paper: Paper) -> Text:
     return text or Text("no links")
 
 
-class DetailPane(VerticalScroll, can_focus=True):
+class DetailPane(MovingScroll, can_focus=True):
     """Everything about the paper under the list's cursor. Text is always built as Text, never markup."""
 
     def compose(self) -> ComposeResult:
@@ -72,9 +88,23 @@ class DetailPane(VerticalScroll, can_focus=True):
         markdown.display = bool(note)
         placeholder.display = not note
 
+    paper: Paper | None = None
+    _meta_width = 0
+
+    def _show_meta(self) -> None:
+        if self.paper is not None:
+            self._meta_width = self.scrollable_content_region.width
+            width = self._meta_width - 1  # a scrollbar may come with the new text
+            self.query_one("#detail-meta", Static).update(Text(meta_line(self.paper, width)))
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._meta_width:
+            self._show_meta()
+
     def show(self, paper: Paper | None, state: PaperState) -> None:
         title = self.query_one("#detail-title", Static)
         if paper is None:
+            self.paper = None
             title.update(Text("Nothing selected"))
             for name in ("meta", "links", "tags", "abstract"):
                 self.query_one(f"#detail-{name}", Static).update(Text(""))
@@ -82,7 +112,8 @@ class DetailPane(VerticalScroll, can_focus=True):
             return
         marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
         title.update(Text(marks + safe_line(to_unicode(paper.title))))
-        self.query_one("#detail-meta", Static).update(Text(meta_line(paper)))
+        self.paper = paper
+        self._show_meta()
         self.query_one("#detail-links", Static).update(links_text(paper))
         tags = "  ".join(f"#{safe_line(t)}" for t in state.tags) if state.tags else "no tags: t adds some"
         self.query_one("#detail-tags", Static).update(Text(tags))

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui_reader.models import Link
+from tui_reader.ui.navigation import MovingOptionList
 from tui_reader.ui.safe_text import safe_block, safe_line
 
 
@@ -38,7 +39,7 @@ class TagSuggester(Suggester):
         self.tags = tags
 
     async def get_suggestion(self, value: str) -> str | None:
-        stem = value.rpartition(",")[2].lstrip().lower()
+        stem = value.rpartition(",")[2].lstrip().lstrip("#").lower()
         if not stem:
             return None
         for tag in self.tags:
@@ -51,14 +52,15 @@ class CompletingPrompt(ModalScreen[T]):
     """A one-line prompt whose tab takes the input's suggestion; Esc cancels. Subclasses name the
     tab binding (ids differ, for the keymap), the texts, the suggester and what Enter returns."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel", tooltip="Close a prompt or picker; nothing changes")]
     placeholder = ""
     hint = ""
     input_id = ""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, value: str = "") -> None:
         super().__init__(classes="dialog-screen")
         self.prompt_title = title
+        self.value = value
 
     def suggester(self) -> Suggester:
         raise NotImplementedError
@@ -66,7 +68,9 @@ class CompletingPrompt(ModalScreen[T]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(safe_line(self.prompt_title)), classes="dialog-title")
-            yield Input(placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
+            field = Input(self.value, placeholder=self.placeholder, suggester=self.suggester(), id=self.input_id)
+            field.cursor_blink = getattr(self.app, "cursor_blink", True)  # off in snapshot tests
+            yield field
             yield Label(Text(self.hint), classes="dialog-hint")
 
     def action_complete(self) -> None:
@@ -82,7 +86,8 @@ class CompletingPrompt(ModalScreen[T]):
 class TagPrompt(CompletingPrompt[list[str] | None]):
     """Ask for tags to add, several at once separated by commas; tab completes."""
 
-    BINDINGS = [Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True)]
+    BINDINGS = [Binding("tab", "complete", "Complete tag", id="tag-complete", priority=True,
+                        tooltip="In the tag prompt (t): complete the tag being typed")]
     placeholder = "tags, comma-separated (tab completes)"
     hint = "Enter adds · Esc cancels"
     input_id = "tag-input"
@@ -120,7 +125,8 @@ class PathSuggester(Suggester):
 class PathPrompt(CompletingPrompt[Path | None]):
     """Ask for a file to import; tab completes from the folder."""
 
-    BINDINGS = [Binding("tab", "complete", "Complete path", id="path-complete", priority=True)]
+    BINDINGS = [Binding("tab", "complete", "Complete path", id="path-complete", priority=True,
+                        tooltip="In a file prompt (import, export): complete the file or folder name")]
     placeholder = "a file: HF page, HF JSON, arXiv Atom, BibTeX or a backup"
     hint = "Enter imports · tab completes · Esc cancels"
     input_id = "path-input"
@@ -129,8 +135,38 @@ class PathPrompt(CompletingPrompt[Path | None]):
         return PathSuggester()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
+        # (a subclass overrides submit: Textual would call this handler of every class in the MRO)
+        self.submit(event.value.strip())
+
+    def submit(self, value: str) -> None:
         self.dismiss(Path(value).expanduser() if value else None)
+
+
+class ExportPrompt(PathPrompt):
+    """Ask where to write an export, pre-filled with a default name; tab completes; a file that
+    is there already is replaced only when the user says so."""
+
+    placeholder = "the file to write"
+    hint = "Enter writes · tab completes · Esc cancels"
+    input_id = "export-path"
+
+    def submit(self, value: str) -> None:
+        if not value:
+            self.dismiss(None)
+            return
+        path = Path(value).expanduser()
+        if path.is_dir():
+            self.notify(f"{path} is a folder: add a file name.", severity="warning", markup=False)
+            return
+        if not path.exists():
+            self.dismiss(path)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self.dismiss(path)
+
+        self.app.push_screen(Confirm(f"{path} exists. Replace it?", yes="Replace", no="Keep it"), answered)
 
 
 class PickOne(ModalScreen[str | None]):
@@ -146,7 +182,7 @@ class PickOne(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.pick_title), classes="dialog-title")
-            yield OptionList(*[Option(shown, id=value) for value, shown in self.items], id="pick-list")
+            yield MovingOptionList(*[Option(shown, id=value) for value, shown in self.items], id="pick-list")
             yield Label(Text("Enter picks · Esc cancels"), classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -217,8 +253,8 @@ class Confirm(ModalScreen[bool]):
     """A yes/no question; y or n, Enter on a button, Esc means no."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="In a question: yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="In a question: no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
@@ -267,8 +303,8 @@ class NoteEditor(ModalScreen[str | None]):
 
     BINDINGS = [
         # not a priority binding: it waits behind the keys typed before it (see ui/key_order.py)
-        Binding("ctrl+s", "save", "Save note", id="note-save"),
-        Binding("escape", "cancel", "Cancel", id="note-cancel"),
+        Binding("ctrl+s", "save", "Save note", id="note-save", tooltip="In the note editor (n): save the note"),
+        Binding("escape", "cancel", "Cancel", id="note-cancel", tooltip="In the note editor: close (asks before dropping changes)"),
     ]
 
     def __init__(self, paper_title: str, note: str, cursor_blink: bool = True) -> None:
@@ -340,3 +376,7 @@ class RestoreBackup(ModalScreen[Path | None]):
 
     def action_keep(self) -> None:
         self.dismiss(None)
+
+
+# The dialogs whose keys the help lists (ReaderApp.help_sections).
+HELP_DIALOGS = (CompletingPrompt, TagPrompt, PathPrompt, Confirm, NoteEditor)

@@ -126,4 +126,4 @@ class LinkActions:
             message, severity = f"Could not open a browser: {problem}. The link:\n{safe_line(url)}", "warning"
         else:
             message, severity = f"Opened in the browser:\n{safe_line(url)}", "information"
-        self.app.call_from_thread(self.app.notify, message, severity=severity, markup=False, timeout=12)
+        self.app.call_from_thread(self.app.notify, message, severity=severity, markup=False)

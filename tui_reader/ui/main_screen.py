@@ -21,7 +21,7 @@ from textual.widgets import Input
 from tui_reader.errors import ReaderError
 from tui_reader.store.library import Library
 from tui_reader.models import Paper, PaperState
-from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Term, parse_query
+from tui_reader.search.query import SMART_VIEWS, SORT_ORDERS, QueryError, Term, parse_query, state_term_holds
 from tui_reader.search.searcher import Query, SearchSession, Shown
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.footer import QuietFooter
@@ -31,11 +31,13 @@ from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 from tui_reader.ui.triage import TriageActions
+from tui_reader.wording import plural
 
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
 
-NARROW_WIDTH = 100  # below this the sidebar folds away and the detail pane goes under the list
+NARROW_WIDTH = 90  # below this the sidebar folds away (b shows it) and the detail pane goes under the list
+TINY_WIDTH, TINY_HEIGHT = 60, 16  # below either: one pane at a time (Enter reads, Esc comes back)
 PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
 HIDDEN_OUT = Term("is", "hidden", negated=True)  # every view but Hidden
 
@@ -56,8 +58,8 @@ class MainScreen(TriageActions, LinkActions, Screen):
         Binding("U,ctrl+r", "redo", "Redo", id="redo", show=False, tooltip="Redo what was undone"),
         Binding("A", "mark_all_read", "All read", id="mark-all-read", show=False, tooltip="Mark every paper in this view or search read (asks first)"),
         Binding("space", "toggle_selection", "Select", id="select", show=False, tooltip="Select or unselect the paper, then move down"),
-        Binding("J,shift+down", "extend_down", "Extend down", id="extend-down", show=False, tooltip="Select this paper and the next"),
-        Binding("K,shift+up", "extend_up", "Extend up", id="extend-up", show=False, tooltip="Select this paper and the one above"),
+        Binding("shift+down", "extend_down", "Extend down", id="extend-down", show=False, tooltip="Select this paper and the next"),
+        Binding("shift+up", "extend_up", "Extend up", id="extend-up", show=False, tooltip="Select this paper and the one above"),
         Binding("V", "select_range", "Select range", id="select-range", show=False, tooltip="Select from the last paper picked with space to here"),
         Binding("asterisk", "select_all", "Select all", id="select-all", show=False, tooltip="Select every paper shown (again: none)"),
         Binding("c", "copy_code", "Copy repo", id="copy-code", tooltip="Copy the code-repo link"),
@@ -67,13 +69,17 @@ class MainScreen(TriageActions, LinkActions, Screen):
         Binding("a", "open_arxiv", "arXiv", id="open-arxiv", show=False, tooltip="Open the arXiv page in the browser"),
         Binding("p", "open_pdf", "PDF", id="open-pdf", show=False, tooltip="Open the PDF in the browser"),
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
-        Binding("escape", "clear_search", "Clear", id="clear-search", show=False, tooltip="Clear the selection, else the search (or close the sidebar)"),
+        Binding("escape", "clear_search", "Back", id="clear-search", show=False, tooltip="Clear the selection; else back to the list; in the list, clear the search"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
         Binding("F", "save_search", "Follow", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
         Binding("tab", "next_pane", "Next pane", id="next-pane", show=False, tooltip="Move to the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False, tooltip="Move to the previous pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("J", "scroll_detail(1)", "Scroll detail down", id="detail-down", show=False, tooltip="Scroll the detail pane down a line (from any pane)"),
+        Binding("K", "scroll_detail(-1)", "Scroll detail up", id="detail-up", show=False, tooltip="Scroll the detail pane up a line (from any pane)"),
+        Binding("ctrl+d", "scroll_detail_page(1)", "Detail page down", id="detail-page-down", show=False, tooltip="Scroll the detail pane down a page"),
+        Binding("ctrl+u", "scroll_detail_page(-1)", "Detail page up", id="detail-page-up", show=False, tooltip="Scroll the detail pane up a page"),
     ]
 
     def __init__(self, library: Library, saved_views: list | None = None, new_since: str | None = None) -> None:
@@ -85,8 +91,13 @@ class MainScreen(TriageActions, LinkActions, Screen):
         self.sort = next(iter(SORT_ORDERS))
         self.search_text = ""
         self.shown_id: str | None = None  # the paper in the detail pane
+        self.left_view: set[str] = set()  # papers shown that a state change took out of the view (kept until refreshed)
+        self.shown_terms: tuple[Term, ...] = ()  # the query behind the rows shown, for the title
+        self.shown_search = ""
+        self._search_asked = ""
         self._laid_out_size: Size | None = None
         self.storing = False  # papers are being stored in a thread (see hold_for_store)
+        self.progress: str | None = None  # background work's line, shown instead of the sort until done
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -113,6 +124,10 @@ class MainScreen(TriageActions, LinkActions, Screen):
     def sidebar(self) -> Sidebar:
         return self.query_one(Sidebar)
 
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
     def on_mount(self) -> None:
         self.apply_filter()
         self.paper_list.focus()
@@ -137,10 +152,26 @@ class MainScreen(TriageActions, LinkActions, Screen):
         super()._screen_resized(size)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        width, height = self.size
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.set_class(width < TINY_WIDTH or height < TINY_HEIGHT, "-tiny")
         if not self.has_class("-narrow"):
             self.remove_class("-sidebar-open")
+        if not self.has_class("-tiny"):
+            self.remove_class("-reading")
+        self.keep_focus_visible()
         self.update_titles()
+
+    def keep_focus_visible(self) -> None:
+        """After a resize or a pane folding away, focus what can be seen: never a hidden pane."""
+        focused = self.focused
+        if focused is self.detail and self.has_class("-tiny"):
+            self.add_class("-reading")  # the paper being read stays on screen
+        hidden = ((focused is self.sidebar and self.has_class("-narrow") and not self.has_class("-sidebar-open"))
+                  or (focused is self.detail and self.has_class("-tiny") and not self.has_class("-reading"))
+                  or (focused is self.paper_list and self.has_class("-reading")))
+        if focused is None or hidden:
+            (self.detail if self.has_class("-reading") else self.paper_list).focus()
 
     # -- what the list shows -------------------------------------------------------------------
 
@@ -173,6 +204,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
         search.border_subtitle = None
         search.remove_class("-error")
         query = self.session.ask(self.view, self.sort, terms)
+        self._search_asked = self.search_text
         answer = None if self.session.in_thread(query) else self.session.run_now(query)
         if answer is not None:
             self._show_answer(query, answer)
@@ -193,22 +225,33 @@ class MainScreen(TriageActions, LinkActions, Screen):
     def _show_answer(self, query: Query, answer: Shown) -> None:
         if not self.session.accept(query, answer):
             return
+        self.left_view = set()
+        self.shown_terms, self.shown_search = answer.terms, self._search_asked
         self.paper_list.set_rows(answer.ids, keep=self.paper_list.current_id)
         self.update_titles()
 
     def update_titles(self) -> None:
+        """The title says what the list holds: the view and search behind the rows shown (not a
+        search still being typed, nor one that did not parse), and the papers a change took out."""
         papers = self.paper_list
-        count = len(papers.ids)
         label = view_label(self.view)
-        searched = f" matching {safe_line(self.search_text)!r}" if self.search_text else ""
-        papers.border_title = Text(f"{label} · {count} paper{'s' if count != 1 else ''}{searched}")
+        search = self.shown_search
+        searched = f" matching {safe_line(search)!r}" if search else ""
+        left = f" · {len(self.left_view)} leave on Esc" if self.left_view else ""
+        papers.border_title = Text(f"{label} · {plural(len(papers.ids), 'paper')}{searched}{left}")
+        if search:
+            papers.empty_text = f"Nothing in {label} matches {safe_line(search)!r}. Esc clears the search."
+        else:
+            papers.empty_text = f"No papers in {label}. " + ("b shows the other views." if self.has_class("-narrow") else "The sidebar has the other views.")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
         if papers.selected:
             hint = f"{len(papers.selected):,} selected (Esc clears) · " + hint
-        papers.border_subtitle = Text(f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
+        papers.border_subtitle = Text(self.progress or f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def show_progress(self, text: str | None) -> None:
-        """Progress of background work in the list's bottom border; None puts the sort back."""
+        """Progress of background work in the list's bottom border (kept there while the list
+        changes); None puts the sort back."""
+        self.progress = text
         if text is None:
             self.update_titles()
         else:
@@ -266,7 +309,12 @@ class MainScreen(TriageActions, LinkActions, Screen):
         self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else PaperState())
 
     def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
+        """Enter: read the paper. The detail pane takes the keys (j/k scroll it, Esc comes back);
+        in a tiny terminal it takes the whole screen meanwhile."""
         self.show_current()
+        if self.has_class("-tiny"):
+            self.add_class("-reading")
+        self.detail.focus()
         if not self.library.state(event.paper_id).read:
             self.save(event.paper_id, lambda: self.library.set_read([event.paper_id], True))
 
@@ -281,7 +329,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
         try:
             change()
         except ReaderError as error:
-            self.app.notify(str(error), title="Not saved", severity="error", timeout=12, markup=False)
+            self.app.notify(str(error), title="Not saved", severity="error", markup=False)
             ok = False
         else:
             ok = True
@@ -289,11 +337,24 @@ class MainScreen(TriageActions, LinkActions, Screen):
         self.paper_list.refresh_paper(paper_id)
         if ok:
             self.sidebar.state_changed(before, self.library.state(paper_id), paper_id)
+            self.note_left_view(paper_id)
         else:
             self.sidebar.refresh_counts()  # the states were reloaded from disk
         if paper_id == self.shown_id:
             self.show_current(force=True)
         return ok
+
+    def note_left_view(self, paper_id: str) -> None:
+        """A shown paper whose new state no longer fits the view stays (the cursor must not jump),
+        and the title counts it."""
+        if self.paper_list.row_of(paper_id) is None:
+            return
+        state = self.library.state(paper_id)
+        if any(state_term_holds(term, state) is False for term in self.shown_terms):
+            self.left_view.add(paper_id)
+        else:
+            self.left_view.discard(paper_id)
+        self.update_titles()
 
     def current_paper(self) -> Paper | None:
         pid = self.paper_list.current_id
@@ -365,14 +426,16 @@ class MainScreen(TriageActions, LinkActions, Screen):
         if self.paper_list.selected:
             self.paper_list.clear_selection()
             return
-        if self.has_class("-sidebar-open"):
-            self.remove_class("-sidebar-open")
+        if self.has_class("-sidebar-open") or self.has_class("-reading") or self.sidebar.has_focus or self.detail.has_focus:
+            self.remove_class("-sidebar-open", "-reading")
             self.paper_list.focus()
             return
         search = self.query_one("#search", Input)
         search.remove_class("-active")
         if search.value:
             search.value = ""  # Input.Changed re-filters
+        else:
+            self.apply_filter()  # drops the papers that no longer match (see note_left_view)
         self.paper_list.focus()
 
     def action_cycle_sort(self) -> None:
@@ -393,6 +456,7 @@ class MainScreen(TriageActions, LinkActions, Screen):
         if self.has_class("-narrow"):
             self.toggle_class("-sidebar-open")
             if self.has_class("-sidebar-open"):
+                self.remove_class("-reading")
                 self.sidebar.focus()
             else:
                 self.paper_list.focus()
@@ -401,6 +465,12 @@ class MainScreen(TriageActions, LinkActions, Screen):
         self.set_class(not shown, "-sidebar-hidden")
         if not shown and self.sidebar.has_focus:
             self.paper_list.focus()
+
+    def action_scroll_detail(self, lines: int) -> None:
+        self.detail.scroll_relative(y=lines, animate=False)
+
+    def action_scroll_detail_page(self, pages: int) -> None:
+        self.detail.scroll_relative(y=pages * max(1, self.detail.scrollable_content_region.height - 1), animate=False)
 
     def action_next_pane(self) -> None:
         self.focus_next()

@@ -6,6 +6,8 @@ re-renders that one row. So a large library costs a list of ids, not a widget pe
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -19,6 +21,7 @@ from textual.strip import Strip
 
 from tui_reader.latex import to_unicode
 from tui_reader.store.library import Library
+from tui_reader.ui.navigation import moves
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 
@@ -27,7 +30,7 @@ STAR_MARK = "★"
 SELECTED_MARK = "▌"
 CODE_MARK = "</>"
 MARKS_WIDTH = cell_len(f" {UNREAD_MARK}{STAR_MARK} ")
-EMPTY_TEXT = "No papers here. Esc clears the search; the sidebar (b) picks another view."
+EMPTY_TEXT = "No papers here."  # until the screen says why (MainScreen.update_titles)
 # The columns after the title (and its tags), left to right, with their widths; on a narrow list
 # they drop out in DROP_ORDER so that the title keeps at least TITLE_SHARE of the row.
 COLUMN_WIDTHS = {"author": 18, "date": 10, "upvotes": 4, "code": 3}
@@ -41,13 +44,8 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
     """Rows of papers with a cursor. Posts Highlighted when the cursor lands on a paper, Chosen on Enter."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", id="cursor-down", show=False),
-        Binding("k,up", "cursor_up", "Up", id="cursor-up", show=False),
-        Binding("g,home", "first", "First paper", id="first", show=False),
-        Binding("G,end", "last", "Last paper", id="last", show=False),
-        Binding("pageup", "page_up", "Page up", id="page-up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="page-down", show=False),
-        Binding("enter", "choose", "Show and mark read", id="open", show=False),
+        *moves("cursor_down", "cursor_up", "first", "last", "page_down", "page_up"),
+        Binding("enter", "choose", "Read it: mark read, then j/k scroll it (Esc comes back)", id="open", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -88,6 +86,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self.selected: set[str] = set()  # papers picked for a bulk action (space, J/K, V, *)
         self._anchor: str | None = None  # where V selects from
         self._data_columns: tuple[tuple, tuple[str, ...]] | None = None  # (catalog key, columns with data)
+        self.empty_text = EMPTY_TEXT
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -277,9 +276,9 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             self._strip_width = width
         styles = self._row_styles()
         if not self.ids:
-            if y == 0:
-                text = Text(" " + EMPTY_TEXT, style=styles["paperlist--empty"])
-                return self._strip(text, width, styles["base"])
+            lines = textwrap.wrap(self.empty_text, max(1, width - 2))
+            if y < len(lines):
+                return self._strip(Text(" " + lines[y], style=styles["paperlist--empty"]), width, styles["base"])
             return Strip.blank(width, styles["base"])
         if row >= len(self.ids):
             return Strip.blank(width, styles["base"])

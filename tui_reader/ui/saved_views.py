@@ -107,7 +107,7 @@ def pick_view(app: ReaderApp, then: Callable[[str], None]) -> None:
         then(name)
         return
     if not sidebar.saved_views:
-        app.notify("No saved views yet: search, then press V.", severity="warning", timeout=5)
+        app.notify("No saved views yet: search, then press F.", severity="warning", timeout=5)
         return
     from tui_reader.ui.dialogs import PickOne
     from tui_reader.ui.safe_text import safe_line

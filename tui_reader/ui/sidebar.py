@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -22,10 +23,11 @@ from tui_reader.search.query import SMART_VIEWS, Term
 from tui_reader.search.searcher import Searcher
 from tui_reader.search.view_counts import NEW, SavedViewCounts
 from tui_reader.store.views import SavedView
+from tui_reader.ui.navigation import MovingOptionList
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.saved_views import SavedViewKeys
 
-LABEL_WIDTH = 22  # characters for "label   count" inside the sidebar's fixed width
+LABEL_WIDTH = 22  # characters for "label   count" until the sidebar knows its width
 COUNT_IN_THREAD_FROM = 20_000  # papers from which saved views are counted in a thread
 SAVED_ONE_BY_ONE = 50  # a bigger change (a bulk action) counts the saved views again
 DEFAULT_VIEW = "view:all"
@@ -112,10 +114,12 @@ def view_label(view: str) -> str:
     return f"#{safe_line(name)}"
 
 
-class Sidebar(SavedViewKeys, OptionList):
+class Sidebar(SavedViewKeys, MovingOptionList):
     """Pick a view with Enter or a click; the chosen one is marked."""
 
-    BINDINGS = SavedViewKeys.SAVED_VIEW_BINDINGS
+    BINDINGS = [Binding("enter", "select", "Show this view", id="choose-view", show=False,
+                        tooltip="Show the highlighted view or tag (Esc goes back to the list)"),
+                *SavedViewKeys.SAVED_VIEW_BINDINGS]
 
     class ViewChosen(Message):
         def __init__(self, view: str) -> None:
@@ -140,16 +144,24 @@ class Sidebar(SavedViewKeys, OptionList):
         self._tags: list[str] = []
         self.counts: dict[str, int] = {}  # smart view key -> count, kept up to date
         self.tag_counts: dict[str, int] = {}  # tag -> count, sorted by tag
+        self.label_width = LABEL_WIDTH  # follows the sidebar's width, so a count never wraps
 
     def on_mount(self) -> None:
         # The list of papers is what the first screen is for: count after it is painted.
         self.call_after_refresh(self.refresh_counts, catalog_changed=True)
 
+    def on_resize(self) -> None:
+        width = max(8, self.scrollable_content_region.width - 1)
+        if width != self.label_width:
+            self.label_width = width
+            if self.counts:
+                self._show_counts(None)
+
     def _prompt(self, view: str, count: int | str, new: int = 0) -> Text:
         marker = "▸ " if view == self.active else "  "
         number = f"+{new} {count}" if new else str(count)
         label = Text(marker + view_label(view), no_wrap=True, overflow="ellipsis")
-        label.truncate(max(1, LABEL_WIDTH - len(number) - 1), overflow="ellipsis", pad=True)
+        label.truncate(max(1, self.label_width - len(number) - 1), overflow="ellipsis", pad=True)
         label.append(" ")
         label.append(number, style="dim")
         if view == self.active:

@@ -11,29 +11,31 @@ from typing import TYPE_CHECKING
 from textual.worker import get_current_worker
 
 from tui_reader.errors import ReaderError
+from tui_reader.wording import import_summary, plural
 
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
 
 Command = tuple[str, str, Callable[[], object]]
+FORMAT_NAMES = {"markdown": "Markdown", "bibtex": "BibTeX"}
 
 
 def transfer_commands(app: ReaderApp) -> list[Command]:
     commands: list[Command] = [("Import a file…", "papers from an HF page, HF JSON, arXiv Atom, BibTeX or a backup", lambda: ask_import(app))]
     commands.append(("Fetch today's HF papers", "the latest Hugging Face daily papers, imported", lambda: fetch_today(app)))
-    for fmt, label in (("markdown", "Markdown"), ("bibtex", "BibTeX")):
-        commands.append((f"Export view as {label}", "the papers in the list, to a file in the current folder", lambda fmt=fmt: export_view(app, fmt)))
+    for fmt, label in FORMAT_NAMES.items():
+        commands.append((f"Export view as {label}", "the papers in the list, to a file you name", lambda fmt=fmt: ask_export(app, fmt)))
     return commands
 
 
 def say_failed(app: ReaderApp, what: str, error: object) -> None:
-    app.notify(f"{what} failed: {error}", severity="error", timeout=12, markup=False)
+    app.notify(f"{what} failed: {error}", severity="error", markup=False)
 
 
 def fetch_today(app: ReaderApp) -> None:
     from tui_reader.sources import http as fetch
 
-    app.notify("Fetching today's Hugging Face papers…", timeout=4)
+    app.notify("Fetching today's Hugging Face papers…", )
 
     def work() -> None:
         worker = get_current_worker()
@@ -56,14 +58,14 @@ def fetch_today(app: ReaderApp) -> None:
 
 def store_fetched(app: ReaderApp, papers: list) -> None:
     if not papers:
-        app.notify("Hugging Face has no papers for today yet.", timeout=6)
+        app.notify("Hugging Face has no papers for today yet.", )
         return
     from tui_reader.sources import Batch
 
-    store_batch(app, Batch("hf-api", papers), "Fetched")
+    store_batch(app, Batch("hf-api", papers), "Fetched", "Hugging Face")
 
 
-def store_batch(app: ReaderApp, batch, verb: str) -> None:
+def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> None:
     """Store the papers in a thread, behind a screen that takes the keys, then show them.
 
     Even a daily fetch rewrites the whole catalog: on the app's thread every key waited for it.
@@ -99,9 +101,8 @@ def store_batch(app: ReaderApp, batch, verb: str) -> None:
         if failure is not None:
             say_failed(app, "Import", failure)
         else:
-            cut = "".join(f" {name} cut to its limit in {count}." for name, count in result.cut.items())
-            app.notify(f"{verb} {result.total} papers: {result.new} new, {result.updated} updated.{cut} {result.sample_note}".strip(),
-                       timeout=8, markup=False)
+            note = f" {result.sample_note}" if result.sample_note else ""
+            app.notify(import_summary(result, source, verb) + note, markup=False)
 
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)
 
@@ -126,21 +127,31 @@ def import_file(app: ReaderApp, path: Path) -> None:
             return
         finally:
             app.call_from_thread(app.main_screen.show_progress, None)
-        app.call_from_thread(store_batch, app, batch, f"Imported from {path.name}:")
+        app.call_from_thread(store_batch, app, batch, "Imported", path.name)
 
     app.run_worker(work, thread=True, group="import", exclusive=True, name="import a file")
 
 
-def export_view(app: ReaderApp, fmt: str, folder: Path | None = None) -> Path | None:
+def ask_export(app: ReaderApp, fmt: str, folder: Path | None = None) -> None:
+    """Ask where to write the view (a dated name in the current folder to start from)."""
+    from tui_reader.export import formats as export
+    from tui_reader.ui.dialogs import ExportPrompt
+
+    default = (folder or Path.cwd()) / export.export_filename(fmt)
+    count = len(app.main_screen.paper_list.ids)
+    title = f"Export the {plural(count, 'paper')} in the list as {FORMAT_NAMES[fmt]} to"
+    app.push_screen(ExportPrompt(title, str(default)), lambda path: export_view(app, fmt, path) if path else None)
+
+
+def export_view(app: ReaderApp, fmt: str, path: Path) -> Path | None:
     from tui_reader.export import formats as export
 
     ids = app.main_screen.paper_list.ids
     papers = [app.library.papers[pid] for pid in ids]
-    path = (folder or Path.cwd()) / export.export_filename(fmt)
     try:
         export.write_export(path, fmt, papers, app.library.states)
     except ReaderError as error:
         say_failed(app, "Export", error)
         return None
-    app.notify(f"Exported {len(papers)} papers to {path}", timeout=10, markup=False)
+    app.notify(f"Exported {plural(len(papers), 'paper')} to {path}", markup=False)
     return path

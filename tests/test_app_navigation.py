@@ -1,0 +1,165 @@
+"""One navigation vocabulary in every pane: j/k, g/G, Home/End, PgUp/PgDn move the list, scroll the
+detail pane, move in the sidebar and in a picker; J/K and ctrl+d/ctrl+u scroll the detail from the
+list; Enter reads a paper and Esc comes back; focus stays on a visible pane through resizes."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_helpers import current_id, make_app, notices, paper_list, running
+from tui_reader.ui.detail import DetailPane
+from tui_reader.ui.navigation import MovingOptionList
+
+
+def detail(app) -> DetailPane:
+    return app.main_screen.query_one(DetailPane)
+
+
+async def long_paper_shown(app, pilot) -> DetailPane:
+    """A paper whose detail pane scrolls, shown with the list focused."""
+    for _ in range(len(paper_list(app).ids)):
+        await pilot.pause()
+        if detail(app).max_scroll_y >= 4:
+            return detail(app)
+        await pilot.press("j")
+    pytest.fail("no paper in the sample overflows the detail pane at this size")
+
+
+@pytest.mark.parametrize("keys, row", [
+    (["j", "j", "j"], 3), (["down", "down", "k"], 1), (["j", "up"], 0), (["G"], 80), (["end", "g"], 0),
+    (["G", "home"], 0), (["pagedown"], None), (["pagedown", "pageup"], 0),
+])
+async def test_every_move_key_in_the_list(library, config_folder, keys, row):
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press(*keys)
+        cursor = paper_list(app).cursor
+        assert cursor == row if row is not None else cursor > 5
+
+
+async def test_every_move_key_in_the_detail_pane(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app, size=(80, 24)) as pilot:
+        pane = await long_paper_shown(app, pilot)
+        cursor = paper_list(app).cursor
+        await pilot.press("enter")  # reads it: the detail pane takes the keys
+        assert app.focused is pane
+        for key, expected in (("j", 1), ("j", 2), ("k", 1), ("down", 2), ("up", 1), ("G", pane.max_scroll_y),
+                              ("g", 0), ("end", pane.max_scroll_y), ("home", 0)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert pane.scroll_y == expected, key
+        await pilot.press("pagedown")
+        assert pane.scroll_y > 2
+        await pilot.press("pageup")
+        assert pane.scroll_y == 0
+        assert paper_list(app).cursor == cursor  # the list did not move meanwhile
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+
+
+async def test_J_K_and_ctrl_d_ctrl_u_scroll_the_detail_from_the_list(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app, size=(80, 24)) as pilot:
+        pane = await long_paper_shown(app, pilot)
+        cursor = paper_list(app).cursor
+        await pilot.press("J", "J")
+        assert pane.scroll_y == 2 and app.focused is paper_list(app)
+        await pilot.press("K")
+        assert pane.scroll_y == 1
+        await pilot.press("ctrl+d")
+        assert pane.scroll_y > 2
+        await pilot.press("ctrl+u", "ctrl+u")
+        assert pane.scroll_y == 0 and paper_list(app).cursor == cursor
+
+
+async def test_every_move_key_in_the_sidebar(library, config_folder):
+    library.add_tags([library.ordered_ids()[0]], ["a", "b", "c"])
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        sidebar = app.main_screen.sidebar
+        sidebar.focus()
+        await pilot.pause()
+        start = sidebar.highlighted
+        await pilot.press("j", "j")
+        assert sidebar.highlighted == start + 2
+        await pilot.press("k")
+        assert sidebar.highlighted == start + 1
+        await pilot.press("G")
+        assert sidebar.get_option_at_index(sidebar.highlighted).id == "tag:c"
+        await pilot.press("g")
+        assert sidebar.highlighted == 0
+        await pilot.press("end", "home", "pagedown")
+        assert sidebar.highlighted > 0
+        await pilot.press("pageup")
+        assert sidebar.highlighted == 0
+        await pilot.press("j", "enter")
+        assert app.main_screen.view == sidebar.get_option_at_index(1).id != "view:all"
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+
+
+async def test_every_move_key_in_the_untag_picker(library, config_folder):
+    pid = library.ordered_ids()[0]
+    library.add_tags([pid], ["one", "two", "three", "four"])
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("T")
+        await pilot.pause()
+        picker = app.screen.query_one(MovingOptionList)
+        for key, expected in (("j", 1), ("j", 2), ("k", 1), ("G", 3), ("g", 0), ("end", 3), ("home", 0),
+                              ("pagedown", 3), ("pageup", 0), ("down", 1)):
+            await pilot.press(key)
+            assert picker.highlighted == expected, key
+        await pilot.press("enter")
+        await pilot.pause()
+        assert library.state(pid).tags == ["one", "three", "four"]
+
+
+async def test_focus_comes_back_to_the_list_when_the_sidebar_folds_away(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app, size=(160, 45)) as pilot:
+        app.main_screen.sidebar.focus()
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.focused is paper_list(app)
+        await pilot.press("j", "j")
+        assert paper_list(app).cursor == 2
+
+
+async def test_in_a_tiny_terminal_enter_reads_full_screen_and_escape_comes_back(library, config_folder):
+    app = make_app(library, config_folder)
+    async with running(app, size=(40, 12)) as pilot:
+        screen = app.main_screen
+        assert detail(app).region.height == 0 and paper_list(app).region.height > 5
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert app.focused is detail(app) and paper_list(app).region.height == 0 and detail(app).region.height > 5
+        assert library.state(current_id(app)).read
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is paper_list(app) and detail(app).region.height == 0
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.sidebar.region.width == 40 and app.focused is screen.sidebar
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is paper_list(app) and screen.sidebar.region.width == 0
+        await pilot.resize_terminal(120, 40)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert paper_list(app).region.height > 5 and detail(app).region.height > 5  # both, side by side
+
+
+@pytest.mark.parametrize("size", [(160, 45), (100, 30), (80, 24), (60, 20), (40, 12)])
+async def test_the_footer_keeps_q_and_help_at_every_width(library, config_folder, size):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(library, config_folder)
+    async with running(app, size=size) as pilot:
+        await pilot.pause()
+        keys = [key for key in app.main_screen.query(FooterKey) if key.region.width]
+        shown = {key.key for key in keys}
+        assert {"q", "question_mark"} <= shown
+        assert max(key.region.right for key in keys) <= size[0]
