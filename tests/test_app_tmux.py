@@ -88,3 +88,27 @@ def test_c_sends_the_repo_link_by_osc52_to_tmux(terminal):
     terminal.wait_for("Copy not confirmed")  # no X display: the tool cannot confirm, the message says so
     assert FIRST_REPO in terminal.screen()
     assert terminal.tmux("show-buffer") == FIRST_REPO
+
+
+def test_keys_in_one_burst_land_in_the_field_they_were_typed_for(terminal):
+    """`/`, a word and Enter sent in one burst, then `t`, tags and Enter, 20 times each: the field
+    gets every character every time and no paper's state changes but the tags typed."""
+    terminal.start()
+    terminal.wait_for("All · 81 papers")
+    words = ["diffusion", "transformer", "self-supervised", "agent"]
+    for round in range(20):
+        word = words[round % len(words)]
+        terminal.tmux("send-keys", "-t", "app", "/", *word, "Enter")  # one write to the terminal
+        terminal.wait_for(f"matching '{word}'")
+        terminal.keys("Escape")
+        terminal.wait_for("matching", gone=True)
+    for round in range(20):
+        terminal.tmux("send-keys", "-t", "app", "t", *f"burst{round}, x{round}", "Enter")
+        terminal.wait_for("Add tags", gone=True)
+    terminal.keys("q")
+    terminal.wait_for("All · 81 papers", gone=True)
+    changed = [p for p in listed(terminal.data, "") if p["tags"] or p["starred"] or p["read"] or p["note"]]
+    assert len(changed) == 1  # the paper the cursor stayed on
+    expected = [tag for round in range(20) for tag in (f"burst{round}", f"x{round}")]
+    assert changed[0]["tags"] == expected
+    assert not (changed[0]["starred"] or changed[0]["read"] or changed[0]["note"])

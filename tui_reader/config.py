@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui_reader.errors import StorageWriteError
+from tui_reader.search.query import SORT_ORDERS
 from tui_reader.store.files import atomic_write_bytes
 
 CONFIG_FILE = "config.toml"
@@ -36,6 +37,7 @@ class FetchSettings:
 class Config:
     theme: str = DEFAULT_THEME
     show_sidebar: bool = True
+    sort: str = "added"  # the list's sort order (S cycles it), one of search.query.SORT_ORDERS
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"star": "x"}
     fetch: FetchSettings = field(default_factory=FetchSettings)
     path: Path | None = None  # where it was read from and is saved to
@@ -73,6 +75,11 @@ def load_config(folder: Path) -> tuple[Config, list[str]]:
         config.show_sidebar = sidebar
     else:
         problems.append(f"{path}: `show_sidebar` must be true or false")
+    sort = data.get("sort", "added")
+    if isinstance(sort, str) and sort in SORT_ORDERS:
+        config.sort = sort
+    else:
+        problems.append(f"{path}: `sort` must be one of {', '.join(SORT_ORDERS)}")
     keymap = data.get("keymap", {})
     if isinstance(keymap, dict):
         for binding_id, keys in keymap.items():
@@ -135,6 +142,8 @@ def render_config(config: Config) -> str:
         "# Themes: the built-in ones, or a YAML file of your own in the `themes` folder next to this file.",
         f"theme = {json.dumps(config.theme)}",
         f"show_sidebar = {'true' if config.show_sidebar else 'false'}",
+        f"# the list's order (S cycles it): {', '.join(SORT_ORDERS)}",
+        f"sort = {json.dumps(config.sort)}",
         "",
         *render_fetch_settings(config.fetch),
         "",

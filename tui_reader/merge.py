@@ -143,6 +143,7 @@ def unite_states(mine: PaperState, theirs: PaperState) -> PaperState:
         read_at=_earlier(mine.read_at, theirs.read_at) if mine.read or theirs.read else None,
         starred_at=_earlier(mine.starred_at, theirs.starred_at) if mine.starred or theirs.starred else None,
         updated=max(filter(None, (mine.updated, theirs.updated)), default=None),
+        hidden=mine.hidden or theirs.hidden,
     )
 
 

@@ -139,18 +139,38 @@ class PaperState:
     read_at: str | None = None
     starred_at: str | None = None
     updated: str | None = None
+    hidden: bool = False  # out of every view but "Hidden" (d in the app, `tui-reader hide`)
 
     def is_default(self) -> bool:
-        return not (self.read or self.starred or self.tags or self.note)
+        return not (self.read or self.starred or self.tags or self.note or self.hidden)
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from a fresh state: the state file is rewritten on every
-        action, and half its bytes were defaults (from_dict fills them back in)."""
-        return {
-            key: value
-            for key, value in ((f, getattr(self, f)) for f in _STATE_FIELDS)
-            if value != _STATE_DEFAULTS[key]
-        }
+        action, and half its bytes were defaults (from_dict fills them back in). Written out
+        field by field: a bulk mark-read encodes 10,000 of them at once."""
+        data: dict[str, Any] = {}
+        if self.read:
+            data["read"] = self.read
+        if self.starred:
+            data["starred"] = self.starred
+        if self.tags:
+            data["tags"] = self.tags
+        if self.note:
+            data["note"] = self.note
+        if self.read_at is not None:
+            data["read_at"] = self.read_at
+        if self.starred_at is not None:
+            data["starred_at"] = self.starred_at
+        if self.updated is not None:
+            data["updated"] = self.updated
+        if self.hidden:
+            data["hidden"] = self.hidden
+        return data
+
+    def copy(self) -> PaperState:
+        """A copy with its own tag list (dataclasses.replace costs several times more)."""
+        return PaperState(self.read, self.starred, list(self.tags), self.note, self.read_at,
+                          self.starred_at, self.updated, self.hidden)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PaperState:
@@ -165,7 +185,7 @@ class PaperState:
         if not (isinstance(state.read, bool) and isinstance(state.starred, bool) and isinstance(state.note, str)
                 and isinstance(state.tags, list) and all(map(isinstance, state.tags, repeat(str)))
                 and _is_optional_text(state.read_at) and _is_optional_text(state.starred_at)
-                and _is_optional_text(state.updated)):
+                and _is_optional_text(state.updated) and isinstance(state.hidden, bool)):
             cls._wrong_types(data)
         if "tags" in data:
             state.tags = list(state.tags)  # not the caller's list
@@ -192,6 +212,7 @@ _STATE_TYPES: dict[str, type | tuple[type, ...]] = {
     "read_at": (str, type(None)),
     "starred_at": (str, type(None)),
     "updated": (str, type(None)),
+    "hidden": bool,
 }
 
 

@@ -10,7 +10,7 @@ from tui_reader import __version__
 from tui_reader.cli import digest, export, fetch, related, views
 from tui_reader.cli.commands import FOR_YOU_SORT, cmd_import, cmd_list, cmd_open
 from tui_reader.cli.common import PROG, OneLineParser, fail
-from tui_reader.cli.state import cmd_locate, cmd_restore, cmd_state
+from tui_reader.cli.state import cmd_locate, cmd_remove, cmd_restore, cmd_state
 from tui_reader.cli.terminal import guard_terminal_output
 from tui_reader.errors import ReaderError
 from tui_reader.search.query import SORT_ORDERS, search_terms_text
@@ -66,7 +66,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--json", action="store_true", help="a JSON array of flat objects (for-you adds score and why)")
     p.set_defaults(handler=cmd_list)
 
-    for name, text in (("star", "star papers"), ("unstar", "unstar papers"), ("read", "mark papers read"), ("unread", "mark papers unread")):
+    for name, text in (("star", "star papers"), ("unstar", "unstar papers"), ("read", "mark papers read"), ("unread", "mark papers unread"),
+                       ("hide", "hide papers from every view but Hidden (state kept)"), ("unhide", "bring hidden papers back")):
         p = sub.add_parser(name, help=text, description=f"{text[0].upper()}{text[1:]}. {ID_TEXT}")
         p.add_argument("ids", nargs="+", metavar="ID")
         p.set_defaults(handler=cmd_state)
@@ -80,6 +81,11 @@ def build_parser() -> OneLineParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("text", nargs="+", metavar="TEXT")
     p.set_defaults(handler=cmd_state)
+
+    p = sub.add_parser("remove", help="remove papers from the library for good, with your stars, tags and notes on them",
+                       description=f"Remove papers from the library for good, with their state. {ID_TEXT}")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.set_defaults(handler=cmd_remove)
 
     p = sub.add_parser("locate", help="print the data and config paths",
                        description="Print where the library, its backups, the config file and your themes live.")

@@ -13,6 +13,7 @@ from tui_reader.errors import FolderNotWritableError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, usable_folder
+from tui_reader.store.sample import remember_sample
 
 FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related.py)
 
@@ -34,6 +35,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         message = None
         if not library.read_only and not library.papers and not library.problems and not library.damage_pending():
             result = library.import_papers(sample_batch().papers)
+            remember_sample(library.folder, result.new_ids)  # removed at the user's first own import
             message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."
             print(message, file=sys.stderr)
         try:
@@ -71,13 +73,17 @@ MAX_WARNINGS = 20
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, write=False) as library:
+        query = args.query or ""
+        if "is:hidden" not in query and library.has_hidden():
+            query += " -is:hidden"  # as in the app: hidden papers only when asked for
+        query = query.strip()
         scores: dict[str, float] | None = None
         if args.sort == FOR_YOU_SORT:
             from tui_reader.cli.related import for_you
 
-            ids, scores, why = for_you(library, selected_ids(library, args.query))
+            ids, scores, why = for_you(library, selected_ids(library, query))
         else:
-            ids = selected_ids(library, args.query, args.sort)
+            ids = selected_ids(library, query, args.sort)
         if not ids:  # said on stderr: stdout stays empty for scripts
             if not library.papers:
                 print(f"The library is empty: `{PROG} import FILE` or `{PROG} fetch hf` brings papers in.", file=sys.stderr)

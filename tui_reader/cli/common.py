@@ -73,7 +73,11 @@ def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportR
     from tui_reader.cli.progress import progress_bar
 
     with progress_bar(progress_label) as progress:
-        return library.import_papers(batch.papers, progress, batch.states, batch.restore)
+        result = library.import_papers(batch.papers, progress, batch.states, batch.restore)
+    removal = library.drop_sample(paper.id for paper in batch.papers)  # the user's own papers are in
+    if removal.describe():
+        print(removal.describe())
+    return result
 
 
 MAX_BAD_LINES_SHOWN = 20

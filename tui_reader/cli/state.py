@@ -1,5 +1,5 @@
-"""State commands (star, unstar, read, unread, tag, untag, note) and the library's housekeeping
-(locate, restore)."""
+"""State commands (star, unstar, read, unread, hide, unhide, tag, untag, note), remove, and the
+library's housekeeping (locate, restore)."""
 
 from __future__ import annotations
 
@@ -31,12 +31,21 @@ def cmd_state(args: argparse.Namespace) -> int:
 
 def state_request(args: argparse.Namespace) -> dict:
     """The command as the control socket carries it (store/control.py)."""
-    if args.command in ("star", "unstar", "read", "unread"):
+    if args.command in ("star", "unstar", "read", "unread", "hide", "unhide"):
         return {"command": args.command, "ids": args.ids}
     if args.command in ("tag", "untag"):
         return {"command": args.command, "ids": [args.id], "tags": args.tags}
     text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
     return {"command": "note", "ids": [args.id], "text": text.strip("\n")}
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with open_library(args, write=True) as library:
+        titles = {library.resolve(pid): library.get(pid).title for pid in args.ids}  # every id known before anything goes
+        removed = library.remove_papers(list(titles))
+    for pid in removed:
+        print(f"removed {pid}  {titles[pid]}")
+    return 0
 
 
 def cmd_locate(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ A query is a list of terms, all of which must hold (AND):
   tag:NAME          the paper carries tag NAME
   author:NAME       an author's name contains NAME;  title:WORD  the title contains WORD
   cat:PREFIX        an arXiv category starts with PREFIX (cat:cs.LG, or cat:cs for all of cs)
-  is:starred  is:unread  is:read  is:unstarred
+  is:starred  is:unread  is:read  is:unstarred  is:hidden
   is:new            added since the app was last closed
   has:code  has:note  has:tags  has:project  has:pdf  has:arxiv
   -TERM             any term above, negated
@@ -26,7 +26,7 @@ class QueryError(ReaderError):
     pass
 
 
-IS_VALUES = ("starred", "unstarred", "read", "unread", "new")
+IS_VALUES = ("starred", "unstarred", "read", "unread", "hidden", "new")
 HAS_VALUES = ("code", "note", "tags", "project", "pdf", "arxiv")
 FIELDS = ("tag", "author", "title", "cat", "is", "has")
 
@@ -38,7 +38,7 @@ SEARCH_TERMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("tag:NAME",), "the paper has tag NAME"),
     (("author:NAME", "title:WORD"), "an author / the title contains it"),
     (("cat:cs.LG",), "an arXiv category starts with it (cat:cs: all of computer science)"),
-    (tuple(f"is:{value}" for value in IS_VALUES), "the paper is starred, not starred, read, unread; new: added since the app was last closed"),
+    (tuple(f"is:{value}" for value in IS_VALUES), "the paper is starred, not starred, read, unread; hidden (`d`); new: added since the app was last closed"),
     (tuple(f"has:{value}" for value in HAS_VALUES), "it has a code-repo link, a note, tags, a project page, a PDF link, an arXiv link"),
     (("-TERM",), "negates any term"),
 )
@@ -66,6 +66,7 @@ SMART_VIEWS: dict[str, tuple[str, str]] = {
     "notes": ("With notes", "has:note"),
     # ranked by how much each paper resembles the starred ones (search/related.py)
     "foryou": ("For you", "is:unread is:unstarred"),
+    "hidden": ("Hidden", "is:hidden"),  # the only view that shows hidden papers
 }
 FOR_YOU_VIEW = "foryou"
 

@@ -124,6 +124,8 @@ class Searcher:
             marked = compress(keys, map(str.strip, map(_NOTE, values)) if value == "note" else map(_TAGS, values))
         elif value in ("starred", "unstarred"):
             marked = compress(keys, map(_STARRED, values))
+        elif value == "hidden":
+            marked = compress(keys, map(_HIDDEN, values))
         else:
             marked = compress(keys, map(_READ, values))
         mask = bytearray(n)
@@ -158,7 +160,7 @@ class Searcher:
         del mask[n:]
 
 
-_TAGS, _NOTE, _STARRED, _READ = (operator.attrgetter(name) for name in ("tags", "note", "starred", "read"))
+_TAGS, _NOTE, _STARRED, _READ, _HIDDEN = (operator.attrgetter(name) for name in ("tags", "note", "starred", "read", "hidden"))
 
 
 @lru_cache(maxsize=4)

@@ -38,6 +38,8 @@ def apply_change(library, request: dict) -> list[str]:
         return library.set_starred(ids, command == "star")
     if command in ("read", "unread"):
         return library.set_read(ids, command == "read")
+    if command in ("hide", "unhide"):
+        return library.set_hidden(ids, command == "hide")
     if command == "tag":
         return library.add_tags(ids, tags)
     if command == "untag":

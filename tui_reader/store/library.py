@@ -11,11 +11,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 
 from tui_reader.store.catalog import META_TABLE, Catalog, new_generation, read_generation_of
 from tui_reader.store.catalog import TABLE as CATALOG_TABLE
 from tui_reader.store.gc_pause import gc_paused
+from tui_reader.store.sample import SampleRemoval, sample_ids, sample_path, user_keeps
+from tui_reader.store.undo import Step, UndoJournal
 from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
@@ -41,6 +44,7 @@ from tui_reader.store.clean import clean_paper
 from tui_reader.store.journal import ImportJournal, JournalEntry
 
 STATE_TABLE = "state"
+_HIDDEN = attrgetter("hidden")
 STATE_BACKUPS = 5
 CATALOG_BACKUPS = 1
 
@@ -60,6 +64,7 @@ class ImportResult:
     cut: dict[str, int] = field(default_factory=dict)  # field name -> papers whose field was cut to its limit
     merged_existing: int = 0  # records taken by title for papers already in the library
     merged_in_batch: int = 0  # records that were the same work as an earlier one of this import
+    sample_note: str = ""  # what became of the bundled sample, when this import removed it
 
     @property
     def total(self) -> int:
@@ -101,6 +106,7 @@ class Library:
         # query) takes it too, so that it never sees a catalog half written.
         self.access = threading.Lock()
         self._aliases: dict[str, str] = {}
+        self.undo_log = UndoJournal()  # every state change below is one step (store/undo.py)
         try:
             self._load()
         except BaseException:
@@ -323,29 +329,36 @@ class Library:
         return self.papers.order
 
     def tag_counts(self) -> dict[str, int]:
+        """Papers per tag; a hidden paper counts under none."""
         counts: dict[str, int] = {}
+        present = self.papers.row  # `in` answered in C
         for pid, state in self.states.items():
-            if pid in self.papers:
+            if pid in present and not state.hidden:
                 for tag in state.tags:
                     counts[tag] = counts.get(tag, 0) + 1
         return dict(sorted(counts.items()))
 
     # -- user state ----------------------------------------------------------------------------
 
-    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None]) -> list[str]:
-        """Apply `change` to each paper's state and save them in one write of the state file."""
+    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None], what: str = "change") -> list[str]:
+        """Apply `change` to each paper's state and save them in one write of the state file: one
+        undo step, named `what`."""
         if self.read_only:
             raise ReadOnlyError(self.folder)
         updated: dict[str, PaperState] = {}
+        befores: dict[str, PaperState] = {}
+        stamp = now_iso()
         for pid in dict.fromkeys(self.resolve(p) for p in paper_ids):
             before = self.state(pid)
-            after = replace(before, tags=list(before.tags))
+            after = before.copy()
             change(after)
             if after != before:
-                after.updated = now_iso()
+                after.updated = stamp
                 updated[pid] = after
+                befores[pid] = before  # states are replaced, never changed in place: kept as they are
         if updated:
             self._write_states(updated)
+            self.undo_log.record(Step(what, befores, dict(updated)))
         return list(updated)
 
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
@@ -354,7 +367,9 @@ class Library:
         # A state left under a former id (a crash between the catalog write and the state move) is
         # followed on load; once the paper's state is written under its id, the old record must go,
         # or clearing the state would bring the old one back on the next start.
-        former = [alias for pid in updated if pid in self.papers for alias in self.papers[pid].aliases]
+        # (from the catalog's alias index: reading each record's aliases parsed 10,000 records for a
+        # bulk mark-read)
+        former = [alias for alias, pid in self._aliases.items() if pid in updated]
         pending = self._pending_journal
         docs, dropped = self._with_pending(pending, docs, dropped)
         try:
@@ -373,20 +388,24 @@ class Library:
         self.states = states
 
     def set_starred(self, paper_ids: Iterable[str], starred: bool = True) -> list[str]:
+        stamp = now_iso() if starred else None
+
         def change(state: PaperState) -> None:
             if state.starred != starred:
                 state.starred = starred
-                state.starred_at = now_iso() if starred else None
+                state.starred_at = stamp
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "star" if starred else "unstar")
 
     def set_read(self, paper_ids: Iterable[str], read: bool = True) -> list[str]:
+        stamp = now_iso() if read else None
+
         def change(state: PaperState) -> None:
             if state.read != read:
                 state.read = read
-                state.read_at = now_iso() if read else None
+                state.read_at = stamp
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "mark read" if read else "mark unread")
 
     def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         wanted = [t for t in dict.fromkeys(normalise_tag(t) for t in tags) if t]
@@ -394,7 +413,7 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags.extend(t for t in wanted if t not in state.tags)
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "tag " + " ".join("#" + t for t in wanted))
 
     def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         unwanted = {normalise_tag(t) for t in tags}
@@ -402,13 +421,74 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags = [t for t in state.tags if t not in unwanted]
 
-        return self._change(paper_ids, change)
+        return self._change(paper_ids, change, "untag " + " ".join("#" + t for t in sorted(unwanted)))
 
     def set_note(self, paper_id: str, note: str) -> list[str]:
         def change(state: PaperState) -> None:
             state.note = note
 
-        return self._change([paper_id], change)
+        return self._change([paper_id], change, "note")
+
+    # -- hide, remove, undo (the undo log: store/undo.py) -----------------------------------------------
+
+    def set_hidden(self, paper_ids: Iterable[str], hidden: bool = True) -> list[str]:
+        def change(state: PaperState) -> None:
+            state.hidden = hidden
+
+        return self._change(paper_ids, change, "hide" if hidden else "unhide")
+
+    def has_hidden(self) -> bool:
+        return any(map(_HIDDEN, self.states.values()))
+
+    def remove_papers(self, paper_ids: Iterable[str]) -> list[str]:
+        """Take papers out of the catalog for good, with their state (one catalog write, then one
+        state write). Not an undo step: `tui-reader remove` asks for it by id."""
+        self._check_writable()
+        ids = list(dict.fromkeys(self.resolve(pid) for pid in paper_ids))
+        if not ids:
+            return []
+        with self.access:  # as an import: no query in a thread reads the catalog half written
+            self.papers.write({}, ids, CATALOG_BACKUPS)  # StorageWriteError: memory unchanged
+            self._aliases = self.papers.aliases
+        gone = [pid for pid in ids if pid in self.states]
+        if gone:
+            self._write_states({}, remove=gone)
+        return ids
+
+    def drop_sample(self, brought: Iterable[str] = ()) -> SampleRemoval:
+        """After the user's first own import: remove the bundled sample's papers, but those the
+        user starred, tagged or noted, and those the import `brought` again (store/sample.py)."""
+        ids = sample_ids(self.folder)
+        if not ids:
+            return SampleRemoval()
+        again = set(brought)
+        present = [pid for pid in ids if pid in self.papers and pid not in again]
+        kept = [pid for pid in present if user_keeps(self.state(pid))]
+        drop = [pid for pid in present if pid not in set(kept)]
+        if drop:
+            self.remove_papers(drop)
+        sample_path(self.folder).unlink(missing_ok=True)
+        return SampleRemoval(removed=len(drop), kept=len(kept))
+
+    def undo(self) -> Step | None:
+        """Put back the states before the newest change (one write); None when nothing is left."""
+        self._check_writable()
+        return self.undo_log.undo(self._put_states)
+
+    def redo(self) -> Step | None:
+        self._check_writable()
+        return self.undo_log.redo(self._put_states)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(self.folder)
+
+    def _put_states(self, states: dict[str, PaperState]) -> None:
+        """Write these states as they are (a default one drops its record); papers removed from
+        the catalog since are passed over."""
+        present = {pid: state for pid, state in states.items() if pid in self.papers}
+        if present:
+            self._write_states(present)
 
     # -- import --------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.background_fetch import BackgroundFetch
 from tui_reader.ui.following import load_following, remember_visit
 from tui_reader.ui.help import HelpScreen
+from tui_reader.ui.key_order import InOrderKeys
 from tui_reader.ui.keymap import check_keymap
 from tui_reader.ui.main_screen import TINY_HEIGHT, TINY_WIDTH, MainScreen
 from tui_reader.ui.paper_list import PaperList
@@ -39,10 +40,15 @@ STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
 READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
 
 
-class ReaderApp(App[int]):
+class ReaderApp(InOrderKeys, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tui-reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
+    # the keys typed after one of these wait until the field or dialog it opens has focus
+    FIELD_ACTIONS = frozenset({
+        "command_palette", "search", "clear_search", "tag", "untag", "note", "help", "mark_all_read", "pick_link",  # open or leave a field
+        "submit", "select", "save", "cancel", "answer", "close", "keep", "wait", "copy", "open_number",  # in a dialog
+    })
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),
         Binding("ctrl+t", "next_theme", "Theme", id="next-theme", show=False, tooltip="Switch to the next colour theme"),
@@ -80,6 +86,7 @@ class ReaderApp(App[int]):
         self.main_screen = MainScreen(library, self.saved_views, self.new_since)
         self.control = None  # the CLI's socket while the app writes (listen_for_cli)
         self.background_fetch = BackgroundFetch(self)
+        self.main_screen.sort = self.config.sort
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -211,7 +218,7 @@ class ReaderApp(App[int]):
 
     # -- start ---------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # (InOrderKeys.on_mount runs too: Textual calls each class's handler)
         self.exit_on_signals()
         self.register_reader_themes()
         self.choose_start_theme()

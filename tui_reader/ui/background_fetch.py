@@ -139,6 +139,7 @@ class BackgroundFetch:
             result, failure = None, None
             try:
                 result = library.import_papers(papers)  # holds the library's access lock: queries wait
+                result.sample_note = library.drop_sample(paper.id for paper in papers).describe()
             except ReaderError as error:
                 failure = str(error)
             except Exception as error:  # the screen must be let go whatever happens
@@ -158,6 +159,8 @@ class BackgroundFetch:
             self._failed(failure)
         else:
             self._show(f"Fetched {result.total} papers: {result.new} new")
+            if result.sample_note:
+                self.app.notify(result.sample_note, timeout=8, markup=False)
             self._clear_later()
         deferred, self.deferred = self.deferred, []
         for action in deferred:

@@ -193,6 +193,54 @@ class PickOne(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+LINK_KIND_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF"}
+
+
+class LinkPicker(ModalScreen[tuple[str, str] | None]):
+    """Every link of a paper, numbered and labelled by kind. A number or Enter opens one in the
+    browser, y copies the highlighted one; the answer is ("open" or "copy", url)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="links-cancel"),
+        Binding("y,c", "copy", "Copy the link", id="links-copy"),
+        *[Binding(str(n), f"open_number({n})", f"Open link {n}", id=f"links-open-{n}", show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(self, title: str, links: list[Link]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.pick_title = title
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text("Links · " + safe_line(self.pick_title)), classes="dialog-title")
+            yield OptionList(*[Option(link_label(n, link), id=str(n)) for n, link in enumerate(self.links, 1)], id="link-list")
+            yield Label(Text("1-9 or Enter opens in the browser · y copies · Esc cancels"), classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(("open", self.links[int(event.option.id) - 1].url))
+
+    def action_open_number(self, number: int) -> None:
+        if number <= len(self.links):
+            self.dismiss(("open", self.links[number - 1].url))
+
+    def action_copy(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(("copy", self.links[highlighted].url))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def link_label(number: int, link: Link) -> Text:
+    label = Text(f"{number if number < 10 else ' '}  ", style="bold")
+    label.append(f"{LINK_KIND_LABELS.get(link.kind, link.kind):<8}", style="dim")
+    label.append(safe_line(link.url))
+    return label
+
+
 def link_choices(links: list[Link]) -> list[tuple[str, Text]]:
     return [(link.url, Text(safe_line(link.url))) for link in links]
 
@@ -254,7 +302,8 @@ class NoteEditor(ModalScreen[str | None]):
     """Edit a paper's note (Markdown). ctrl+s saves; Esc asks before dropping changes."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save note", id="note-save", priority=True, tooltip="In the note editor (n): save the note"),
+        # not a priority binding: it waits behind the keys typed before it (see ui/key_order.py)
+        Binding("ctrl+s", "save", "Save note", id="note-save", tooltip="In the note editor (n): save the note"),
         Binding("escape", "cancel", "Cancel", id="note-cancel", tooltip="In the note editor: close (asks before dropping changes)"),
     ]
 

@@ -1,4 +1,5 @@
-"""Copying and opening a paper's links: the code repo (`c`), the paper's own page (`C`), the browser (`o`).
+"""Copying and opening a paper's links: the code repo (`c`), the paper's own page (`C`), the browser
+(`o`), every link numbered in a picker (`l`), the arXiv page (`a`) and the PDF (`p`) directly.
 
 A copy goes to the terminal by OSC 52 at once and to the system clipboard tool in a thread; the
 message says honestly which of them can be confirmed.
@@ -73,6 +74,41 @@ class LinkActions:
             timeout=20,
             markup=False,
         )
+
+    def action_pick_link(self) -> None:
+        """Every link of the paper, numbered: a number or Enter opens it, y copies it."""
+        if not (paper := self.current_paper()):
+            return
+        if not paper.links:
+            self.app.notify("This paper has no links.", severity="warning")
+            return
+        from tui_reader.ui.dialogs import LinkPicker  # imported when first opened
+
+        def picked(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            what, url = answer
+            if what == "copy":
+                self.copy(url, "link")
+            else:
+                self.open_link(without_controls(url))
+
+        self.app.push_screen(LinkPicker(paper.title, paper.links), picked)
+
+    def action_open_arxiv(self) -> None:
+        self._open_kind("arxiv", "arXiv page")
+
+    def action_open_pdf(self) -> None:
+        self._open_kind("pdf", "PDF")
+
+    def _open_kind(self, kind: str, what: str) -> None:
+        if not (paper := self.current_paper()):
+            return
+        links = paper.links_of(kind)
+        if not links:
+            self.app.notify(f"This paper has no {what} link. l lists the links it has.", severity="warning")
+            return
+        self.open_link(without_controls(links[0].url))
 
     def action_open_browser(self) -> None:
         if not (paper := self.current_paper()):

@@ -31,6 +31,7 @@ from tui_reader.ui.related import LIKE_PREFIX, RELATED_AFTER, RELATED_BINDINGS, 
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
+from tui_reader.ui.triage import TriageActions
 from tui_reader.wording import plural
 
 if TYPE_CHECKING:
@@ -39,24 +40,37 @@ if TYPE_CHECKING:
 NARROW_WIDTH = 90  # below this the sidebar folds away (b shows it) and the detail pane goes under the list
 TINY_WIDTH, TINY_HEIGHT = 60, 16  # below either: one pane at a time (Enter reads, Esc comes back)
 PREPARE_SEARCH_AFTER = 0.5  # seconds after the screen is mounted
+HIDDEN_OUT = Term("is", "hidden", negated=True)  # every view but Hidden
 
 
 class SearchField(Input, ResizingContentScrollView):
     """The search field: a key lays out nothing (see ResizingContentScrollView)."""
 
 
-class MainScreen(RelatedActions, LinkActions, Screen):
+class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
     BINDINGS = [
-        Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper"),
-        Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper read or unread"),
-        Binding("t", "tag", "Tag", id="tag", tooltip="Add tags (comma-separated, tab completes)"),
-        Binding("T", "untag", "Untag", id="untag", show=False, tooltip="Remove a tag from the paper"),
+        Binding("s", "star", "Star", id="star", tooltip="Star or unstar the paper (or the selected ones)"),
+        Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Mark the paper (or the selected ones) read or unread"),
+        Binding("t", "tag", "Tag", id="tag", tooltip="Add tags to the paper or the selection (comma-separated, tab completes)"),
+        Binding("T", "untag", "Untag", id="untag", show=False, tooltip="Remove a tag from the paper or the selection"),
         Binding("n", "note", "Note", id="note", tooltip="Edit the paper's note (Markdown)"),
+        Binding("d", "hide", "Hide", id="hide", show=False, tooltip="Hide the paper or the selection (in Hidden: bring back)"),
+        Binding("u,ctrl+z", "undo", "Undo", id="undo", show=False, tooltip="Undo the last change (several levels)"),
+        Binding("U,ctrl+r", "redo", "Redo", id="redo", show=False, tooltip="Redo what was undone"),
+        Binding("A", "mark_all_read", "All read", id="mark-all-read", show=False, tooltip="Mark every paper in this view or search read (asks first)"),
+        Binding("space", "toggle_selection", "Select", id="select", show=False, tooltip="Select or unselect the paper, then move down"),
+        Binding("shift+down", "extend_down", "Extend down", id="extend-down", show=False, tooltip="Select this paper and the next"),
+        Binding("shift+up", "extend_up", "Extend up", id="extend-up", show=False, tooltip="Select this paper and the one above"),
+        Binding("V", "select_range", "Select range", id="select-range", show=False, tooltip="Select from the last paper picked with space to here"),
+        Binding("asterisk", "select_all", "Select all", id="select-all", show=False, tooltip="Select every paper shown (again: none)"),
         Binding("c", "copy_code", "Copy repo", id="copy-code", tooltip="Copy the code-repo link"),
         Binding("C", "copy_paper", "Copy link", id="copy-paper", show=False, tooltip="Copy the paper's own link (arXiv / HF)"),
         Binding("o", "open_browser", "Open", id="open-browser", show=False, tooltip="Open the repo (else the paper) in the browser"),
+        Binding("l", "pick_link", "Links", id="pick-link", show=False, tooltip="Every link, numbered: a number or Enter opens, y copies"),
+        Binding("a", "open_arxiv", "arXiv", id="open-arxiv", show=False, tooltip="Open the arXiv page in the browser"),
+        Binding("p", "open_pdf", "PDF", id="open-pdf", show=False, tooltip="Open the PDF in the browser"),
         Binding("slash", "search", "Search", id="search", tooltip="Search as you type"),
-        Binding("escape", "clear_search", "Back", id="clear-search", show=False, tooltip="Back to the list; in the list, clear the search"),
+        Binding("escape", "clear_search", "Back", id="clear-search", show=False, tooltip="Clear the selection; else back to the list; in the list, clear the search"),
         Binding("S", "cycle_sort", "Sort", id="sort", tooltip="Cycle the sort order"),
         Binding("F", "save_search", "Follow", id="save-view", show=False, tooltip="Save the search as a sidebar view"),
         Binding("b", "toggle_sidebar", "Sidebar", id="toggle-sidebar", show=False, tooltip="Show or hide the tag sidebar"),
@@ -167,12 +181,16 @@ class MainScreen(RelatedActions, LinkActions, Screen):
     def view_terms(self) -> list[Term]:
         kind, _, name = self.view.partition(":")
         if kind == "tag":
-            return [Term("tag", name)]
-        if self.view.startswith(LIKE_PREFIX):  # "More like #tag": the papers without it yet
-            return [Term("tag", name, negated=True)]
-        if kind == "saved":
-            return self.sidebar.saved_terms(name)
-        return parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
+            terms = [Term("tag", name)]
+        elif self.view.startswith(LIKE_PREFIX):  # "More like #tag": the papers without it yet
+            terms = [Term("tag", name, negated=True)]
+        elif kind == "saved":
+            terms = list(self.sidebar.saved_terms(name))
+        else:
+            terms = parse_query(SMART_VIEWS[name][1]) if name in SMART_VIEWS else []
+        if self.view != "view:hidden" and self.library.has_hidden():
+            terms.append(HIDDEN_OUT)  # only while a paper is hidden: the default view stays a plain list
+        return terms
 
     def apply_filter(self) -> None:
         """Rebuild the list from the view, the search and the sort; the cursor stays on its paper.
@@ -237,6 +255,8 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         else:
             papers.empty_text = f"No papers in {label}. " + ("b shows the other views." if self.has_class("-narrow") else "The sidebar has the other views.")
         hint = "views & tags: b · " if self.has_class("-narrow") else ""
+        if papers.selected:
+            hint = f"{len(papers.selected):,} selected (Esc clears) · " + hint
         papers.border_subtitle = Text(self.progress or f"{hint}sorted by {SORT_ORDERS[self.sort]} (S)")
 
     def show_progress(self, text: str | None) -> None:
@@ -273,6 +293,9 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         if self.has_class("-narrow"):
             self.remove_class("-sidebar-open")
             self.paper_list.focus()
+
+    def on_paper_list_selection_changed(self, event: PaperList.SelectionChanged) -> None:
+        self.update_titles()
 
     # -- the detail pane follows the cursor ----------------------------------------------------
 
@@ -356,39 +379,39 @@ class MainScreen(RelatedActions, LinkActions, Screen):
     # -- actions -------------------------------------------------------------------------------
 
     def action_star(self) -> None:
-        if paper := self.current_paper():
-            starred = not self.library.state(paper.id).starred
-            self.save(paper.id, lambda: self.library.set_starred([paper.id], starred))
+        if ids := self.targets():
+            starred = not all(self.library.state(pid).starred for pid in ids)  # a mixed selection: star all
+            self.change_many(ids, lambda: self.library.set_starred(ids, starred))
 
     def action_toggle_read(self) -> None:
-        if paper := self.current_paper():
-            read = not self.library.state(paper.id).read
-            self.save(paper.id, lambda: self.library.set_read([paper.id], read))
+        if ids := self.targets():
+            read = not all(self.library.state(pid).read for pid in ids)
+            self.change_many(ids, lambda: self.library.set_read(ids, read))
 
     def action_tag(self) -> None:
-        if not (paper := self.current_paper()):
+        if not (ids := self.targets()):
             return
 
         def add(tags: list[str] | None) -> None:
             if tags:
-                self.save(paper.id, lambda: self.library.add_tags([paper.id], tags))
+                self.change_many(ids, lambda: self.library.add_tags(ids, tags))
 
         # The dialogs (TextArea and friends) are imported when one is first opened, not at start.
         from tui_reader.ui.dialogs import TagPrompt
 
-        self.app.push_screen(TagPrompt(f"Add tags to: {paper.title}", list(self.library.tag_counts())), add)
+        self.app.push_screen(TagPrompt(f"Add tags to: {self.target_label(ids)}", list(self.library.tag_counts())), add)
 
     def action_untag(self) -> None:
-        if not (paper := self.current_paper()):
+        if not (ids := self.targets()):
             return
-        tags = self.library.state(paper.id).tags
+        tags = list(dict.fromkeys(tag for pid in ids for tag in self.library.state(pid).tags))
         if not tags:
-            self.app.notify("This paper has no tags to remove.", severity="warning")
+            self.app.notify("This paper has no tags to remove." if len(ids) == 1 else "The selected papers have no tags to remove.", severity="warning")
             return
 
         def remove(tag: str | None) -> None:
             if tag:
-                self.save(paper.id, lambda: self.library.remove_tags([paper.id], [tag]))
+                self.change_many(ids, lambda: self.library.remove_tags(ids, [tag]))
 
         from tui_reader.ui.dialogs import PickOne, tag_choices
 
@@ -413,6 +436,9 @@ class MainScreen(RelatedActions, LinkActions, Screen):
         search.focus()
 
     def action_clear_search(self) -> None:
+        if self.paper_list.selected:
+            self.paper_list.clear_selection()
+            return
         if self.has_class("-sidebar-open") or self.has_class("-reading") or self.sidebar.has_focus or self.detail.has_focus:
             self.remove_class("-sidebar-open", "-reading")
             self.paper_list.focus()
@@ -428,6 +454,9 @@ class MainScreen(RelatedActions, LinkActions, Screen):
     def action_cycle_sort(self) -> None:
         orders = list(SORT_ORDERS)
         self.sort = orders[(orders.index(self.sort) + 1) % len(orders)]
+        remember = getattr(self.app, "remember", None)
+        if remember is not None:
+            remember(sort=self.sort)  # the next start opens in this order
         self.apply_filter()
         self.app.notify(f"Sorted by {SORT_ORDERS[self.sort]}", timeout=2)
 

@@ -27,8 +27,17 @@ from tui_reader.ui.scrolling import ResizingContentScrollView
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
+SELECTED_MARK = "▌"
+CODE_MARK = "</>"
 MARKS_WIDTH = cell_len(f" {UNREAD_MARK}{STAR_MARK} ")
 EMPTY_TEXT = "No papers here."  # until the screen says why (MainScreen.update_titles)
+# The columns after the title (and its tags), left to right, with their widths; on a narrow list
+# they drop out in DROP_ORDER so that the title keeps at least TITLE_SHARE of the row.
+COLUMN_WIDTHS = {"author": 18, "date": 10, "upvotes": 4, "code": 3}
+DROP_ORDER = ("author", "upvotes", "date", "code")  # the widest and least needed first
+TITLE_SHARE = 0.45
+TITLE_MIN = 24
+AUTHORS_LOOKED_AT = 200  # papers whose authors are looked at to decide on an author column
 
 
 class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=False):
@@ -46,12 +55,17 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         "paperlist--tag",
         "paperlist--read",
         "paperlist--empty",
+        "paperlist--selected",
+        "paperlist--meta",
     }
 
     class Highlighted(Message):
         def __init__(self, paper_id: str | None) -> None:
             self.paper_id = paper_id
             super().__init__()
+
+    class SelectionChanged(Message):
+        pass
 
     class Chosen(Message):
         def __init__(self, paper_id: str) -> None:
@@ -67,8 +81,11 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         self._strips: LRUCache[tuple[str, bool], Strip] = LRUCache(1024)
         self._strip_width = 0
         self._styles: dict[str, Style] | None = None  # the row styles, computed once per style change
-        self._looks: tuple[dict[str, Style], dict[str, Style]] | None = None
+        self._looks: tuple[dict[str, Style], dict[str, Style], dict[str, Style]] | None = None
         self.cached_rows_only = False  # while the library changes in a thread: read nothing from it
+        self.selected: set[str] = set()  # papers picked for a bulk action (space, J/K, V, *)
+        self._anchor: str | None = None  # where V selects from
+        self._data_columns: tuple[tuple, tuple[str, ...]] | None = None  # (catalog key, columns with data)
         self.empty_text = EMPTY_TEXT
 
     # -- what is shown -------------------------------------------------------------------------
@@ -110,6 +127,58 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         """After something that touches many rows at once (a restored backup, an import)."""
         self._strips.clear()
         self.refresh()
+
+    # -- the selection -------------------------------------------------------------------------
+
+    def _set_selected(self, pid: str, selected: bool) -> None:
+        if selected:
+            self.selected.add(pid)
+        else:
+            self.selected.discard(pid)
+        self.refresh_paper(pid)
+
+    def toggle_selected(self) -> None:
+        """Select or unselect the paper under the cursor, then move down (space)."""
+        pid = self.current_id
+        if pid is None:
+            return
+        self._set_selected(pid, pid not in self.selected)
+        self._anchor = pid
+        self._move(self.cursor + 1)
+        self.post_message(self.SelectionChanged())
+
+    def extend_selection(self, step: int) -> None:
+        """Select the paper under the cursor and the one `step` rows away (J/K, shift+arrows)."""
+        pid = self.current_id
+        if pid is None:
+            return
+        self._set_selected(pid, True)
+        self._move(self.cursor + step)
+        if self.current_id is not None:
+            self._set_selected(self.current_id, True)
+        self.post_message(self.SelectionChanged())
+
+    def select_range(self) -> None:
+        """Select every paper from the last one toggled with space to the cursor (V)."""
+        anchor = self.row_of(self._anchor) if self._anchor is not None else None
+        start = self.cursor if anchor is None else anchor
+        low, high = sorted((start, self.cursor))
+        for pid in self.ids[low: high + 1]:
+            self.selected.add(pid)
+        self.refresh_all_rows()
+        self.post_message(self.SelectionChanged())
+
+    def select_all(self) -> None:
+        self.selected = set(self.ids)
+        self.refresh_all_rows()
+        self.post_message(self.SelectionChanged())
+
+    def clear_selection(self) -> None:
+        if self.selected:
+            self.selected = set()
+            self._anchor = None
+            self.refresh_all_rows()
+            self.post_message(self.SelectionChanged())
 
     # -- cursor --------------------------------------------------------------------------------
 
@@ -223,37 +292,97 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             self._strips.set(key, strip)
         return strip
 
+    def columns_with_data(self) -> tuple[str, ...]:
+        """The columns some paper of the catalog has a value for (the bundled sample has no dates,
+        authors or upvotes: no empty columns for it). Looked at once per catalog."""
+        papers = self.library.papers
+        key = (id(papers), getattr(papers, "generation", None), len(papers))
+        if self._data_columns is not None and self._data_columns[0] == key:
+            return self._data_columns[1]
+        published = getattr(papers, "published", None)
+        if published is not None:
+            text = getattr(published, "text", None)  # a StringColumn: all its dates are one text
+            dates = bool(text) if text is not None else any(published)
+            upvotes = any(v is not None for v in papers.upvotes)
+        else:
+            dates, upvotes = any(p.published for p in papers.values()), any(p.upvotes is not None for p in papers.values())
+        some = [papers[pid] for pid in list(papers)[:AUTHORS_LOOKED_AT]]
+        authors = any(p.authors for p in some)
+        found = {"author": authors, "date": dates, "upvotes": upvotes, "code": True}
+        columns = tuple(name for name in COLUMN_WIDTHS if found[name])
+        self._data_columns = (key, columns)
+        return columns
+
+    def columns_for(self, width: int) -> tuple[str, ...]:
+        """The columns shown at this width: all that leave the title its share, dropped in
+        DROP_ORDER."""
+        columns = list(self.columns_with_data())
+        room = max(TITLE_MIN, int(width * TITLE_SHARE))
+        for name in DROP_ORDER:
+            if width - MARKS_WIDTH - sum(COLUMN_WIDTHS[c] + 1 for c in columns) >= room:
+                break
+            if name in columns:
+                columns.remove(name)
+        return tuple(columns)
+
     def _render_row(self, paper_id: str, is_cursor: bool, width: int) -> Strip:
         # Segments made directly: rich.Text and the console cost several times more per row, and a
         # search result or a page shows a screenful of new rows at once.
         state = self.library.state(paper_id)
-        look = self._row_looks()[is_cursor]
-        tags = " ".join(map(safe_line, state.tags))
-        if cell_len(tags) > width // 3:  # long tag lists give way to the title
-            tags = fit(tags, width // 3)
-        title_width = max(0, width - MARKS_WIDTH - (cell_len(tags) + 2 if tags else 0) - 1)
+        selected = paper_id in self.selected
+        look = self._row_looks()[2 if selected and not is_cursor else int(is_cursor)]
+        columns = self.columns_for(width)
+        room = max(0, width - MARKS_WIDTH - sum(COLUMN_WIDTHS[c] + 1 for c in columns))
+        tags = " ".join("#" + safe_line(tag) for tag in state.tags)
+        if cell_len(tags) > room // 4:  # long tag lists give way to the title
+            tags = fit(tags, room // 4)
+        gap = 1 if columns else 0  # between the tags and the next column
+        title_width = max(0, room - (cell_len(tags) + 2 + gap if tags else 0))
         segments = [
-            Segment(" " + (" " if state.read else UNREAD_MARK), look["paperlist--unread"]),
+            Segment(SELECTED_MARK, look["paperlist--selected"]) if selected else Segment(" ", look["base"]),
+            Segment(" " if state.read else UNREAD_MARK, look["paperlist--unread"]),
             Segment((STAR_MARK if state.starred else " ") + " ", look["paperlist--starred"]),
-            Segment(fit(safe_line(self._title(paper_id)), title_width, pad=bool(tags)),
+            Segment(fit(safe_line(self._title(paper_id)), title_width, pad=bool(columns or tags)),
                     look["paperlist--read"] if state.read else look["base"]),
         ]
         if tags:
-            segments += [Segment("  ", look["base"]), Segment(tags, look["paperlist--tag"])]
+            segments += [Segment("  ", look["base"]), Segment(tags + " " * gap, look["paperlist--tag"])]
+        for name in columns:
+            text, style = self._column(name, paper_id, state, look)
+            segments += [Segment(" ", look["base"]), Segment(fit(text, COLUMN_WIDTHS[name], pad=True), style)]
         strip = Strip(segments)
         if strip.cell_length > width:  # too narrow for even the marks
             strip = strip.crop(0, width)
         return strip.extend_cell_length(width, look["base"])
 
-    def _row_looks(self) -> tuple[dict[str, Style], dict[str, Style]]:
-        """Each part's finished style, off the cursor and on it (where every part takes the cursor's
-        colours: a marker coloured like the cursor background would vanish)."""
+    def _column(self, name: str, paper_id: str, state, look: dict[str, Style]) -> tuple[str, Style]:
+        meta = look["paperlist--meta"]
+        papers = self.library.papers
+        row = getattr(papers, "row", {}).get(paper_id)  # the catalog's index: no record parsed
+        if name == "date":
+            published = papers.published[row] if row is not None else papers[paper_id].published
+            return published or "", meta
+        if name == "upvotes":
+            upvotes = papers.upvotes[row] if row is not None else papers[paper_id].upvotes
+            return (f"▲{upvotes}".rjust(COLUMN_WIDTHS["upvotes"]) if upvotes is not None else ""), meta
+        if name == "code":
+            has = papers.has_link(paper_id, "code") if row is not None else any(link.kind == "code" for link in papers[paper_id].links)
+            return (CODE_MARK if has else ""), meta
+        authors = papers[paper_id].authors if paper_id in papers else []
+        first = safe_line(authors[0]) if authors else ""
+        return (first + " et al." if len(authors) > 1 else first), meta
+
+    def _row_looks(self) -> tuple[dict[str, Style], dict[str, Style], dict[str, Style]]:
+        """Each part's finished style, off the cursor, on it (where every part takes the cursor's
+        colours: a marker coloured like the cursor background would vanish), and selected."""
         looks = self._looks
         if looks is None:
             styles = self._row_styles()
             base, cursor = styles["base"], styles["cursor-base"]
             off = {name: base + styles[name] for name in self.COMPONENT_CLASSES}
-            looks = self._looks = ({**off, "base": base}, dict.fromkeys([*off, "base"], cursor))
+            chosen = base + styles["paperlist--selected"]  # a selected row: its background throughout
+            on = {name: chosen + styles[name] for name in self.COMPONENT_CLASSES}
+            looks = self._looks = ({**off, "base": base}, dict.fromkeys([*off, "base"], cursor), {**on, "base": chosen})
         return looks
 
     def _title(self, paper_id: str) -> str:

@@ -1,4 +1,4 @@
-"""The sidebar: smart views (Inbox, New, Starred, All, Has code, With notes, For you), the user's
+"""The sidebar: smart views (Inbox, New, Starred, All, Has code, With notes, For you, Hidden), the user's
 saved searches (unread count, and how many are new) and tags, each with a count.
 
 A small list (views plus the user's tags), so an OptionList is right here. The counts are taken
@@ -8,6 +8,8 @@ two prompts, never a recount over every paper or state.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -27,21 +29,27 @@ from tui_reader.ui.saved_views import SavedViewKeys
 
 LABEL_WIDTH = 22  # characters for "label   count" until the sidebar knows its width
 COUNT_IN_THREAD_FROM = 20_000  # papers from which saved views are counted in a thread
+SAVED_ONE_BY_ONE = 50  # a bigger change (a bulk action) counts the saved views again
 DEFAULT_VIEW = "view:all"
 
 
 def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int]:
-    """How many papers each smart view shows. `with_code` and `new` are counted once per catalog change."""
-    states = [s for pid, s in library.states.items() if pid in library.papers]
-    total = len(library.papers)
+    """How many papers each smart view shows (hidden papers only in Hidden). `with_code` and `new`
+    are counted once per catalog change."""
+    present = library.papers.row  # answers `pid in` in C (the catalog's own __contains__ is Python)
+    states = [(pid, s) for pid, s in library.states.items() if pid in present]
+    hidden = [pid for pid, s in states if s.hidden]
+    shown = [s for _, s in states if not s.hidden]
+    total = len(library.papers) - len(hidden)
     return {
-        "inbox": total - sum(s.read for s in states),
+        "inbox": total - sum(s.read for s in shown),
         "new": new,
-        "starred": sum(s.starred for s in states),
+        "starred": sum(s.starred for s in shown),
         "all": total,
-        "code": with_code,
-        "notes": sum(bool(s.note.strip()) for s in states),
-        "foryou": total - sum(s.read or s.starred for s in states),
+        "code": with_code - sum(library.papers.has_link(pid, "code") for pid in hidden),
+        "notes": sum(bool(s.note.strip()) for s in shown),
+        "foryou": total - sum(s.read or s.starred for s in shown),
+        "hidden": len(hidden),
     }
 
 
@@ -50,6 +58,8 @@ def new_counts(library: Library, new_ids: set[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for pid in new_ids:
         state = library.state(pid)
+        if state.hidden:
+            continue
         keys = [f"view:{key}" for key, n in state_counts(state).items() if n] + [f"tag:{tag}" for tag in state.tags]
         keys += ["view:all"] + (["view:code"] if library.papers.has_link(pid, "code") else [])
         for key in keys:
@@ -57,10 +67,18 @@ def new_counts(library: Library, new_ids: set[str]) -> dict[str, int]:
     return counts
 
 
-def state_counts(state: PaperState) -> dict[str, int]:
-    """What one paper's state adds to the view counts that depend on state (Inbox counts unread)."""
+def state_counts(state: PaperState, with_code: bool = False) -> dict[str, int]:
+    """What one paper's state adds to the view counts that depend on state (Inbox counts unread;
+    a hidden paper counts in Hidden only, so it takes itself out of All and Has code)."""
+    if state.hidden:
+        return {"inbox": 0, "starred": 0, "notes": 0, "foryou": 0, "hidden": 1, "all": -1, "code": -int(with_code)}
     return {"inbox": 0 if state.read else 1, "starred": int(state.starred), "notes": int(bool(state.note.strip())),
-            "foryou": int(not (state.read or state.starred))}
+            "foryou": int(not (state.read or state.starred)), "hidden": 0, "all": 0, "code": 0}
+
+
+def shown_tags(state: PaperState) -> list[str]:
+    """The tags a paper counts under in the sidebar: none while it is hidden."""
+    return [] if state.hidden else state.tags
 
 
 def count_with_code(library: Library) -> int:
@@ -144,13 +162,18 @@ class Sidebar(SavedViewKeys, MovingOptionList):
         self.counts = view_counts(self.library, self._with_code, len(self._new_ids))
         self.tag_counts = self.library.tag_counts()
         self.new_counts = new_counts(self.library, self._new_ids)
-        self.saved.papers, self.saved.states = self.library.papers, self.library.states
-        if len(self.library.papers) < COUNT_IN_THREAD_FROM:
-            self.saved.recount(self.saved_views, searcher)
-        else:
-            self._count_saved_in_thread()
+        self._recount_saved()
         self._saved_shown = []  # rebuild the options: views may have been added, renamed or moved
         self._show_counts()
+
+    def _recount_saved(self) -> None:
+        self.saved.papers, self.saved.states = self.library.papers, self.library.states
+        if len(self.library.papers) < COUNT_IN_THREAD_FROM:
+            self.saved.recount(self.saved_views, self.searcher())
+            if self.counts:
+                self._show_counts([f"saved:{view.name}" for view in self.saved_views])
+        else:
+            self._count_saved_in_thread()
 
     def _count_saved_in_thread(self) -> None:
         """Count the saved views in a thread (each view's query is a pass over a big catalog), on
@@ -212,33 +235,48 @@ class Sidebar(SavedViewKeys, MovingOptionList):
 
     def state_changed(self, before: PaperState, after: PaperState, paper_id: str | None = None) -> None:
         """One paper's state went from `before` to `after`: adjust the counts it moves."""
+        self.states_changed([(paper_id, before, after)])
+
+    def states_changed(self, changes: Iterable[tuple[str | None, PaperState, PaperState]]) -> None:
+        """Papers' states went from `before` to `after` (one undo step: a bulk mark-read of 10,000
+        papers moves the counts here without a recount)."""
         if not self.counts:  # not counted yet: the first count will see the new state
             return
         self.saved.states = self.library.states
         self._changed_while_counting = True
-        changed = [f"saved:{name}" for name in self.saved.state_changed(paper_id, before, after)] if paper_id else []
-        old, new = state_counts(before), state_counts(after)
-        is_new = paper_id in self._new_ids
-        for key in old:
-            if old[key] != new[key]:
-                self.counts[key] += new[key] - old[key]
+        changes = list(changes)
+        changed: list[str] = []
+        if len(changes) > SAVED_ONE_BY_ONE:
+            self._recount_saved()
+        else:
+            for paper_id, before, after in changes:
+                if paper_id:
+                    changed += [f"saved:{name}" for name in self.saved.state_changed(paper_id, before, after)]
+        moved: dict[str, int] = {}
+        tag_moves: dict[str, int] = {}
+        for paper_id, before, after in changes:
+            code = before.hidden != after.hidden and paper_id is not None and self.library.papers.has_link(paper_id, "code")
+            old, new = state_counts(before, code), state_counts(after, code)
+            is_new = paper_id in self._new_ids
+            for key in old:
+                if old[key] != new[key]:
+                    moved[key] = moved.get(key, 0) + new[key] - old[key]
+                    if is_new:
+                        self.new_counts[f"view:{key}"] = self.new_counts.get(f"view:{key}", 0) + new[key] - old[key]
+            old_tags, new_tags = set(shown_tags(before)), set(shown_tags(after))
+            for tag in old_tags ^ new_tags:
+                tag_moves[tag] = tag_moves.get(tag, 0) + (1 if tag in new_tags else -1)
                 if is_new:
-                    self.new_counts[f"view:{key}"] = self.new_counts.get(f"view:{key}", 0) + new[key] - old[key]
-                changed.append(f"view:{key}")
-        if is_new:
-            for tag in set(before.tags) ^ set(after.tags):
-                self.new_counts[f"tag:{tag}"] = self.new_counts.get(f"tag:{tag}", 0) + (1 if tag in after.tags else -1)
+                    self.new_counts[f"tag:{tag}"] = self.new_counts.get(f"tag:{tag}", 0) + (1 if tag in new_tags else -1)
+        for key, delta in moved.items():
+            self.counts[key] += delta
         tags = dict(self.tag_counts)
-        for tag in set(before.tags) - set(after.tags):
-            tags[tag] = tags.get(tag, 0) - 1
+        for tag, delta in tag_moves.items():
+            tags[tag] = tags.get(tag, 0) + delta
             if tags[tag] <= 0:
                 del tags[tag]
-            changed.append(f"tag:{tag}")
-        for tag in set(after.tags) - set(before.tags):
-            tags[tag] = tags.get(tag, 0) + 1
-            changed.append(f"tag:{tag}")
         self.tag_counts = dict(sorted(tags.items())) if list(tags) != list(self.tag_counts) else tags
-        self._show_counts(changed)
+        self._show_counts(changed + [f"view:{key}" for key in moved] + [f"tag:{tag}" for tag in tag_moves])
 
     def _count_of(self, view: str) -> int:
         kind, _, name = view.partition(":")

@@ -86,6 +86,7 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> N
         try:
             # the Library holds its own lock meanwhile: queries wait for the import to end
             result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
+            result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
         except ReaderError as error:
             failure = str(error)
         except Exception as error:  # a bug must not leave the screen up for good
@@ -100,7 +101,8 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> N
         if failure is not None:
             say_failed(app, "Import", failure)
         else:
-            app.notify(import_summary(result, source, verb), markup=False)
+            note = f" {result.sample_note}" if result.sample_note else ""
+            app.notify(import_summary(result, source, verb) + note, markup=False)
 
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)
 
