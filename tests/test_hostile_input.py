@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from reliability_helpers import arxiv_paper, one_line, snapshot, temp_files
+from tui_reader.wording import plural
 from tui_reader import cli
 from tui_reader.errors import SourceError
 from tui_reader.store.library import Library
@@ -190,7 +191,7 @@ def test_extreme_but_valid_input_imports_safely_and_as_given(capsys, tmp_path, f
     file.write_bytes(data)
     code, out, err = import_cli(capsys, folder, file)
     assert code == 0, err
-    assert out.startswith(f"Imported {len(titles)} papers ({len(titles)} new")
+    assert out.startswith(f"Imported {plural(len(titles), 'paper')} ({len(titles)} new")
     with Library(folder) as lib:
         assert lib.problems == []
         stored = {lib.papers[pid].title: lib.papers[pid] for pid in lib.papers}
