@@ -32,46 +32,76 @@ def backup(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
-def test_a_signal_during_an_import_lets_it_finish(tmp_path, backup, name):
-    socket = f"tui-reader-sig-{uuid.uuid4().hex[:8]}"
-    data, config = tmp_path / "data", tmp_path / "config"
-    with Library(data) as lib:
-        lib.import_papers([arxiv_paper(PAPERS + 1)])
+class TerminalApp:
+    """The app in its own tmux server, as a user runs it."""
 
-    def tmux(*args: str) -> str:
-        return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True).stdout
+    def __init__(self, data, config) -> None:
+        self.socket = f"tui-reader-sig-{uuid.uuid4().hex[:8]}"
+        command = f"exec {sys.executable} -m tui_reader --data-dir {data} --config-dir {config}"
+        self.tmux("new-session", "-d", "-s", "app", "-x", "160", "-y", "45", "-e", "TERM=xterm-256color", command)
+        self.pid = int(self.tmux("list-panes", "-t", "app", "-F", "#{pane_pid}").strip())
 
-    def wait_for(text: str) -> None:
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True).stdout
+
+    def wait_for(self, *texts: str) -> None:
+        """Until one of `texts` is on screen."""
         deadline = time.monotonic() + WAIT
-        while text not in tmux("capture-pane", "-p", "-t", "app"):
-            assert time.monotonic() < deadline, f"{text!r} never on screen:\n{tmux('capture-pane', '-p', '-t', 'app')}"
+        while not any(text in self.tmux("capture-pane", "-p", "-t", "app") for text in texts):
+            assert time.monotonic() < deadline, f"{texts!r} never on screen:\n{self.tmux('capture-pane', '-p', '-t', 'app')}"
             time.sleep(0.05)
 
-    command = f"exec {sys.executable} -m tui_reader --data-dir {data} --config-dir {config}"
-    tmux("new-session", "-d", "-s", "app", "-x", "160", "-y", "45", "-e", "TERM=xterm-256color", command)
-    try:
-        pid = int(tmux("list-panes", "-t", "app", "-F", "#{pane_pid}").strip())
-        wait_for("All · 1 paper")
-        for key in ("C-p", "Import a file", "Enter"):
-            tmux("send-keys", "-t", "app", key)
-            time.sleep(0.1)
-        wait_for("Import papers from a file")
-        tmux("send-keys", "-t", "app", "-l", str(backup))
-        tmux("send-keys", "-t", "app", "Enter")
-        wait_for("Merging them into the library")
-        os.kill(pid, getattr(signal, name))
+    def wait_gone(self) -> None:
         deadline = time.monotonic() + WAIT
         while True:
             try:
-                os.kill(pid, 0)
+                os.kill(self.pid, 0)
             except ProcessLookupError:
-                break
-            assert time.monotonic() < deadline, "the app did not exit after the signal"
+                return
+            assert time.monotonic() < deadline, "the app did not exit"
             time.sleep(0.05)
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_signal_during_an_import_lets_it_finish(tmp_path, backup, name):
+    data, config = tmp_path / "data", tmp_path / "config"
+    with Library(data) as lib:
+        lib.import_papers([arxiv_paper(PAPERS + 1)])
+    app = TerminalApp(data, config)
+    try:
+        app.wait_for("All · 1 paper")
+        for key in ("C-p", "Import a file", "Enter"):
+            app.tmux("send-keys", "-t", "app", key)
+            time.sleep(0.1)
+        app.wait_for("Import papers from a file")
+        app.tmux("send-keys", "-t", "app", "-l", str(backup))
+        app.tmux("send-keys", "-t", "app", "Enter")
+        # the store is brief: on a fast machine it may be over before the screen is read
+        app.wait_for("Merging them into the library", f"All · {PAPERS + 1:,} papers")
+        os.kill(app.pid, getattr(signal, name))
+        app.wait_gone()
     finally:
-        tmux("kill-server")
+        app.tmux("kill-server")
     assert temp_files(data) == []
     with Library(data, read_only=True) as lib:
         assert len(lib.papers) == PAPERS + 1  # the import in flight was finished
         assert sum(s.starred for s in lib.states.values()) == PAPERS // 100
+
+
+def test_closing_the_terminal_ends_the_app_and_keeps_the_star(tmp_path):
+    """A closed terminal window: Textual's shutdown would wait forever to restore the terminal,
+    leaving an app that holds the library; it must end, its changes on disk."""
+    data, config = tmp_path / "data", tmp_path / "config"
+    with Library(data) as lib:
+        lib.import_papers([arxiv_paper(1)])
+    app = TerminalApp(data, config)
+    try:
+        app.wait_for("All · 1 paper")
+        app.tmux("send-keys", "-t", "app", "s")
+        app.wait_for("★")
+        app.tmux("kill-session", "-t", "app")  # the terminal goes: the app gets SIGHUP
+        app.wait_gone()
+    finally:
+        app.tmux("kill-server")
+    with Library(data, read_only=True) as lib:
+        assert [s.starred for s in lib.states.values()] == [True]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from pathlib import Path
 
@@ -36,6 +37,7 @@ FREEZE_AFTER = 1.0  # seconds after the main screen is pushed
 TOAST_SECONDS: dict[str, float] = {"information": 3, "warning": 8, "error": 8}
 MAX_TOASTS = 2  # on screen at once: a new one sends the oldest away
 EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+HANGUP = getattr(signal, "SIGHUP", None)
 STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
 READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
 
@@ -266,7 +268,7 @@ class ReaderApp(InOrderKeys, App[int]):
         try:
             loop = asyncio.get_running_loop()
             for number in EXIT_SIGNALS:
-                loop.add_signal_handler(number, self.exit_when_stored)
+                loop.add_signal_handler(number, self.exit_when_stored, number == HANGUP)
         except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, a thread)
             return
         self._signals_taken = True
@@ -280,11 +282,24 @@ class ReaderApp(InOrderKeys, App[int]):
             for number in EXIT_SIGNALS:
                 loop.remove_signal_handler(number)
 
-    def exit_when_stored(self) -> None:
+    def exit_when_stored(self, hangup: bool = False) -> None:
         if self.main_screen.storing:
-            self.set_timer(STORE_POLL, self.exit_when_stored)
+            self.set_timer(STORE_POLL, lambda: self.exit_when_stored(hangup))
             return
+        if hangup:
+            self.end_without_terminal()
         self.exit()
+
+    def end_without_terminal(self) -> None:
+        """The terminal is gone: Textual's shutdown would wait forever to restore it (its writer's
+        queue fills and is never drained), leaving the app alive and holding the library. Do the
+        closing writes that shutdown would do, then leave."""
+        try:
+            remember_visit(self)
+            self.stop_listening()
+            self.library.close()
+        finally:
+            os._exit(0)
 
     # -- the CLI's changes, handed over through the control socket (store/control.py) ----------------
 
