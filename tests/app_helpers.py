@@ -116,3 +116,11 @@ def use_fake_tool(monkeypatch, folder: Path, tool: str, behaviour: str) -> Path:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return folder
+
+
+def opened_url(opened: Path) -> str:
+    for _ in range(200):  # the browser runs in the background
+        if opened.exists() and opened.read_text():
+            return opened.read_text()
+        time.sleep(0.05)
+    raise AssertionError("the browser was never started")

@@ -95,3 +95,28 @@ def x_display(monkeypatch):
     yield f":{number}"
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch) -> Path:
+    """$BROWSER is a script that writes the URL it was given to the returned file."""
+    import webbrowser
+
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "fake-browser"
+    script.write_text(f"#!/bin/sh\nprintf '%s' \"$1\" > {opened}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(script))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # webbrowser reads $BROWSER once; read it again
+    return opened
+
+
+@pytest.fixture
+def local_fetch_env(monkeypatch) -> None:
+    """Fetching talks to the test's own server on 127.0.0.1: no proxy, no configured base URL,
+    and no waiting between retries or pages."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
+                 "TUI_READER_HF_URL", "TUI_READER_ARXIV_URL"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TUI_READER_RETRY_WAIT", "0.01")
+    monkeypatch.setenv("TUI_READER_ARXIV_DELAY", "0")

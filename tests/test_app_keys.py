@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_helpers import FIRST_TITLE, current_id, make_app, notices, paper_list, reopen_state, running
+from app_helpers import FIRST_TITLE, current_id, make_app, notices, opened_url, paper_list, reopen_state, running
 from tui_reader.ui.detail import DetailPane
 
 
@@ -212,27 +212,13 @@ async def test_b_hides_and_shows_the_sidebar_and_remembers(library, config_folde
         assert sidebar.region.width > 0
 
 
-async def test_o_opens_the_repo_in_the_browser(library, config_folder, tmp_path, monkeypatch):
-    import webbrowser
-
-    opened = tmp_path / "opened.txt"
-    script = tmp_path / "fake-browser"
-    script.write_text(f"#!/bin/sh\nprintf '%s' \"$1\" > {opened}\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("BROWSER", str(script))
-    monkeypatch.setattr(webbrowser, "_tryorder", None)  # webbrowser reads $BROWSER once; read it again
+async def test_o_opens_the_repo_in_the_browser(library, config_folder, browser):
     app = make_app(library, config_folder)
     async with running(app) as pilot:
         await pilot.press("o")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    for _ in range(100):  # the browser runs in the background; give it its moment
-        if opened.exists() and opened.read_text():
-            break
-        import time
-
-        time.sleep(0.05)
-    assert opened.read_text() == "https://github.com/zhengchen1999/RGT"
+    assert opened_url(browser) == "https://github.com/zhengchen1999/RGT"
 
 
 async def test_o_without_a_browser_says_so_and_shows_the_link(library, config_folder, tmp_path, monkeypatch):

@@ -3,14 +3,12 @@ copies it. a and p open the arXiv page and the PDF directly."""
 
 from __future__ import annotations
 
-import time
-import webbrowser
 from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList
 
-from app_helpers import make_app, running
+from app_helpers import make_app, opened_url, running
 from tui_reader.sources import read_source
 from tui_reader.store.library import Library
 
@@ -24,25 +22,6 @@ def daily(tmp_path):
     library.import_papers(read_source(DAILY).papers)
     yield library
     library.close()
-
-
-@pytest.fixture
-def browser(tmp_path, monkeypatch) -> Path:
-    opened = tmp_path / "opened.txt"
-    script = tmp_path / "fake-browser"
-    script.write_text(f"#!/bin/sh\nprintf '%s' \"$1\" > {opened}\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("BROWSER", str(script))
-    monkeypatch.setattr(webbrowser, "_tryorder", None)  # webbrowser reads $BROWSER once; read it again
-    return opened
-
-
-def opened_url(opened: Path) -> str:
-    for _ in range(200):  # the browser runs in the background
-        if opened.exists() and opened.read_text():
-            return opened.read_text()
-        time.sleep(0.05)
-    raise AssertionError("the browser was never started")
 
 
 async def test_l_lists_every_link_numbered_and_labelled(daily, config_folder):

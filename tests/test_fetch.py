@@ -96,12 +96,7 @@ class ApiServer:
 
 
 @pytest.fixture
-def server(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
-                 "TUI_READER_HF_URL", "TUI_READER_ARXIV_URL"):  # fmt: skip
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TUI_READER_RETRY_WAIT", "0.01")
-    monkeypatch.setenv("TUI_READER_ARXIV_DELAY", "0")
+def server(local_fetch_env):
     api = ApiServer()
     yield api
     api.close()
