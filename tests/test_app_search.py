@@ -82,6 +82,16 @@ async def test_typing_in_the_search_does_not_trigger_keys(library, config_folder
         assert app.is_running
 
 
+async def test_a_line_feed_submits_the_search_as_enter_does(library, config_folder):
+    """ctrl+j is what Enter becomes when typed before the app took the terminal over."""
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        await pilot.press("slash", "d", "i", "f", "f", "ctrl+j", "s")
+        assert app.main_screen.search_text == "diff"
+        assert app.focused is paper_list(app)
+        assert [pid for pid, state in library.states.items() if state.starred] == [paper_list(app).ids[0]]
+
+
 async def test_an_unknown_is_value_is_shown_and_keeps_the_last_results(library, config_folder):
     app = make_app(library, config_folder)
     async with running(app) as pilot:

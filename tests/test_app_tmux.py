@@ -25,8 +25,8 @@ def terminal(tmp_path):
     def tmux(*args: str) -> str:
         return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True, check=True).stdout
 
-    def start() -> None:
-        command = f"{sys.executable} -m tui_reader --data-dir {data} --config-dir {config}; sleep 30"
+    def start(before: str = "") -> None:
+        command = f"{before}{sys.executable} -m tui_reader --data-dir {data} --config-dir {config}; sleep 30"
         tmux("new-session", "-d", "-s", "app", "-x", "160", "-y", "45", "-e", "TERM=xterm-256color", "-e", "DISPLAY=", command)
         tmux("set", "-g", "set-clipboard", "on")
 
@@ -112,3 +112,20 @@ def test_keys_in_one_burst_land_in_the_field_they_were_typed_for(terminal):
     expected = [tag for round in range(20) for tag in (f"burst{round}", f"x{round}")]
     assert changed[0]["tags"] == expected
     assert not (changed[0]["starred"] or changed[0]["read"] or changed[0]["note"])
+
+
+def test_keys_typed_while_the_app_starts_are_kept_and_enter_still_submits(terminal):
+    """Keys typed before the app has the terminal (here: during a second's wait before it starts)
+    are read by the terminal in its ordinary mode, which turns Enter into a line feed (ctrl+j).
+    The search still gets the word, Enter still returns to the list, and the `s` typed after it
+    stars a paper instead of landing in the search field."""
+    terminal.start(before="sleep 1; ")
+    terminal.tmux("send-keys", "-t", "app", "/", *"reasoning", "Enter")  # before the app reads its terminal
+    terminal.wait_for("matching 'reasoning'")
+    terminal.keys("s")
+    terminal.wait_for("★")
+    terminal.keys("q")
+    terminal.wait_for("matching 'reasoning'", gone=True)
+    starred = listed(terminal.data, "is:starred")
+    assert len(starred) == 1 and "reasoning" in (starred[0]["title"] + starred[0]["abstract"]).lower()
+    assert "reasonings" not in terminal.screen()

@@ -7,6 +7,10 @@ focused the search field after `d`, `i`, `f`… had run as commands (`s` starred
 the note editor). Here the app looks at each key as it arrives: when its binding opens a field (a
 search field, a prompt, a picker, a dialog), the keys after it are held until the action has run
 and the field has focus, then handed on in order, each to whatever has focus at its turn.
+
+Keys typed before the app has taken the terminal over (while Python starts) were read by the
+terminal in its ordinary mode, which turns Enter into a line feed: they arrive as ctrl+j, and are
+taken as the Enter they were (as readline and prompt_toolkit do).
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ class InOrderKeys(App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if event.key == "ctrl+j":
+                event = events.Key("enter", "\r")
             if self._held_keys is not None:
                 self._held_keys.append(event)
                 return
