@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cli_helpers import run
-from tui_reader.models import Paper
+from tui_reader.models import Paper, PaperState
 from tui_reader.search import related
 from tui_reader.store.library import Library
 
@@ -93,6 +93,29 @@ def test_for_you_ranks_papers_sharing_rare_words_with_the_stars_above_those_shar
     assert set(order[-3:]) == {p.id for p in stars}  # the stars themselves go after the suggestions
     why = model.why(library.papers.row["2405.00010"], classifier)
     assert set(why) & {"quasicrystals", "neutron", "phason", "icosahedral", "scattering"}
+
+
+def test_the_for_you_order_is_unheld_first_then_best_score_then_the_library_order():
+    """The packed one-key sort against the obvious one, on ties, signed zeros, negative and huge scores."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    scores = rng.choice(np.array([-2.5, -1e-30, -0.0, 0.0, 1e-30, 0.25, 0.25, 3.0, 1e30, -1e30], dtype=np.float32), 400)
+    ids = [f"p{row}" for row in range(400)]
+    order_rows = rng.permutation(400)  # the library's order
+    mask = bytes(int(rng.random() < 0.75) for _ in range(400))
+    shown = [int(row) for row in order_rows if mask[row]]
+    held = rng.permutation(400)[:50].tolist()
+
+    def expected(held):
+        return [ids[shown[i]] for i in sorted(range(len(shown)), key=lambda i: (shown[i] in held, -float(scores[shown[i]]), i))]
+
+    assert related.for_you_view_order(mask, order_rows, scores, ids, held) == expected(held)
+    assert related.for_you_view_order(mask, order_rows, scores.astype(np.float64), ids, held) == expected(held)
+    assert related.for_you_view_order(mask, order_rows, scores, ids) == expected([])
+    assert related.for_you_view_order(bytes(400), order_rows, scores, ids) == []
+    assert related.for_you_order([ids[row] for row in shown], scores, {pid: row for row, pid in enumerate(ids)},
+                                 {ids[row]: PaperState(read=True) for row in held}) == expected(held)
 
 
 def test_for_you_without_stars_has_nothing_to_learn_from(library):

@@ -107,3 +107,33 @@ def test_big_catalogs_query_in_a_thread_unless_nothing_is_left_to_do(library, mo
     monkeypatch.setattr(searcher_module, "THREAD_FROM", 0)
     assert session.in_thread(session.ask("view:all", "title", parse_query("model")))
     assert not session.in_thread(session.ask("view:all", "added", []))
+
+
+class ReverseRanker:
+    """A ranked view for the test: keeps the rows it was given, answers their ids last first."""
+
+    def __init__(self, library: Library):
+        self.library, self.rows = library, None
+
+    def ranks(self, view: str) -> bool:
+        return view == "view:ranked"
+
+    def rank(self, view, mask, states):
+        papers = self.library.papers
+        assert len(mask) == len(papers)
+        self.rows = [row for row in papers.order_rows if mask[row]]
+        return [papers.ids[row] for row in reversed(self.rows)]
+
+
+def test_a_ranked_view_gets_the_mask_of_the_papers_its_query_keeps(library):
+    ids = library.ordered_ids()
+    library.set_starred(ids[10:13])
+    library.set_read(ids[:40])
+    ranker = ReverseRanker(library)
+    session = SearchSession(library, ranker=ranker)
+    row = library.papers.row
+    for query in ("is:unread is:unstarred", "is:starred", "models", "", "-is:unread", "is:read is:unread"):
+        expected = oracle(library, query)
+        _, shown = answer(session, query, view="view:ranked")
+        assert ranker.rows == [row[pid] for pid in expected], query
+        assert shown.ids == expected[::-1]

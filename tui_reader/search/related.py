@@ -308,11 +308,6 @@ def spawn_build(folder: Path) -> subprocess.Popen | None:
 # -- orders the CLI and the app share -------------------------------------------------------
 
 
-def is_candidate(state: PaperState | None) -> bool:
-    """A paper For you may suggest: not read yet, not starred already."""
-    return state is None or not (state.read or state.starred)
-
-
 def starred_rows(row_of: Mapping[str, int], states: Mapping[str, PaperState]) -> list[int]:
     return [row_of[pid] for pid, state in states.items() if state.starred and pid in row_of]
 
@@ -332,6 +327,11 @@ def for_you_scores(model: RelatedModel, row_of: Mapping[str, int], states: Mappi
     return model.scores(classifier), classifier
 
 
+def held_rows(row_of: Mapping[str, int], states: Mapping[str, PaperState]) -> list[int]:
+    """The rows of the papers For you does not suggest: read or starred already."""
+    return [row_of[pid] for pid, state in states.items() if (state.read or state.starred) and pid in row_of]
+
+
 def for_you_order(ids: Sequence[str], scores: np.ndarray, row_of: Mapping[str, int],
                   states: Mapping[str, PaperState]) -> list[str]:
     """`ids` with the papers For you suggests (unread, unstarred) first, best score first, then the
@@ -339,11 +339,46 @@ def for_you_order(ids: Sequence[str], scores: np.ndarray, row_of: Mapping[str, i
     if not ids:
         return []
     rows = np.fromiter(map(row_of.__getitem__, ids), dtype=np.int64, count=len(ids))
-    held = np.zeros(len(scores), dtype=bool)  # per catalog row: read or starred
-    held_rows = [row_of[pid] for pid, state in states.items() if not is_candidate(state) and pid in row_of]
-    held[held_rows] = True
-    order = np.lexsort((-scores[rows], held[rows]))  # stable: ties keep the given order
+    order = ranked_positions(rows, scores, held_rows(row_of, states))
     return np.array(ids, dtype=object)[order].tolist()  # a gather in C, not a loop over 100,000 ids
+
+
+def for_you_view_order(mask: bytes, order_rows: Sequence[int], scores: np.ndarray, ids: Sequence[str],
+                       held: Sequence[int] = ()) -> list[str]:
+    """The ids of the papers in a view (`mask`: one byte per catalog row, 1 in the view), ordered
+    as for_you_order does with the view's ids given in the library's order (`order_rows`: the
+    catalog rows in that order; `ids`: the catalog's ids by row). The app's views come as masks."""
+    order_rows = np.asarray(order_rows, dtype=np.intp)
+    rows = order_rows[np.frombuffer(mask, dtype=bool, count=len(ids))[order_rows]]
+    if not len(rows):
+        return []
+    return np.array(ids, dtype=object)[rows[ranked_positions(rows, scores, held)]].tolist()
+
+
+_POSITION_BITS = 30  # one sort key per row: held (bit 63), descending score (bits 30-61), position
+
+
+def ranked_positions(rows: np.ndarray, scores: np.ndarray, held: Sequence[int]) -> np.ndarray:
+    """Positions in `rows`: the rows not in `held` first, then by descending score, ties by position.
+    The three keys are packed in one integer per row and sorted as plain numbers: the stable sort
+    on two keys it replaces took several times longer. Scores are finite (a linear model's)."""
+    count = len(rows)
+    if scores.dtype != np.float32 or count >= 1 << _POSITION_BITS:  # not what the model gives: two keys
+        held_mask = np.zeros(len(scores), dtype=bool)
+        held_mask[np.asarray(held, dtype=np.intp)] = True
+        return np.lexsort((-scores[rows], held_mask[rows]))
+    score = scores[rows] + np.float32(0.0)  # -0.0 ties with 0.0, as in a sort
+    bits = score.view(np.uint32).astype(np.uint64)
+    # IEEE floats sort as integers once negative ones have every bit flipped and positive ones the sign bit
+    ascending = np.where(bits >> np.uint64(31) == 1, bits ^ np.uint64(0xFFFFFFFF), bits | np.uint64(0x80000000))
+    key = (np.uint64(0xFFFFFFFF) - ascending) << np.uint64(_POSITION_BITS)
+    key |= np.arange(count, dtype=np.uint64)
+    if len(held):
+        held_mask = np.zeros(len(scores), dtype=np.uint64)
+        held_mask[np.asarray(held, dtype=np.intp)] = np.uint64(1) << np.uint64(63)
+        key |= held_mask[rows]
+    key.sort()
+    return (key & np.uint64((1 << _POSITION_BITS) - 1)).astype(np.intp)
 
 
 def main(argv: list[str]) -> int:

@@ -53,9 +53,28 @@ class Searcher:
             return list(pids)
         return self._filter_rows(pids, terms)
 
+    def row_mask(self, query: str | list[Term]) -> bytes:
+        """One byte per catalog row, 1 where the paper matches every term: what a ranked view
+        orders (it works on rows; mapping 100,000 ids back to rows costs more than the filter)."""
+        terms = parse_query(query) if isinstance(query, str) else query
+        n = len(self.catalog.ids)
+        return self._combined(terms).to_bytes(n, "little")
+
+    def _combined(self, terms: list[Term]) -> int:
+        """Each term gives a mask (from the word index, the link flags or the states) as an
+        integer of one byte per row; here they are combined."""
+        ones = combined = _ones(len(self.catalog.ids))
+        for term in terms:
+            mask = self._mask(term)
+            if term.negated:
+                mask ^= ones
+            combined &= mask
+            if not combined:
+                break
+        return combined
+
     def _filter_rows(self, pids: Iterable[str], terms: list[Term]) -> list[str]:
-        """Each term gives a mask (from the word index, the link flags or the states), the masks
-        are combined as integers and the list is cut in one pass."""
+        """The terms' masks combined, and the list cut in one pass."""
         catalog = self.catalog
         n = len(catalog.ids)
         if pids is catalog.order:  # the library's own order: its rows are at hand
@@ -63,14 +82,9 @@ class Searcher:
         else:
             pids = pids if isinstance(pids, list) else list(pids)
             rows = list(map(catalog.row.get, pids, repeat(n)))  # an unknown id: the row past the end
-        ones = combined = _ones(n)
-        for term in terms:
-            mask = self._mask(term)
-            if term.negated:
-                mask ^= ones
-            combined &= mask
-            if not combined:
-                return []
+        combined = self._combined(terms)
+        if not combined:
+            return []
         keep = combined.to_bytes(n, "little")
         if rows is catalog.order_rows and combined.bit_count() * 16 < n:
             # A few papers: put them in the library's order rather than walking all of it.
@@ -232,7 +246,9 @@ class Ranker(Protocol):
 
     def ranks(self, view: str) -> bool: ...
 
-    def rank(self, view: str, ids: list[str], states: dict[str, PaperState]) -> list[str]: ...
+    def rank(self, view: str, mask: bytes, states: dict[str, PaperState]) -> list[str]:
+        """The view's papers (`mask`: one byte per catalog row, 1 for a paper in the view) as ids, ranked;
+        ties in the library's order."""
 
 
 class SearchSession:
@@ -339,9 +355,10 @@ class SearchSession:
     def _answer(self, query: Query) -> Shown:
         searcher = self.searcher
         searcher.states = query.states
-        ids = searcher.filter(query.base, query.todo) if query.todo else list(query.base)
         if self._ranked(query.view):
-            ids = self.ranker.rank(query.view, ids, query.states)
+            # never narrowed (see ask): the view is the catalog's papers that match
+            ids = self.ranker.rank(query.view, searcher.row_mask(query.todo), query.states)
         else:
+            ids = searcher.filter(query.base, query.todo) if query.todo else list(query.base)
             ids = sort_ids(ids, query.order, self.library.papers, query.states)
         return Shown(query.view, query.sort, query.terms, query.states_version, ids)

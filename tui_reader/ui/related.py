@@ -79,6 +79,7 @@ class RelatedSection(Static):
         self.display = False
         self.paper_id: str | None = None
         self.related_ids: list[str] = []
+        self.shown: Text | None = None
 
     def show_matches(self, paper_id: str, matches: list[tuple[str, Match]], library,
                      for_you: tuple[float, tuple[str, ...]] | None, label: str = "For you") -> None:
@@ -104,7 +105,9 @@ class RelatedSection(Static):
             text.append(safe_line(to_unicode(library.papers.title(pid))))
             if match.terms:
                 text.append("  " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
-        self.update(text)
+        if text != self.shown:  # the same text again (a star redraws the pane) costs no layout
+            self.shown = text
+            self.update(text)
         self.display = True
 
 
@@ -212,17 +215,18 @@ class RelatedActions:
         """The search session asks: views this screen orders itself (see `rank`)."""
         return ranked_view(view)
 
-    def rank(self, view: str, ids: list[str], states: dict) -> list[str]:
-        """The For-you (or More like #tag) view's ids, best first; [] with the reason in
-        `for_you_note` when there is nothing to rank by yet. Runs in the session's thread (it
-        trains the classifier) on the states as they were asked with."""
+    def rank(self, view: str, mask: bytes, states: dict) -> list[str]:
+        """The For-you (or More like #tag) view's papers (`mask`: one byte per catalog row) as ids,
+        best first; [] with the reason in `for_you_note` when there is nothing to rank by yet. Runs
+        in the session's thread (it trains the classifier) on the states as they were asked with."""
         model = self.related_model
         if model is None:
             self.for_you_note = BUILDING if not self.related_failed else "The related-papers model could not be built."
             return []
         from tui_reader.search import related
 
-        row = self.library.papers.row
+        catalog = self.library.papers
+        row = catalog.row
         tag = view[len(LIKE_PREFIX):] if view.startswith(LIKE_PREFIX) else None
         found = related.for_you_scores(model, row, states, tag=tag)
         if found is None:
@@ -231,8 +235,9 @@ class RelatedActions:
         self.for_you_note = None
         scores, classifier = found
         self._for_you = (view, scores, classifier)
-        # More like #tag ranks by likeness alone; For you puts the unread, unstarred papers first
-        return related.for_you_order(ids, scores, row, states if tag is None else {})
+        # More like #tag ranks by likeness alone. For you puts the unread, unstarred papers first:
+        # its own query (SMART_VIEWS) shows no other, so the read and starred need not be looked for.
+        return related.for_you_view_order(mask, catalog.order_rows, scores, catalog.ids)
 
     def action_more_like_tag(self) -> None:
         kind, _, tag = self.view.partition(":")
