@@ -10,6 +10,8 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from tui_reader.latex import to_unicode
@@ -65,16 +67,31 @@ def links_text(paper: Paper) -> Text:
     return text or Text("no links")
 
 
+class DetailText(Static):
+    """One part of the detail pane. A new text costs a layout of the screen (its height may
+    change), so the same text again (a star redraws the pane) is not set again."""
+
+    shown: Text | None = None
+    # Its size comes from the layout that placed it: a second layout for the virtual size it
+    # then takes would place everything where it already is.
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def show(self, text: Text) -> None:
+        if text != self.shown:
+            self.shown = text
+            self.update(text)
+
+
 class DetailPane(MovingScroll, can_focus=True):
     """Everything about the paper under the list's cursor. Text is always built as Text, never markup."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
-        yield Static(id="detail-meta")
-        yield Static(id="detail-links")
-        yield Static(id="detail-tags")
+        yield DetailText(id="detail-title")
+        yield DetailText(id="detail-meta")
+        yield DetailText(id="detail-links")
+        yield DetailText(id="detail-tags")
         yield RelatedSection(id="detail-related")
-        yield Static(id="detail-abstract")
+        yield DetailText(id="detail-abstract")
         yield Static(Text("Note"), id="detail-note-heading")
         yield Static(Text(NO_NOTE), id="detail-no-note")
 
@@ -86,7 +103,7 @@ class DetailPane(MovingScroll, can_focus=True):
             return
         if found:
             markdown = found.first()
-            if note:
+            if note and note != markdown.source:
                 markdown.update(note)
         else:
             from textual.widgets import Markdown
@@ -103,29 +120,29 @@ class DetailPane(MovingScroll, can_focus=True):
         if self.paper is not None:
             self._meta_width = self.scrollable_content_region.width
             width = self._meta_width - 1  # a scrollbar may come with the new text
-            self.query_one("#detail-meta", Static).update(Text(meta_line(self.paper, width)))
+            self.query_one("#detail-meta", DetailText).show(Text(meta_line(self.paper, width)))
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._meta_width:
             self._show_meta()
 
     def show(self, paper: Paper | None, state: PaperState) -> None:
-        title = self.query_one("#detail-title", Static)
+        title = self.query_one("#detail-title", DetailText)
         if paper is None:
             self.paper = None
-            title.update(Text("Nothing selected"))
+            title.show(Text("Nothing selected"))
             for name in ("meta", "links", "tags", "abstract"):
-                self.query_one(f"#detail-{name}", Static).update(Text(""))
+                self.query_one(f"#detail-{name}", DetailText).show(Text(""))
             self._show_note("")
             return
         marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
-        title.update(Text(marks + safe_line(to_unicode(paper.title))))
+        title.show(Text(marks + safe_line(to_unicode(paper.title))))
         self.paper = paper
         self._show_meta()
-        self.query_one("#detail-links", Static).update(links_text(paper))
+        self.query_one("#detail-links", DetailText).show(links_text(paper))
         tags = "  ".join(f"#{safe_line(t)}" for t in state.tags) if state.tags else "no tags: t adds some"
-        self.query_one("#detail-tags", Static).update(Text(tags))
+        self.query_one("#detail-tags", DetailText).show(Text(tags))
         abstract = safe_block(to_unicode(paper.abstract.strip())) or "No abstract."
-        self.query_one("#detail-abstract", Static).update(Text(abstract))
+        self.query_one("#detail-abstract", DetailText).show(Text(abstract))
         self._show_note(safe_block(state.note.strip()))
         self.scroll_home(animate=False, immediate=True)
