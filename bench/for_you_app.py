@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tui_reader.store import gc_pause  # noqa: E402
 from tui_reader.store.library import Library  # noqa: E402
 from tui_reader.ui.app import ReaderApp  # noqa: E402
 
@@ -40,7 +41,9 @@ async def measure(folder: Path, runs: int) -> dict[str, list[float]]:
     try:
         shutil.copytree(folder, work / "lib")
         library = Library(work / "lib", purpose="bench")
-        app = ReaderApp(library, config_folder=work / "config", cursor_blink=False, related=True)
+        app = ReaderApp(library, config_folder=work / "config", cursor_blink=False, related=True,
+                        freeze_after_start=True)
+        gc_pause.freeze_survivors()  # as run_app does: the collector's full passes stay off the library
         figures: dict[str, list[float]] = {"star": [], "star CPU": [], "esc -> ranked": [], "esc CPU": [], "esc -> idle": []}
         async with app.run_test(size=(160, 45)) as pilot:
             screen = app.main_screen
@@ -59,7 +62,7 @@ async def measure(folder: Path, runs: int) -> dict[str, list[float]]:
                 await pilot.pause(0.3)
                 before = screen.session.shown
                 began, cpu = time.perf_counter(), time.process_time()
-                await pilot.press("escape")
+                app.simulate_key("escape")  # not pilot.press: that returns once everything is done
                 while screen.session.shown is before:
                     await asyncio.sleep(0.001)
                 drawn = asyncio.Event()
