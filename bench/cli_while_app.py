@@ -82,7 +82,7 @@ def main() -> int:
     whole_ms, shown_ms = asyncio.run(measure(folder))
     print("| papers | CLI run (start to exit) ms | CLI exit -> shown in the app ms |")
     print(f"| {n:,} | {whole_ms:.0f} | {shown_ms:.1f} |")
-    # 0 means the list showed it before the CLI had exited: the app draws before it answers
+    # 0: the count had changed by the time the CLI's process had exited
     if len(sys.argv) == 1:
         shutil.rmtree(folder.parent, ignore_errors=True)
     return 0
