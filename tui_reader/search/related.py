@@ -382,7 +382,8 @@ def ranked_positions(rows: np.ndarray, scores: np.ndarray, held: Sequence[int]) 
 
 
 def main(argv: list[str]) -> int:
-    return background.run_build(lambda folder: build_file(Path(folder)), argv, ".related.building")
+    # the app reads the model once this process ends: behind another build it waits, not fails
+    return background.run_build(lambda folder: build_file(Path(folder)), argv, ".related.building", wait=True)
 
 
 if __name__ == "__main__":
