@@ -15,15 +15,25 @@ taken as the Enter they were (as readline and prompt_toolkit do).
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 
 from textual import events
 from textual.app import App
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 HOLD_LIMIT = 2.0  # seconds: a safety net, should an action open nothing and say nothing
+
+
+def is_text_field(widget: Widget | None) -> bool:
+    """An Input, or a TextArea. Only the dialogs make TextAreas (the note editor), and they are
+    imported when one first opens: TextArea's module is not loaded at start for this test."""
+    if isinstance(widget, Input):
+        return True
+    dialogs = sys.modules.get("tui_reader.ui.dialogs")
+    return dialogs is not None and isinstance(widget, dialogs.TextArea)
 
 
 class InOrderKeys(App):
@@ -50,7 +60,7 @@ class InOrderKeys(App):
     def _field_action(self, event: events.Key) -> str | None:
         """The focus-moving action this key will run, if it runs one."""
         focused = self.focused
-        if isinstance(focused, (Input, TextArea)) and event.is_printable:
+        if is_text_field(focused) and event.is_printable:
             return None  # typed into the field it is in
         active = self.screen.active_bindings.get(event.key)
         if active is None or not active.enabled:
@@ -101,7 +111,7 @@ class InOrderKeys(App):
             self.screen.call_after_refresh(self._release, number)
         elif self.focused is not focused:
             await self._release(number)
-        elif not (isinstance(focused, (Input, TextArea)) or screen.is_modal):
+        elif not (is_text_field(focused) or screen.is_modal):
             await self._release(number)
 
     def _screen_changed(self, screen: Screen) -> None:

@@ -22,6 +22,8 @@ APP_VARIABLES: dict[str, str] = {
     "paper-read": "foreground-muted",
     "paper-link": "primary",
 }
+# libyaml's safe loader when PyYAML was built with it (parses the themes at start ~5x faster)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "warning", "error", "success")
 _NUMBERS = ("luminosity_spread", "text_alpha")
 
@@ -64,7 +66,7 @@ def _colour(path: Path, key: str, value: object) -> str:
 def theme_from_yaml(path: Path) -> Theme:
     """One theme file as a Theme; ThemeFileError says what is wrong with it."""
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml.load(path.read_text("utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as error:
         raise ThemeFileError(path, f"cannot be read ({error})") from None
     except yaml.YAMLError as error:
