@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -112,7 +111,9 @@ def import_snapshot(library: Library, path: Path, subset: Subset) -> ImportResul
 
 
 def sample_batch() -> Batch:
-    # the parsers load only for an import, not at every start
+    # the parsers (and importlib.resources) load only for an import, not at every start
+    from importlib import resources
+
     from tui_reader.sources import parse_text
 
     text = resources.files("tui_reader.data").joinpath(SAMPLE_NAME).read_text("utf-8")

@@ -7,7 +7,7 @@ import argparse
 from tui_reader.cli.common import import_batch, open_library, summary
 from tui_reader.models import Paper
 from tui_reader.sources import http
-from tui_reader.sources import Batch, arxiv, hf_api
+from tui_reader.sources import Batch
 
 
 def positive_int(text: str) -> int:
@@ -72,6 +72,8 @@ def cmd_fetch_hf(args: argparse.Namespace) -> int:
             args.date, args.week, args.month, args.sort, args.limit, submitter=args.submitter,
             base=args.base_url, timeout=args.timeout, page_size=args.page_size, progress=progress,
         )  # fmt: skip
+    from tui_reader.sources import hf_api  # (loaded here: the parsers are not needed to build the parser)
+
     return _store(args, papers, hf_api.SOURCE, f"HF daily papers ({what})")
 
 
@@ -90,6 +92,8 @@ def cmd_fetch_arxiv(args: argparse.Namespace) -> int:
             query, args.max, ids=args.ids, sort=args.sort, base=args.base_url, timeout=args.timeout,
             delay=args.delay, page_size=args.page_size, progress=progress,
         )  # fmt: skip
+    from tui_reader.sources import arxiv
+
     return _store(args, papers, arxiv.SOURCE, f"arXiv ({query_label})")
 
 

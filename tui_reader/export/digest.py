@@ -7,7 +7,6 @@ renderers are pure functions of the Digest, so a fixed library gives a fixed tex
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -221,6 +220,8 @@ STYLES = {
 
 
 def _e(text: str) -> str:
+    import html  # (its entity tables load with the first HTML digest, not with the command line)
+
     return html.escape(text, quote=True)
 
 

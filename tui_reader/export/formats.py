@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
@@ -112,6 +111,8 @@ def csv_cell(value: object) -> object:
 
 def to_csv(papers: Sequence[Paper], states: States) -> str:
     """One row per paper; list fields joined with '; '."""
+    import csv  # (loaded with the first CSV export, not with the command line)
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

@@ -12,14 +12,12 @@ import re
 import time
 from collections.abc import Callable
 from datetime import date as Date
-from email.utils import parsedate_to_datetime
 
 from typing import TYPE_CHECKING
 
 from tui_reader import __version__
 from tui_reader.errors import FetchError, SourceError
 from tui_reader.models import Paper
-from tui_reader.sources import arxiv, hf_api
 
 if TYPE_CHECKING:
     import httpx
@@ -107,6 +105,8 @@ class Fetcher:
             try:
                 wait = float(header)
             except ValueError:
+                from email.utils import parsedate_to_datetime  # (email loads only when a server asks to wait)
+
                 try:
                     wait = parsedate_to_datetime(header).timestamp() - time.time()
                 except (TypeError, ValueError):
@@ -118,6 +118,8 @@ class Fetcher:
 def _error_text(response: httpx.Response) -> str:
     """The server's own reason, when its error body gives one: arXiv's Atom error entry (the 2026
     API answers HTTP 400 with it), or an HF JSON {"error": …}. One line, at most 200 characters."""
+    from tui_reader.sources import arxiv, hf_api
+
     text = response.text[:100_000] if response.content else ""
     reason = ""
     if text.lstrip().startswith("<"):
@@ -196,6 +198,8 @@ def fetch_hf(
     With no date, week or month the API answers with its most recent papers, page after page back
     in time; we take the latest day only: its date is read from the first page, and that day is
     then fetched as if asked for. With only a `submitter`, all of that user's papers come."""
+    from tui_reader.sources import hf_api  # the parsers load when first used, not with the command line
+
     params = hf_params(date, week, month, sort, submitter)
     url = base_url(base, HF_URL_ENV, HF_URL) + "/api/daily_papers"
     papers: dict[str, Paper] = {}
@@ -229,6 +233,8 @@ def fetch_hf(
 
 def _latest_day(fetcher: Fetcher, url: str, params: dict[str, str]) -> str | None:
     """The newest submission day among the API's most recent papers (None: there are none)."""
+    from tui_reader.sources import hf_api
+
     response = fetcher.get(url, {**params, "p": 0, "limit": HF_PAGE_SIZE})
     try:
         entries = hf_api.load_json(response.text)
@@ -287,6 +293,8 @@ def fetch_arxiv(
 ) -> list[Paper]:
     """Up to `max_results` papers matching `query` (or with the arXiv `ids`, fetched by `id_list`),
     newest first, paged with `start`/`max_results` and a polite pause between pages."""
+    from tui_reader.sources import arxiv
+
     if sort not in ARXIV_SORTS:
         raise FetchError(f"unknown sort {sort!r} (one of {', '.join(ARXIV_SORTS)})")
     if max_results < 1:
