@@ -180,3 +180,30 @@ def test_a_huge_field_is_cut_and_the_import_says_so(capsys, tmp_path):
     with Library(tmp_path / "lib", read_only=True) as lib:
         assert len(lib.papers["2401.00001"].title) <= 2_000
     assert (tmp_path / "lib" / "papers.json").stat().st_size < 100_000
+
+
+def test_index_json_read_ahead_is_taken_only_while_it_is_the_file_on_disk(template, tmp_path):
+    """The app's start reads index.json in a thread while it imports (store/derived.py); the
+    library takes that read only when the file was not replaced since, and checks it all the same."""
+    from tui_reader.store import derived
+
+    folder = copy_of(template, tmp_path, same_times=True)
+    index = folder / "index.json"
+    derived.read_index_ahead(index)
+    with Library(folder, read_only=True) as lib:
+        assert not lib.papers.rebuilt and len(lib.papers) == 300
+    assert wrong_answers(folder, template[1]) == []
+    # read ahead, then a damaged index.json put in its place: the damage is seen, not the read
+    derived.read_index_ahead(index)
+    raw = bytearray(index.read_bytes())
+    raw[len(raw) // 2] ^= 0x20
+    index.with_suffix(".new").write_bytes(raw)
+    os.replace(index.with_suffix(".new"), index)
+    assert derived.read_index(index) is None
+    with Library(folder, read_only=True) as lib:
+        assert lib.papers.rebuilt and len(lib.papers) == 300
+    assert wrong_answers(folder, template[1]) == []
+    # a read ahead of a folder with no index yet is no error: the open reads (and fails) as before
+    derived.read_index_ahead(tmp_path / "nowhere" / "index.json")
+    with pytest.raises(OSError):
+        derived.read_index(tmp_path / "nowhere" / "index.json")

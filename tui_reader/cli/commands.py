@@ -10,9 +10,11 @@ import orjson
 
 from tui_reader.cli.common import PROG, fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError
+from tui_reader.store.catalog import INDEX_FILE
+from tui_reader.store.derived import read_index_ahead
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
-from tui_reader.locations import config_dir, usable_folder
+from tui_reader.locations import config_dir, data_dir, usable_folder
 from tui_reader.store.sample import remember_sample
 
 FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related.py)
@@ -30,6 +32,11 @@ def open_for_app(args: argparse.Namespace) -> Library:
 
 def cmd_open(args: argparse.Namespace) -> int:
     config_folder = usable_folder(config_dir(args.config_dir), "config folder")
+    read_index_ahead(data_dir(args.data_dir) / INDEX_FILE)  # read while Python imports the app
+    try:
+        from tui_reader.ui.app import run_app
+    except ImportError as error:
+        run_app, missing = None, error
     library = open_for_app(args)
     try:
         message = None
@@ -38,10 +45,8 @@ def cmd_open(args: argparse.Namespace) -> int:
             remember_sample(library.folder, result.new_ids)  # removed at the user's first own import
             message = f"Your library was empty, so it opens on the bundled sample: {result.new} papers from a Hugging Face papers page."
             print(message, file=sys.stderr)
-        try:
-            from tui_reader.ui.app import run_app
-        except ImportError as error:
-            fail(f"the reader app is not available ({error})")
+        if run_app is None:
+            fail(f"the reader app is not available ({missing})")
         return run_app(library, theme=args.theme, config_folder=config_folder, startup_message=message)
     finally:
         library.close()

@@ -16,7 +16,9 @@ wrong result or a crash.
 from __future__ import annotations
 
 import base64
+import os
 import re
+import threading
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -55,8 +57,52 @@ def write_index(path: Path, index: dict) -> bool:
     return best_effort_write_chunks(path, (b"tui-reader index %d %08x\n" % (INDEX_VERSION, zlib.crc32(body)), body))
 
 
+def read_index_ahead(path: Path) -> None:
+    """Start reading index.json in a thread. The app's start calls this before it imports the UI:
+    reading the file and its checksum wait on memory, not on the interpreter, so they run while
+    Python imports. `read_index` takes what was read when the file is still the one read, else
+    (or when the read failed) it reads again: the checks are the same either way."""
+    path = Path(os.path.abspath(path))
+    done: list[tuple[tuple, dict | None]] = []
+
+    def work() -> None:
+        try:
+            before = _identity(path)
+            index = _read_index(path)
+            if _identity(path) == before:
+                done.append((before, index))
+        except Exception:  # noqa: BLE001 - read again, and fail, where it is asked for
+            pass
+
+    thread = threading.Thread(target=work, name="read index.json", daemon=True)
+    _READ_AHEAD[path] = (thread, done)
+    thread.start()
+
+
+_READ_AHEAD: dict[Path, tuple[threading.Thread, list]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """Which file is at `path` now: a new index.json is written aside and renamed over it."""
+    stat = os.stat(path)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 def read_index(path: Path) -> dict | None:
     """index.json when it is whole and of this version, else None (OSError when unreadable)."""
+    ahead = _READ_AHEAD.pop(Path(os.path.abspath(path)), None) if _READ_AHEAD else None
+    if ahead is not None:
+        thread, done = ahead
+        thread.join()
+        try:
+            if done and done[0][0] == _identity(path):
+                return done[0][1]
+        except OSError:
+            pass
+    return _read_index(path)
+
+
+def _read_index(path: Path) -> dict | None:
     raw = path.read_bytes()
     head = _INDEX_HEAD.match(raw)
     if head is None or int(head.group(1)) != INDEX_VERSION:
