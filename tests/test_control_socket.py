@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import stat
 import sys
 import time
 
 import pytest
 
-from app_helpers import make_app, running
-from reliability_helpers import ROOT
+from app_helpers import make_app, notices, running, wait_until
+from reliability_helpers import ROOT, one_line, snapshot
 from tui_reader.store.control import SOCKET_FILE, send
 from tui_reader.store.library import Library
 
@@ -46,6 +47,8 @@ async def test_a_star_from_the_cli_shows_in_the_running_app(library, config_fold
         assert library.state(first).starred and library.state(second).starred
         code, out, err = await cli(library.folder, "tag", first, "from-cli")
         assert code == 0 and library.state(first).tags == ["from-cli"]
+        code, out, err = await cli(library.folder, "hide", second)
+        assert code == 0 and out == "hide: 1 paper changed\n" and library.state(second).hidden, err
         code, out, err = await cli(library.folder, "star", "no-such-paper")
         assert code == 1 and "no paper with id" in err and "\n" not in err.strip()
     assert not (library.folder / SOCKET_FILE).exists()  # gone with the app
@@ -93,3 +96,60 @@ async def test_the_socket_refuses_another_user(library, config_folder):
                 os.chmod(folder, mode)
         assert b"refused" in out, err
         assert not any(state.starred for state in library.states.values())
+
+
+# -- import and fetch from the CLI while the app runs: the app stores them as its own import does --
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def on_disk(folder) -> tuple[set[str], dict]:
+    with Library(folder, read_only=True) as fresh:
+        return set(fresh.papers), {pid: state.to_dict() for pid, state in fresh.states.items()}
+
+
+async def test_an_import_from_the_cli_is_stored_by_the_running_app(library, config_folder, tmp_path):
+    shutil.copytree(library.folder, tmp_path / "alone")  # the same library, imported into with no app
+    bib = FIXTURES / "zotero.bib"
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        code, out, err = await cli(library.folder, "import", str(bib))
+        assert code == 0, err
+        ids, states = on_disk(library.folder)
+        new = ids - set(on_disk(tmp_path / "alone")[0])
+        assert new and "1706.03762" in new
+        await wait_until(pilot, lambda: new <= set(app.main_screen.paper_list.ids))  # shown at once
+        assert any(n.message.startswith("Imported") and "zotero.bib" in n.message for n in notices(app))
+    code, alone_out, err = await cli(tmp_path / "alone", "import", str(bib))
+    assert code == 0, err
+    assert out == alone_out  # the same summary (and sample note) as the CLI's own import
+    assert on_disk(library.folder) == on_disk(tmp_path / "alone")  # the same papers and notes
+
+
+async def test_a_bad_file_is_one_line_from_the_cli_and_the_running_app_changes_nothing(library, config_folder, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"not": "papers"')
+    app = make_app(library, config_folder)
+    async with running(app):
+        before = snapshot(library.folder)
+        shown = list(app.main_screen.paper_list.ids)
+        code, out, err = await cli(library.folder, "import", str(bad))
+        assert code == 1 and out == "" and one_line(err) and "broken.json" in err, err
+        assert snapshot(library.folder) == before and list(app.main_screen.paper_list.ids) == shown
+
+
+async def test_a_fetch_from_the_cli_is_stored_by_the_running_app(library, config_folder, local_fetch_env):
+    from test_fetch import HF_DAY, HF_ENTRIES, ApiServer
+
+    api = ApiServer()
+    app = make_app(library, config_folder)
+    try:
+        async with running(app) as pilot:
+            code, out, err = await cli(library.folder, "fetch", "hf", "--date", HF_DAY, "--base-url", api.url("ok"))
+            assert code == 0, err
+            assert f"Imported {len(HF_ENTRIES)} papers" in out and f"from HF daily papers (date {HF_DAY})" in out, out
+            fetched = {entry["paper"]["id"] for entry in HF_ENTRIES}
+            assert fetched <= on_disk(library.folder)[0]
+            await wait_until(pilot, lambda: fetched <= set(app.main_screen.paper_list.ids))
+    finally:
+        api.close()

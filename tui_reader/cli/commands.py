@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import PROG, fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.cli.common import PROG, fail, import_batch, import_batches, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
@@ -55,14 +55,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     # all parsed before any write (a snapshot is read as it is imported: it is too large to hold)
     batches = read_sources([path for path in paths if path not in snapshots])
     subset = arxiv_snapshot.Subset(tuple(args.category or ()), args.since)
+    named = []
+    for name, batch in batches:
+        label = Path(name).name if " + " not in name else name
+        for problem in batch.warnings[:MAX_WARNINGS]:
+            warn(f"{label}: {problem}")
+        if len(batch.warnings) > MAX_WARNINGS:
+            warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
+        named.append((label, batch, f"Importing {label}"))
+    if not snapshots:
+        import_batches(args, named)  # through the running app, if one listens
+        return 0
+    # A snapshot is too large to hand over: it is written here, with the library's lock.
     with open_library(args, write=True) as library:
-        for name, batch in batches:
-            label = Path(name).name if " + " not in name else name
-            for problem in batch.warnings[:MAX_WARNINGS]:
-                warn(f"{label}: {problem}")
-            if len(batch.warnings) > MAX_WARNINGS:
-                warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
-            print(summary(import_batch(library, batch, f"Importing {label}"), label))
+        for label, batch, progress_label in named:
+            print(summary(import_batch(library, batch, progress_label), label))
         for path in snapshots:
             print(summary(import_snapshot(library, path, subset), path.name))
     return 0

@@ -13,6 +13,7 @@ from tui_reader.errors import SourceError
 from tui_reader.locations import data_dir, usable_folder
 from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
+from tui_reader.store.control import send_import, socket_path
 from tui_reader.store.library import ImportResult, Library
 from tui_reader.store.views import last_closed
 from tui_reader.wording import import_summary
@@ -67,6 +68,32 @@ def purpose_of(args: argparse.Namespace) -> str:
 
 def summary(result: ImportResult, name: str) -> str:
     return import_summary(result, name)
+
+
+def import_batches(args: argparse.Namespace, named: list[tuple[str, Batch, str]]) -> None:
+    """Import each (name, batch, progress label) and print its summary: handed to the running app
+    when one listens (the one writer: store/control.py), else written here as the lock allows."""
+    from tui_reader.cli.progress import progress_bar
+
+    folder = data_dir(args.data_dir)
+    handed = 0
+    for name, batch, progress_label in named if socket_path(folder).exists() else ():
+        with progress_bar(progress_label) as progress:
+            answer = send_import(folder, batch, name, progress)
+        if answer is None:
+            break  # no app (or it closed since the last one): the rest is written here
+        if "error" in answer:
+            fail(str(answer["error"]))
+        counts = dict(answer.get("imported") or {})
+        if counts.get("sample_note"):
+            print(counts["sample_note"])
+        print(summary(ImportResult(**counts), name))
+        handed += 1
+    if handed == len(named):
+        return
+    with open_library(args, write=True) as library:
+        for name, batch, progress_label in named[handed:]:
+            print(summary(import_batch(library, batch, progress_label), name))
 
 
 def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:

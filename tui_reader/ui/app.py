@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from functools import partial
 from pathlib import Path
 
 from textual import events
@@ -305,8 +306,9 @@ class ReaderApp(InOrderKeys, App[int]):
 
     def listen_for_cli(self) -> None:
         from tui_reader.store.control import ControlServer
+        from tui_reader.ui.transfers import import_from_cli
 
-        server = ControlServer(self.library.folder, self.control_request)
+        server = ControlServer(self.library.folder, self.control_request, partial(import_from_cli, self))
         if server.start():
             self.control = server
 

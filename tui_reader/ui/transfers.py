@@ -4,6 +4,8 @@ screen that holds the keys until the library is written; the parsers load when f
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,9 +16,14 @@ from tui_reader.errors import ReaderError
 from tui_reader.wording import import_summary, plural
 
 if TYPE_CHECKING:
+    from tui_reader.sources import Batch
+    from tui_reader.store.library import ImportResult
     from tui_reader.ui.app import ReaderApp
 
 Command = tuple[str, str, Callable[[], object]]
+Stored = Callable[["ImportResult | None", "str | None"], None]
+Progress = Callable[[int, int], None]
+STORE_BUSY_POLL = 0.1  # seconds between looks at a store in flight, before a CLI import starts
 FORMAT_NAMES = {"markdown": "Markdown", "bibtex": "BibTeX"}
 
 
@@ -65,8 +72,10 @@ def store_fetched(app: ReaderApp, papers: list) -> None:
     store_batch(app, Batch("hf-api", papers), "Fetched", "Hugging Face")
 
 
-def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> None:
-    """Store the papers in a thread, behind a screen that takes the keys, then show them.
+def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file", on_done: Stored | None = None,
+                on_progress: Progress | None = None) -> None:
+    """Store the papers in a thread, behind a screen that takes the keys, then show them; `on_done`
+    hears the result (or the failure) after that, `on_progress` the progress (in the thread).
 
     Even a daily fetch rewrites the whole catalog: on the app's thread every key waited for it.
     Meanwhile nothing reads the library as it changes: the Storing screen takes
@@ -80,6 +89,8 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> N
 
     def progress(done: int, total: int) -> None:
         app.call_from_thread(storing.show_progress, done, total)
+        if on_progress is not None:
+            on_progress(done, total)
 
     def work() -> None:
         result, failure = None, None
@@ -103,8 +114,40 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> N
         else:
             note = f" {result.sample_note}" if result.sample_note else ""
             app.notify(import_summary(result, source, verb) + note, markup=False)
+        if on_done is not None:
+            on_done(result, failure)
 
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)
+
+
+def import_from_cli(app: ReaderApp, name: str, batch: Batch, tell: Callable[[dict], None]) -> dict:
+    """In the control socket's thread: store what `tui-reader import` read or `fetch` fetched as
+    the app's own import does (store_batch), after any store in flight; answer with its counts."""
+    finished = threading.Event()
+    outcome: list = []
+
+    def done(result: ImportResult | None, failure: str | None) -> None:
+        outcome[:] = [result, failure]
+        finished.set()
+
+    def start() -> bool:
+        if app.main_screen.storing:
+            return False
+        store_batch(app, batch, "Imported", name, on_done=done,
+                    on_progress=lambda count, total: tell({"progress": [count, total]}))
+        return True
+
+    try:
+        while not app.call_from_thread(start):
+            time.sleep(STORE_BUSY_POLL)
+    except RuntimeError:  # the app is closing
+        return {"error": "the app is closing; try again"}
+    finished.wait()
+    result, failure = outcome
+    if failure is not None:
+        return {"error": failure}
+    counts = {key: getattr(result, key) for key in ("new", "updated", "unchanged", "cut", "merged_existing", "merged_in_batch", "sample_note")}
+    return {"imported": counts}
 
 
 def ask_import(app: ReaderApp) -> None:
