@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 
 from tui_reader.cli.common import PROG, fail, import_batch, import_batches, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
-from tui_reader.errors import FolderNotWritableError
+from tui_reader.errors import FolderNotWritableError, LibraryLockedError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, usable_folder
@@ -19,13 +19,17 @@ FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related
 
 
 def open_for_app(args: argparse.Namespace) -> Library:
-    """The library for the app: for writing, or read-only (with a warning) when its folder or lock
-    file cannot be written."""
+    """The library for the app: for writing, or read-only when its folder or lock file cannot be
+    written (with a warning) or another process writes it (the app's banner names it)."""
     try:
         return open_library(args, write=True, wait=0.0)
     except FolderNotWritableError as error:
         warn(str(error))
         return open_library(args, write=False)
+    except LibraryLockedError as error:
+        library = open_library(args, write=False)
+        library.held_by = error.owner
+        return library
 
 
 def cmd_open(args: argparse.Namespace) -> int:

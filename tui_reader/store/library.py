@@ -85,6 +85,7 @@ class Library:
     ):
         self.folder = Path(folder)
         self.read_only = read_only
+        self.held_by: str | None = None  # read-only because another process holds the lock: who (its owner line)
         self.problems: list[str] = []  # what the user must be told: files moved aside, repairs
         self.warnings: list[str] = []  # what the user should know, with nothing to restore
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -282,7 +283,7 @@ class Library:
         """The user goes on with the files as they are: the damage is no longer said, and the
         backups from before it rotate away as usual. Returns the files that were pinned."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         pinned = [path for path in (self.catalog_path, self.state_path) if is_pinned(path)]
         for path in pinned:
             unpin_backups(path)
@@ -344,7 +345,7 @@ class Library:
         """Apply `change` to each paper's state and save them in one write of the state file: one
         undo step, named `what`."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         updated: dict[str, PaperState] = {}
         befores: dict[str, PaperState] = {}
         stamp = now_iso()
@@ -481,7 +482,7 @@ class Library:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
 
     def _put_states(self, states: dict[str, PaperState]) -> None:
         """Write these states as they are (a default one drops its record); papers removed from
@@ -515,7 +516,7 @@ class Library:
         restore: bool,
     ) -> ImportResult:
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         incoming = list(papers)
         result = ImportResult()
         self._clean_incoming(incoming, result)
@@ -589,7 +590,7 @@ class Library:
         the catalog that is committed only at the end, so an interruption (Ctrl-C, a crash)
         leaves the library as it was. The papers must have arXiv ids; each id counts once."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         with gc_paused():
             return self._import_stream(papers, merge)
 
@@ -757,7 +758,7 @@ class Library:
         not in it moves to the paper's former id (united with what that id has), or, with no
         home, stays in the state file until the paper is imported again."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
         raw = backup.read_bytes()
         tables = decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
