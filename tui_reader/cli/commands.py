@@ -14,6 +14,7 @@ from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, usable_folder
 from tui_reader.store.sample import remember_sample
+from tui_reader.wording import shown
 
 FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related.py)
 
@@ -113,7 +114,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for pid in ids:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
-            tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
+            tags = f"  [{shown(', '.join(state.tags))}]" if state.tags else ""
             score = f"{scores[pid]:+.2f} " if scores is not None else ""
-            print(f"{score}{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
+            print(f"{score}{marks} {pid:<16} {to_unicode(shown(library.papers.title(pid)))}{tags}")
     return 0

@@ -13,6 +13,7 @@ from tui_reader.ui import clipboard
 from tui_reader.models import Link, Paper
 from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.safe_text import safe_line, without_controls
+from tui_reader.wording import shown
 
 
 def paper_link(paper: Paper) -> Link | None:
@@ -93,7 +94,7 @@ class LinkActions:
             else:
                 self.open_link(without_controls(url))
 
-        self.app.push_screen(LinkPicker(paper.title, paper.links), picked)
+        self.app.push_screen(LinkPicker(shown(paper.title), paper.links), picked)
 
     def action_open_arxiv(self) -> None:
         self._open_kind("arxiv", "arXiv page")
