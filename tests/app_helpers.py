@@ -36,7 +36,7 @@ def notices(app: ReaderApp) -> list[Notification]:
 
 
 @asynccontextmanager
-async def running(app: ReaderApp, size: tuple[int, int] = (120, 40)):
+async def running(app: ReaderApp, size: tuple[int, int] = (100, 30)):
     seen = _NOTICES[app] = []
 
     def hook(message: Message) -> None:

@@ -99,8 +99,9 @@ async def test_export_asks_before_replacing_a_file_and_completes_paths(library, 
             command(app, "Export view as BibTeX")()
             await pilot.pause()
             field = app.screen.query_one(Input)
-            field.value = ""
-            await pilot.press(*str(tmp_path / "exp"))
+            field.value = f"{tmp_path}/"  # the folder's path as if typed: key by key it cost seconds
+            field.cursor_position = len(field.value)
+            await pilot.press("e", "x", "p")
             await pilot.pause()
             await pilot.press("tab")
             await pilot.pause()
@@ -126,7 +127,10 @@ async def test_import_a_file_through_the_prompt(library, config_folder):
         await pilot.pause()
         assert isinstance(app.screen, PathPrompt)
         # typed in two parts, the folder completed from its listing by tab
-        await pilot.press(*str(FIXTURE.parent) + "/hf-daily-2025-03-1")
+        field = app.screen.query_one(Input)
+        field.value = f"{FIXTURE.parent}/"  # as if typed
+        field.cursor_position = len(field.value)
+        await pilot.press(*"hf-daily-2025-03-1")
         await pilot.pause()
         await pilot.press("tab", "enter")
         await app.workers.wait_for_complete()

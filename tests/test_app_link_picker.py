@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from app_helpers import make_app, opened_url, running
+from app_helpers import make_app, notices, opened_url, running
 from tui_reader.sources import read_source
 from tui_reader.store.library import Library
 
@@ -73,4 +73,4 @@ async def test_p_without_a_pdf_says_so(library, config_folder):
     app = make_app(library, config_folder)  # the sample's first paper has a code link only
     async with running(app) as pilot:
         await pilot.press("p")
-        assert any("no PDF link" in n.message for n in app._notifications)
+        assert any("no PDF link" in n.message for n in notices(app))

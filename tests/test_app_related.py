@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import pytest
 
-from app_helpers import current_id, make_app, paper_list, running
+from app_helpers import current_id, make_app, notices, paper_list, running
 from cli_helpers import run
 from tui_reader.search import related
+from tui_reader.store.library import Library
 from tui_reader.ui.related import NO_STARS, RelatedSection
 
 WAIT = 120.0  # seconds a condition may take (a model build in a process on a busy machine)
@@ -28,7 +30,28 @@ def section(app) -> RelatedSection:
     return app.main_screen.query_one(RelatedSection)
 
 
+@pytest.fixture(scope="module")
+def modelled_folder(tmp_path_factory, sample_folder):
+    """The sample library with its related-papers model built once (the model depends on the
+    catalog only): the app loads it instead of each test building it in a process."""
+    folder = tmp_path_factory.mktemp("modelled") / "data"
+    shutil.copytree(sample_folder, folder)
+    assert related.build_file(folder)
+    return folder
+
+
+@pytest.fixture
+def library(tmp_path, modelled_folder):
+    """Here, the sample Library comes with its model: a copy of `modelled_folder`."""
+    shutil.copytree(modelled_folder, tmp_path / "data")
+    with Library(tmp_path / "data") as library:
+        yield library
+
+
 async def model_ready(app, pilot) -> None:
+    """Start loading the model now (the app waits RELATED_AFTER for the first keys), then wait for it."""
+    if app.main_screen.related_model is None:
+        app.main_screen.start_related_model()
     await until(pilot, lambda: app.main_screen.related_model is not None and section(app).display, "the related model")
 
 
@@ -58,7 +81,7 @@ async def test_related_section_matches_the_cli_and_its_keys_jump_and_come_back(l
         await until(pilot, lambda: current_id(app) == expected[0], "back once")
         await pilot.press("backspace")
         await until(pilot, lambda: current_id(app) == first, "back twice")
-    assert expected == cli_related(capsys, library, first)  # from the model file the app's builder wrote
+    assert expected == cli_related(capsys, library, first)  # from the model file the app loaded
     assert second == cli_related(capsys, library, expected[0])
 
 
@@ -106,13 +129,16 @@ async def test_for_you_says_what_it_needs_then_agrees_with_the_cli(library, conf
     assert {r["id"] for r in records if r["starred"]} == {ids[23], ids[28], ids[52]}
 
 
-async def test_without_the_model_the_section_stays_hidden_and_keys_say_why(library, config_folder):
+async def test_without_the_model_the_section_stays_hidden_and_keys_say_why(tmp_path, sample_folder, config_folder):
+    shutil.copytree(sample_folder, tmp_path / "plain")  # a library with no model file
+    library = Library(tmp_path / "plain")
     app = make_app(library, config_folder)  # related off: the model never loads
     async with running(app) as pilot:
         assert not section(app).display
         await pilot.press("1")
-        await until(pilot, lambda: any("being prepared" in str(n.message) for n in app._notifications), "the notice")
+        await until(pilot, lambda: any("being prepared" in str(n.message) for n in notices(app)), "the notice")
         assert related.model_path(library.folder).exists() is False
+    library.close()
 
 
 async def test_more_like_a_tag_ranks_the_untagged_papers_by_the_tagged_ones(library, config_folder):
@@ -124,7 +150,7 @@ async def test_more_like_a_tag_ranks_the_untagged_papers_by_the_tagged_ones(libr
         await model_ready(app, pilot)
         screen = app.main_screen
         await pilot.press("m")  # not in a tag's view: it says what it needs
-        await until(pilot, lambda: any("Pick a tag" in str(n.message) for n in app._notifications), "the hint")
+        await until(pilot, lambda: any("Pick a tag" in str(n.message) for n in notices(app)), "the hint")
         screen.sidebar.choose("tag:rl")
         await until(pilot, lambda: screen.session.shown.view == "tag:rl", "the tag's view")
         await pilot.press("m")

@@ -3,12 +3,12 @@ checked on disk."""
 
 from __future__ import annotations
 
-from app_helpers import current_id, make_app, paper_list, reopen_state, running
+from app_helpers import current_id, make_app, notices, paper_list, reopen_state, running
 from tui_reader.ui.paper_list import SELECTED_MARK
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in notices(app)]
 
 
 async def test_u_undoes_a_star_and_says_what_and_U_redoes(library, config_folder):
@@ -220,10 +220,10 @@ async def test_an_import_in_the_app_removes_the_sample_but_what_the_user_starred
         store_batch(app, read_source(Path(__file__).parent / "fixtures" / "hf-daily-2025-03-11.json"), "Imported")
         await app.workers.wait_for_complete()
         for _ in range(100):  # the store's message is posted as it ends
-            if app.screen is app.main_screen and any("Imported" in n.message for n in app._notifications):
+            if app.screen is app.main_screen and any("Imported" in m for m in messages(app)):
                 break
             await pilot.pause()
-        messages_now = [n.message for n in app._notifications]
+        messages_now = messages(app)
         assert any("The bundled sample (80 papers) was removed; 1 you starred, tagged or noted was kept." in m
                    for m in messages_now), messages_now
         assert len(paper_list(app).ids) == 12 + 1

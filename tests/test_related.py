@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import subprocess
+
 import pytest
 
 from cli_helpers import run
@@ -162,6 +164,21 @@ def test_the_background_builder_writes_the_model(library):
     library.import_papers(filler())
     process = related.spawn_build(library.folder)
     assert process is not None and process.wait(timeout=120) == 0
+    assert related.load(library.folder, library.papers.generation, len(library.papers)) is not None
+
+
+def test_a_builder_started_during_another_build_waits_for_it_and_succeeds(library):
+    """The app reads the model when its builder ends: a second builder (an import, a second app
+    while a build runs) must not end at once with nothing built."""
+    import fcntl
+
+    library.import_papers(filler())
+    with open(library.folder / ".related.building", "wb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another build is under way
+        process = related.spawn_build(library.folder)
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1.0)  # a bound for the test, no measurement: it waits its turn
+    assert process.wait(timeout=120) == 0
     assert related.load(library.folder, library.papers.generation, len(library.papers)) is not None
 
 

@@ -22,10 +22,12 @@ def spawn(module: str, folder: Path | str) -> subprocess.Popen | None:
         return None
 
 
-def run_build(build: Callable[[str], bool], argv: list[str], lock_name: str) -> int:
+def run_build(build: Callable[[str], bool], argv: list[str], lock_name: str, *, wait: bool = False) -> int:
     """A builder's `main`: at low priority, build for the folder in argv; 0 when it was built.
     One build per folder at a time (a lock file `lock_name` in it): an app opened, or a search
-    made, while a large build runs would otherwise start another, as large in memory."""
+    made, while a large build runs would otherwise start another, as large in memory. A builder
+    finding the lock held leaves at once, or with `wait` (for a caller that waits on its exit to
+    read the result) waits its turn; `build` then finds the file current or builds it."""
     try:
         os.nice(10)
     except (OSError, AttributeError):
@@ -36,7 +38,7 @@ def run_build(build: Callable[[str], bool], argv: list[str], lock_name: str) -> 
 
     try:
         lock = open(os.path.join(argv[0], lock_name), "wb")
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return 1
     with lock:

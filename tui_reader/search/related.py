@@ -347,7 +347,8 @@ def for_you_order(ids: Sequence[str], scores: np.ndarray, row_of: Mapping[str, i
 
 
 def main(argv: list[str]) -> int:
-    return background.run_build(lambda folder: build_file(Path(folder)), argv, ".related.building")
+    # the app reads the model once this process ends: behind another build it waits, not fails
+    return background.run_build(lambda folder: build_file(Path(folder)), argv, ".related.building", wait=True)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ def key_width(display: str, description: str) -> int:
 
 
 class QuietFooter(Footer):
-    _shown: tuple | None = None
-    _width = 0
+    _composed: tuple | None = None  # (width, keys shown) the footer was last composed for
+    _recompose_pending = False
 
     def _keys_shown(self) -> tuple:
         app = self.app
@@ -37,18 +37,28 @@ class QuietFooter(Footer):
             if binding.show or key == app.COMMAND_PALETTE_BINDING
         )
 
+    def _layout(self) -> tuple:
+        return (self.size.width or self.app.size.width, self._keys_shown())
+
     def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
         if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = self._keys_shown()
-            if self._bindings_ready and shown == self._shown:
-                return
-            self._shown = shown
-        super().bindings_changed(screen)
+            self._recompose_soon()
 
     def on_resize(self) -> None:
-        if self.size.width != self._width:
-            self._width = self.size.width
-            self.refresh(recompose=True)
+        self._recompose_soon()
+
+    def _recompose_soon(self) -> None:
+        """One recompose after the next refresh, however many changes asked for it, and none when
+        the keys and the width are those already shown."""
+        if not self._recompose_pending:
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_pending = False
+        if self.is_attached and self._bindings_ready and self._layout() != self._composed:
+            await self.recompose()
 
     def fitting(self, width: int) -> list[tuple[Binding, bool, str]]:
         """The shown keys (one per action) that fit `width` cells: the essential ones always, the
@@ -71,6 +81,7 @@ class QuietFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
+        self._composed = self._layout()
         active = self.screen.active_bindings
         palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else None
         width = self.size.width or self.app.size.width
