@@ -42,6 +42,7 @@ from tui_reader.store.files import (
 )
 from tui_reader.store.clean import clean_paper
 from tui_reader.store.journal import ImportJournal, JournalEntry
+from tui_reader.wording import plural
 
 STATE_TABLE = "state"
 _HIDDEN = attrgetter("hidden")
@@ -245,8 +246,9 @@ class Library:
     def _restore_hint(self, path: Path) -> str:
         kept = list_backups(path)
         if kept:
-            return (f"The {len(kept)} backup(s) from before are kept until you choose: `tui-reader restore` lists "
-                    f"them, `tui-reader restore --keep-current` goes on with the file as it is now.")
+            them = "it" if len(kept) == 1 else "them"
+            return (f"The {plural(len(kept), 'backup')} from before {'is' if len(kept) == 1 else 'are'} kept until you choose: "
+                    f"`tui-reader restore` lists {them}, `tui-reader restore --keep-current` goes on with the file as it is now.")
         return "There is no backup of it; `tui-reader restore --keep-current` goes on with the file as it is now."
 
     def _report_damage_pending(self) -> None:
@@ -787,10 +789,13 @@ class Library:
             self._write_states(put, remove=list(moves))
         notes = [f"The catalog now holds {len(self.papers)} papers (it held {papers_before})."]
         if moves:
-            notes.append(f"The state of {len(moves)} paper(s) moved to the id(s) they have in this catalog.")
+            one = len(moves) == 1
+            notes.append(f"The state of {plural(len(moves), 'paper')} moved to the {'id it has' if one else 'ids they have'} in this catalog.")
         if homeless:
-            notes.append(f"{len(homeless)} paper(s) with stars, read marks, tags or notes are not in this catalog; "
-                         "their state is kept and comes back when they are imported again.")
+            one = len(homeless) == 1
+            notes.append(f"{plural(len(homeless), 'paper')} with stars, read marks, tags or notes {'is' if one else 'are'} not in "
+                         f"this catalog; {'its' if one else 'their'} state is kept and comes back when {'it is' if one else 'they are'} "
+                         "imported again.")
         return Restored(target, backup, notes)
 
     def _homes_in(self, docs: dict[str, dict]) -> tuple[dict[str, str], list[str]]:
