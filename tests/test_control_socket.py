@@ -153,3 +153,38 @@ async def test_a_fetch_from_the_cli_is_stored_by_the_running_app(library, config
             await wait_until(pilot, lambda: fetched <= set(app.main_screen.paper_list.ids))
     finally:
         api.close()
+
+
+async def test_a_second_app_hands_its_state_changes_to_the_app_that_writes(library, config_folder):
+    """`tui-reader` opened while another app writes the library: read-only, with a banner, and each
+    star, read mark or tag is handed to the first app through its socket (undo stays there)."""
+    from app_helpers import current_id
+    from tui_reader.cli import build_parser
+    from tui_reader.cli.commands import open_for_app
+    from tui_reader.store.control import ControlServer, apply_change
+
+    # the fixture's Library writes, and listens as the first app does
+    writer = ControlServer(library.folder, lambda request: {"changed": apply_change(library, request)})
+    assert writer.start()
+    second = open_for_app(build_parser().parse_args(["--data-dir", str(library.folder)]))
+    try:
+        assert second.read_only
+        app = make_app(second, config_folder)
+        async with running(app) as pilot:
+            banner = str(app.main_screen.query_one("#read-only-banner").render())
+            assert f"process {os.getpid()}" in banner and "handed to it" in banner
+            first = current_id(app)
+            await pilot.press("s")
+            await wait_until(pilot, lambda: library.state(first).starred)  # the writer made it
+            assert second.state(first).starred and starred_count(app) == "1"  # and this app shows it
+            await pilot.press("t", "l", "a", "t", "e", "r", "enter")
+            await wait_until(pilot, lambda: library.state(first).tags == ["later"])
+            await pilot.press("u")  # undo belongs to the app that wrote: said, nothing undone
+            await pilot.pause()
+            assert [n.title for n in notices(app)][-1] == "Read-only"
+            assert library.state(first).tags == ["later"] and second.state(first).tags == ["later"]
+    finally:
+        second.close()
+        writer.close()
+    with Library(library.folder, read_only=True) as fresh:
+        assert fresh.state(first).starred and fresh.state(first).tags == ["later"]

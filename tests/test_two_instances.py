@@ -107,7 +107,7 @@ def test_a_second_writer_process_is_refused_at_once_with_the_holders_pid(folder,
     assert snapshot(folder) == before
 
 
-async def test_a_second_app_opens_read_only_with_a_banner_naming_the_first(folder, holder, tmp_path):
+async def test_a_second_app_beside_a_holder_that_does_not_listen_is_read_only_with_a_banner(folder, holder, tmp_path):
     from app_helpers import make_app, notices, running, wait_until
     from tui_reader.cli import build_parser
     from tui_reader.cli.commands import open_for_app
@@ -120,7 +120,7 @@ async def test_a_second_app_opens_read_only_with_a_banner_naming_the_first(folde
         app = make_app(library, tmp_path / "config")
         async with running(app) as pilot:
             banner = str(app.main_screen.query_one("#read-only-banner").render())
-            assert banner.startswith("Read-only") and f"process {holder.pid}" in banner
+            assert banner.startswith("This library is open in another tui-reader") and f"process {holder.pid}" in banner
             first = library.ordered_ids()[0]
             for key in ("s", "r", "d", "A", "u", "t", "n"):  # no prompt opens: a note typed in full would be lost
                 await pilot.press(key)

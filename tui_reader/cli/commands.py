@@ -13,6 +13,7 @@ from tui_reader.errors import FolderNotWritableError, LibraryLockedError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, usable_folder
+from tui_reader.store.control import forwarder
 from tui_reader.store.sample import remember_sample
 from tui_reader.wording import shown
 
@@ -30,6 +31,7 @@ def open_for_app(args: argparse.Namespace) -> Library:
     except LibraryLockedError as error:
         library = open_library(args, write=False)
         library.held_by = error.owner
+        library.forward = forwarder(library.folder)  # state changes go to the app that writes
         return library
 
 

@@ -102,6 +102,21 @@ def send_import(folder: Path, batch: Batch, name: str, progress: Callable[[int, 
     return _exchange(folder, lines, IMPORT_TIMEOUT, progress)
 
 
+def forwarder(folder: Path) -> Callable[[dict], list[str] | None]:
+    """For a read-only Library whose folder another app writes: hands it each state change (the
+    ids changed; None when no app listens). ReaderError when the app refuses it."""
+
+    def forward(request: dict) -> list[str] | None:
+        answer = send(folder, request)
+        if answer is None:
+            return None
+        if "error" in answer:
+            raise ReaderError(str(answer["error"]))
+        return list(answer.get("changed", []))
+
+    return forward
+
+
 def _exchange(folder: Path, lines: Iterable[dict], timeout: float,
               progress: Callable[[int, int], None] | None = None) -> dict | None:
     """Send the lines, then read the answer (progress lines passed to `progress` on the way)."""

@@ -87,6 +87,8 @@ class Library:
         self.folder = Path(folder)
         self.read_only = read_only
         self.held_by: str | None = None  # read-only because another process holds the lock: who (its owner line)
+        # ... and how to hand it a state change (store/control.py: the ids changed, None when it is gone)
+        self.forward: Callable[[dict], list[str] | None] | None = None
         self.problems: list[str] = []  # what the user must be told: files moved aside, repairs
         self.warnings: list[str] = []  # what the user should know, with nothing to restore
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -343,11 +345,14 @@ class Library:
 
     # -- user state ----------------------------------------------------------------------------
 
-    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None], what: str = "change") -> list[str]:
+    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None], what: str, request: dict) -> list[str]:
         """Apply `change` to each paper's state and save them in one write of the state file: one
-        undo step, named `what`."""
+        undo step, named `what`. Read-only, with a process that writes (`forward`): `request`, the
+        same change as the control socket carries it, is handed to that process."""
         if self.read_only:
-            raise ReadOnlyError(self.folder, self.held_by)
+            if self.forward is None:
+                raise ReadOnlyError(self.folder, self.held_by)
+            return self._forwarded(self.forward, {**request, "ids": list(paper_ids)})
         updated: dict[str, PaperState] = {}
         befores: dict[str, PaperState] = {}
         stamp = now_iso()
@@ -363,6 +368,16 @@ class Library:
             self._write_states(updated)
             self.undo_log.record(Step(what, befores, dict(updated)))
         return list(updated)
+
+    def _forwarded(self, forward: Callable[[dict], list[str] | None], request: dict) -> list[str]:
+        """The change made by the process that writes the library; memory then follows the disk
+        (with that process's own changes too). ReaderError when it refuses or is gone."""
+        changed = forward(request)
+        if changed is None:  # it closed, or it is a command that does not listen
+            raise ReadOnlyError(self.folder, self.held_by)
+        self._state_db.storage.forget()
+        self.states = self._load_states()
+        return changed
 
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
         docs = {pid: s.to_dict() for pid, s in updated.items() if not s.is_default()}
@@ -398,7 +413,7 @@ class Library:
                 state.starred = starred
                 state.starred_at = stamp
 
-        return self._change(paper_ids, change, "star" if starred else "unstar")
+        return self._change(paper_ids, change, "star" if starred else "unstar", {"command": "star" if starred else "unstar"})
 
     def set_read(self, paper_ids: Iterable[str], read: bool = True) -> list[str]:
         stamp = now_iso() if read else None
@@ -408,7 +423,7 @@ class Library:
                 state.read = read
                 state.read_at = stamp
 
-        return self._change(paper_ids, change, "mark read" if read else "mark unread")
+        return self._change(paper_ids, change, "mark read" if read else "mark unread", {"command": "read" if read else "unread"})
 
     def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         wanted = [t for t in dict.fromkeys(normalise_tag(t) for t in tags) if t]
@@ -416,7 +431,7 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags.extend(t for t in wanted if t not in state.tags)
 
-        return self._change(paper_ids, change, "tag " + " ".join("#" + t for t in wanted))
+        return self._change(paper_ids, change, "tag " + " ".join("#" + t for t in wanted), {"command": "tag", "tags": wanted})
 
     def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         unwanted = {normalise_tag(t) for t in tags}
@@ -424,13 +439,14 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags = [t for t in state.tags if t not in unwanted]
 
-        return self._change(paper_ids, change, "untag " + " ".join("#" + t for t in sorted(unwanted)))
+        return self._change(paper_ids, change, "untag " + " ".join("#" + t for t in sorted(unwanted)),
+                            {"command": "untag", "tags": sorted(unwanted)})
 
     def set_note(self, paper_id: str, note: str) -> list[str]:
         def change(state: PaperState) -> None:
             state.note = note
 
-        return self._change([paper_id], change, "note")
+        return self._change([paper_id], change, "note", {"command": "note", "text": note})
 
     # -- hide, remove, undo (the undo log: store/undo.py) -----------------------------------------------
 
@@ -438,7 +454,7 @@ class Library:
         def change(state: PaperState) -> None:
             state.hidden = hidden
 
-        return self._change(paper_ids, change, "hide" if hidden else "unhide")
+        return self._change(paper_ids, change, "hide" if hidden else "unhide", {"command": "hide" if hidden else "unhide"})
 
     def has_hidden(self) -> bool:
         return any(map(_HIDDEN, self.states.values()))

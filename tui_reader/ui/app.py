@@ -41,9 +41,11 @@ EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if 
 HANGUP = getattr(signal, "SIGHUP", None)
 STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
 READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
-HELD_BANNER = "Read-only: this library is open in another tui-reader, {owner}. Browse, search and export work; make changes there."
+HELD_BANNER = ("This library is open in another tui-reader, {owner}: your stars, read marks, tags, notes and "
+               "hides are handed to it. Undo, import and fetch work there.")
 # the main screen's actions that change the library: refused in a read-only app before any prompt opens
 CHANGING_ACTIONS = frozenset({"star", "toggle_read", "tag", "untag", "note", "hide", "undo", "redo", "mark_all_read"})
+WRITER_ONLY_ACTIONS = frozenset({"undo", "redo"})  # ... even when another app takes the state changes
 
 
 class ReaderApp(InOrderKeys, App[int]):
@@ -358,9 +360,18 @@ class ReaderApp(InOrderKeys, App[int]):
         name = action.partition("(")[0].rpartition(".")[2]
         if namespace is not self.main_screen or name not in CHANGING_ACTIONS:
             return False
+        if self.forwarding() and name not in WRITER_ONLY_ACTIONS:
+            return False  # handed to the app that writes (Library.forward)
         self.notify(str(ReadOnlyError(self.library.folder, self.library.held_by)), title="Read-only",
                     severity="warning", markup=False)
         return True
+
+    def forwarding(self) -> bool:
+        """State changes can be handed to the app that writes the library (not to a command that
+        holds it for a moment, which does not listen)."""
+        from tui_reader.store.control import socket_path
+
+        return self.library.forward is not None and socket_path(self.library.folder).exists()
 
     def show_read_only_banner(self) -> None:
         from textual.widgets import Static

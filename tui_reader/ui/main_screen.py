@@ -328,7 +328,7 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
         if self.has_class("-tiny"):
             self.add_class("-reading")
         self.detail.focus()
-        if not self.library.state(event.paper_id).read and not self.library.read_only:  # (the banner says why)
+        if not self.library.state(event.paper_id).read and (not self.library.read_only or self.library.forward):  # (the banner says why)
             self.save(event.paper_id, lambda: self.library.set_read([event.paper_id], True))
 
     # -- saving --------------------------------------------------------------------------------
