@@ -62,14 +62,14 @@ class LinkActions:
         self.app.call_from_thread(self.report_copy, url, what, result)
 
     def report_copy(self, url: str, what: str, result: clipboard.CopyResult) -> None:
-        shown = safe_line(url)
+        visible = safe_line(shown(url))
         if result.confirmed:
-            self.app.notify(f"Copied the {what} ({result.tool}):\n{shown}", title="Copied", markup=False)
+            self.app.notify(f"Copied the {what} ({result.tool}):\n{visible}", title="Copied", markup=False)
             return
         reason = result.problem or "the copy could not be confirmed"
         self.app.notify(
             f"{reason[:1].upper()}{reason[1:]}. The {what} was also sent to the terminal (OSC 52), which "
-            f"cannot be confirmed; if it did not arrive, select it here:\n{shown}",
+            f"cannot be confirmed; if it did not arrive, select it here:\n{visible}",
             title="Copy not confirmed",
             severity="warning",
             timeout=20,
