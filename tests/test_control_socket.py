@@ -181,7 +181,8 @@ async def test_a_second_app_hands_its_state_changes_to_the_app_that_writes(libra
             await wait_until(pilot, lambda: library.state(first).tags == ["later"])
             await pilot.press("u")  # undo belongs to the app that wrote: said, nothing undone
             await pilot.pause()
-            assert [n.title for n in notices(app)][-1] == "Read-only"
+            said = notices(app)[-1]
+            assert said.title == "Read-only" and said.message.startswith("Undo and redo are in the tui-reader") and f"process {os.getpid()}" in said.message
             assert library.state(first).tags == ["later"] and second.state(first).tags == ["later"]
     finally:
         second.close()

@@ -360,10 +360,13 @@ class ReaderApp(InOrderKeys, App[int]):
         name = action.partition("(")[0].rpartition(".")[2]
         if namespace is not self.main_screen or name not in CHANGING_ACTIONS:
             return False
-        if self.forwarding() and name not in WRITER_ONLY_ACTIONS:
+        forwarding = self.forwarding()
+        if forwarding and name not in WRITER_ONLY_ACTIONS:
             return False  # handed to the app that writes (Library.forward)
-        self.notify(str(ReadOnlyError(self.library.folder, self.library.held_by)), title="Read-only",
-                    severity="warning", markup=False)
+        said = (f"Undo and redo are in the tui-reader that holds this library, {self.library.held_by}: "
+                "the changes made here are undone there." if forwarding
+                else str(ReadOnlyError(self.library.folder, self.library.held_by)))
+        self.notify(said, title="Read-only", severity="warning", markup=False)
         return True
 
     def forwarding(self) -> bool:
