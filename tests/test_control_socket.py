@@ -116,7 +116,7 @@ async def test_an_import_from_the_cli_is_stored_by_the_running_app(library, conf
         new = ids - set(on_disk(tmp_path / "alone")[0])
         assert new and "1706.03762" in new
         await wait_until(pilot, lambda: new <= set(app.main_screen.paper_list.ids))  # shown at once
-        assert any(n.message.startswith("Imported") and "zotero.bib" in n.message for n in notices(app))
+        await wait_until(pilot, lambda: any(n.message.startswith("Imported") and "zotero.bib" in n.message for n in notices(app)))
     code, alone_out, err = await cli(tmp_path / "alone", "import", str(bib))
     assert code == 0, err
     assert out == alone_out  # the same summary (and sample note) as the CLI's own import
@@ -186,3 +186,40 @@ async def test_a_second_app_hands_its_state_changes_to_the_app_that_writes(libra
         writer.close()
     with Library(library.folder, read_only=True) as fresh:
         assert fresh.state(first).starred and fresh.state(first).tags == ["later"]
+
+
+async def test_an_arxiv_snapshot_from_the_cli_streams_into_the_running_app(library, config_folder, tmp_path):
+    from test_arxiv_snapshot import SHAPES, write_snapshot
+
+    shutil.copytree(library.folder, tmp_path / "alone")
+    snap = write_snapshot(tmp_path / "snap.json", SHAPES, {3: "{oops"})
+    subset = ("--category", "hep", "--category", "math.GT")
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        code, out, err = await cli(library.folder, "import", str(snap), *subset)
+        assert code == 0 and f"{snap}: line 3: not valid JSON" in err, err
+        assert {"hep-th/9901001", "math.GT/0309136"} <= on_disk(library.folder)[0]
+        await wait_until(pilot, lambda: {"hep-th/9901001", "math.GT/0309136"} <= set(app.main_screen.paper_list.ids))
+    code, alone_out, alone_err = await cli(tmp_path / "alone", "import", str(snap), *subset)
+    assert code == 0 and out == alone_out and "Imported 2 papers (2 new, 0 updated)" in out
+    assert on_disk(library.folder) == on_disk(tmp_path / "alone")
+
+
+async def test_a_stream_cut_off_half_way_stores_nothing_in_the_running_app(library, config_folder):
+    from tui_reader.models import Paper
+    from tui_reader.store.control import send_stream
+
+    def papers_then_a_read_error():  # more than one chunk is sent (SEND_CHUNK) before the error
+        for n in range(90001, 90301):
+            yield Paper(f"2401.{n:05d}", f"Streamed paper {n}", "long " * 2_000)
+        raise OSError(5, "Input/output error")
+
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        before = snapshot(library.folder)
+        with pytest.raises(OSError):
+            await asyncio.to_thread(send_stream, library.folder, papers_then_a_read_error(), "snap.json")
+        await wait_until(pilot, lambda: any("nothing was stored" in n.message for n in notices(app)))
+        assert snapshot(library.folder) == before and "2401.90001" not in library.papers
+        await pilot.press("s")  # the app goes on
+        await wait_until(pilot, lambda: library.state(app.main_screen.paper_list.current_id).starred)

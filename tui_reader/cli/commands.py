@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import PROG, fail, import_batch, import_batches, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.cli.common import PROG, fail, import_batches, import_snapshot_anywhere, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError, LibraryLockedError
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
@@ -70,15 +70,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if len(batch.warnings) > MAX_WARNINGS:
             warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
         named.append((label, batch, f"Importing {label}"))
-    if not snapshots:
-        import_batches(args, named)  # through the running app, if one listens
-        return 0
-    # A snapshot is too large to hand over: it is written here, with the library's lock.
-    with open_library(args, write=True) as library:
-        for label, batch, progress_label in named:
-            print(summary(import_batch(library, batch, progress_label), label))
-        for path in snapshots:
-            print(summary(import_snapshot(library, path, subset), path.name))
+    import_batches(args, named)  # through the running app, if one listens
+    for path in snapshots:
+        print(summary(import_snapshot_anywhere(args, path, subset), path.name))
     return 0
 
 

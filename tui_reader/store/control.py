@@ -17,6 +17,9 @@ line held twice. The app answers with progress lines, then what its import did:
     {"progress": [100, 2000]} ... {"imported": {"new": 3, "updated": 0, ...}}   or   {"error": "..."}
 The CLI reads and parses the file itself rather than handing over its path: the errors about the
 file stay the CLI's, nothing is parsed twice, and a fetch (which has no file) goes the same way.
+An arXiv snapshot, too large to hold, is a stream ("stream": true): the app imports each paper as
+its line comes (Library.import_stream) and commits only at the end line, so a CLI that stops half
+way (Ctrl-C, a read error) leaves the library as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import socket
 import struct
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +40,10 @@ import orjson
 from tui_reader.errors import ReaderError
 
 if TYPE_CHECKING:
+    from tui_reader.models import Paper
     from tui_reader.sources import Batch
+
+SNAPSHOT_FORMAT = "arxiv-snapshot"  # a stream merged as the snapshot's own import merges (arxiv_snapshot.refresh)
 
 SOCKET_FILE = "control.sock"
 COMMANDS = ("star", "unstar", "read", "unread", "hide", "unhide", "tag", "untag", "note")
@@ -117,6 +124,42 @@ def forwarder(folder: Path) -> Callable[[dict], list[str] | None]:
     return forward
 
 
+def send_stream(folder: Path, papers: Iterable[Paper], name: str, fmt: str = SNAPSHOT_FORMAT) -> dict | None:
+    """send_import for papers read as they are sent (an arXiv snapshot); None when no app listens
+    (then nothing was read from `papers`)."""
+    header = {"command": IMPORT, "name": name, "format": fmt, "stream": True}
+    lines = chain([header], ({"paper": paper.to_dict()} for paper in papers), [{"end": True}])
+    return _exchange(folder, lines, IMPORT_TIMEOUT)
+
+
+@dataclass
+class PaperStream:
+    """What a streamed import request carries: its papers as they arrive, and how to merge them."""
+
+    papers: Iterator[Paper]
+    merge: Callable[[Paper, Paper], Paper]
+
+
+def read_stream(header: dict, lines: Iterator[dict]) -> PaperStream:
+    from tui_reader.merge import merge_papers
+    from tui_reader.models import Paper
+    from tui_reader.sources import arxiv_snapshot
+
+    def papers() -> Iterator[Paper]:
+        try:
+            for line in lines:
+                if line.get("end") is True:
+                    return
+                if not isinstance(line.get("paper"), dict):
+                    raise ValueError("a line that is neither a paper nor the end")
+                yield Paper.from_dict(line["paper"])
+        except (ValueError, orjson.JSONDecodeError, OSError) as error:
+            raise ReaderError(f"the papers from the command line could not be read ({error}); nothing was stored") from None
+        raise ReaderError("the command line stopped before the end of its papers; nothing was stored")
+
+    return PaperStream(papers(), arxiv_snapshot.refresh if header.get("format") == SNAPSHOT_FORMAT else merge_papers)
+
+
 def _exchange(folder: Path, lines: Iterable[dict], timeout: float,
               progress: Callable[[int, int], None] | None = None) -> dict | None:
     """Send the lines, then read the answer (progress lines passed to `progress` on the way)."""
@@ -124,12 +167,11 @@ def _exchange(folder: Path, lines: Iterable[dict], timeout: float,
     if client is None:
         return None
     path = socket_path(folder)
-    try:
-        with client, client.makefile("rb") as answers:
-            try:
-                _send_lines(client, lines)
-            except OSError:
-                pass  # the app answered before reading it all (a refusal): its answer says why
+    # An error from `lines` itself (the file being read) goes out as it is; the app, cut off
+    # before the end line, stores nothing.
+    with client, client.makefile("rb") as answers:
+        _send_lines(client, lines)
+        try:
             client.settimeout(timeout)
             while True:
                 answer = _decode(answers.readline(MAX_REQUEST + 1), path)
@@ -137,18 +179,29 @@ def _exchange(folder: Path, lines: Iterable[dict], timeout: float,
                     return answer
                 if progress is not None:
                     progress(*answer["progress"])
-    except OSError as error:
-        raise ReaderError(f"the running app did not answer through {path}: {error.strerror or error}") from None
+        except OSError as error:
+            raise ReaderError(f"the running app did not answer through {path}: {error.strerror or error}") from None
 
 
 def _send_lines(client: socket.socket, lines: Iterable[dict]) -> None:
+    """Send the lines; stops early when the app has answered before reading them all (a refusal:
+    its answer says why)."""
     chunk = bytearray()
     for line in lines:
         chunk += orjson.dumps(line) + b"\n"
         if len(chunk) >= SEND_CHUNK:
-            client.sendall(chunk)
+            if not _sent(client, chunk):
+                return
             chunk.clear()
-    client.sendall(chunk)
+    _sent(client, chunk)
+
+
+def _sent(client: socket.socket, data: bytes | bytearray) -> bool:
+    try:
+        client.sendall(data)
+    except OSError:
+        return False
+    return True
 
 
 def _decode(line: bytes, path: Path) -> dict:
@@ -217,7 +270,7 @@ class ControlServer:
     thread), `handle_import(name, batch, tell) -> answer` for each import. Refuses everyone else."""
 
     def __init__(self, folder: Path, handle: Callable[[dict], dict],
-                 handle_import: Callable[[str, Batch, Tell], dict] | None = None):
+                 handle_import: Callable[[str, Batch | PaperStream, Tell], dict] | None = None):
         self.path = socket_path(folder)
         self.handle = handle
         self.handle_import = handle_import
@@ -273,7 +326,7 @@ class ControlServer:
                 request = orjson.loads(line)
                 if isinstance(request, dict) and request.get("command") == IMPORT and self.handle_import is not None:
                     conn.settimeout(IMPORT_TIMEOUT)
-                    batch = read_batch(request, _lines(reader))
+                    batch = read_stream(request, _lines(reader)) if request.get("stream") else read_batch(request, _lines(reader))
                     answer = self.handle_import(str(request.get("name") or "the command line"), batch, self._teller(conn))
                 elif not isinstance(request, dict) or request.get("command") not in COMMANDS:
                     raise ValueError("not a state command")

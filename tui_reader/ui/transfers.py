@@ -17,6 +17,7 @@ from tui_reader.wording import import_summary, plural
 
 if TYPE_CHECKING:
     from tui_reader.sources import Batch
+    from tui_reader.store.control import PaperStream
     from tui_reader.store.library import ImportResult
     from tui_reader.ui.app import ReaderApp
 
@@ -82,8 +83,11 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file", on_d
     the keys, the list draws only rows it has drawn before, and queries wait for the store."""
     from tui_reader.ui.dialogs import Storing
 
+    from tui_reader.store.control import PaperStream
+
     screen = app.main_screen
-    storing = Storing(f"Storing {len(batch.papers):,} papers…")
+    streamed = isinstance(batch, PaperStream)  # an arXiv snapshot from the CLI, stored as it arrives
+    storing = Storing(f"Storing the papers of {source}…" if streamed else f"Storing {len(batch.papers):,} papers…")
     app.push_screen(storing)
     screen.hold_for_store(True)
 
@@ -96,8 +100,12 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file", on_d
         result, failure = None, None
         try:
             # the Library holds its own lock meanwhile: queries wait for the import to end
-            result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
-            result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
+            if streamed:
+                with app.library.access:
+                    result = app.library.import_stream(batch.papers, batch.merge)
+            else:
+                result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
+                result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
         except ReaderError as error:
             failure = str(error)
         except Exception as error:  # a bug must not leave the screen up for good
@@ -120,7 +128,7 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file", on_d
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)
 
 
-def import_from_cli(app: ReaderApp, name: str, batch: Batch, tell: Callable[[dict], None]) -> dict:
+def import_from_cli(app: ReaderApp, name: str, batch: Batch | PaperStream, tell: Callable[[dict], None]) -> dict:
     """In the control socket's thread: store what `tui-reader import` read or `fetch` fetched as
     the app's own import does (store_batch), after any store in flight; answer with its counts."""
     finished = threading.Event()
