@@ -43,11 +43,10 @@ if TYPE_CHECKING:
     from tui_reader.models import Paper
     from tui_reader.sources import Batch
 
-SNAPSHOT_FORMAT = "arxiv-snapshot"  # a stream merged as the snapshot's own import merges (arxiv_snapshot.refresh)
-
 SOCKET_FILE = "control.sock"
 COMMANDS = ("star", "unstar", "read", "unread", "hide", "unhide", "tag", "untag", "note")
 IMPORT = "import"
+SNAPSHOT_FORMAT = "arxiv-snapshot"  # a stream merged as the snapshot's own import merges (arxiv_snapshot.refresh)
 MAX_REQUEST = 16 << 20  # per line: a note from stdin can be long, a paper's fields are capped at import
 SEND_TIMEOUT = 10.0  # seconds the CLI waits for the app's answer
 SEND_CHUNK = 1 << 20  # bytes of lines sent at once
@@ -334,6 +333,10 @@ class ControlServer:
                     answer = self.handle(request)
             except (ValueError, orjson.JSONDecodeError) as error:
                 answer = {"error": f"a request the app does not understand ({error})"}
+            except ReaderError as error:
+                answer = {"error": str(error)}
+            except Exception as error:  # a bug must not end the thread: the app would stop listening
+                answer = {"error": f"the app failed on it: {type(error).__name__}: {error}"}
             conn.sendall(orjson.dumps(answer) + b"\n")
 
     @staticmethod
