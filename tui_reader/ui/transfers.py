@@ -81,9 +81,8 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file", on_d
     Even a daily fetch rewrites the whole catalog: on the app's thread every key waited for it.
     Meanwhile nothing reads the library as it changes: the Storing screen takes
     the keys, the list draws only rows it has drawn before, and queries wait for the store."""
-    from tui_reader.ui.dialogs import Storing
-
     from tui_reader.store.control import PaperStream
+    from tui_reader.ui.dialogs import Storing
 
     screen = app.main_screen
     streamed = isinstance(batch, PaperStream)  # an arXiv snapshot from the CLI, stored as it arrives
