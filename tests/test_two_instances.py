@@ -107,18 +107,22 @@ def test_a_second_writer_process_is_refused_at_once_with_the_holders_pid(folder,
     assert snapshot(folder) == before
 
 
-async def test_a_second_app_beside_a_holder_that_does_not_listen_is_read_only_with_a_banner(folder, holder, tmp_path):
+async def test_a_second_app_beside_a_holder_that_does_not_listen_is_read_only_with_a_banner(folder, holder, tmp_path, monkeypatch):
     from app_helpers import make_app, notices, running, wait_until
     from tui_reader.cli import build_parser
     from tui_reader.cli.commands import open_for_app
     from tui_reader.ui.transfers import export_view
 
+    from test_background_fetch import fetching_config
+
     before = snapshot(folder)
     library = open_for_app(build_parser().parse_args(["--data-dir", str(folder)]))  # as `tui-reader` opens it
     assert library.read_only
+    monkeypatch.setenv("TUI_READER_HF_URL", "http://127.0.0.1:9")  # never asked: the writer fetches
     try:
-        app = make_app(library, tmp_path / "config")
+        app = make_app(library, fetching_config(tmp_path / "config"))  # background fetching on
         async with running(app) as pilot:
+            assert not app.background_fetch.running and app.background_fetch.last_line is None
             banner = str(app.main_screen.query_one("#read-only-banner").render())
             assert banner.startswith("This library is open in another tui-reader") and f"process {holder.pid}" in banner
             first = library.ordered_ids()[0]
