@@ -53,8 +53,11 @@ async def test_counts_follow_state_changes(library, config_folder):
         assert prompts["view:starred"].split()[-1] == "1"
         assert prompts["tag:fresh"].split()[-1] == "1"
         assert prompts["view:inbox"].split()[-1] == "81"
+        assert prompts["view:foryou"].split()[-1] == "80"  # unread, not starred: ranked by the star
         await pilot.press("r")
         assert str(sidebar.get_option(("view:inbox")).prompt).split()[-1] == "80"
+        await pilot.press("s")  # no star left: For you has nothing to rank by, and its count says so
+        assert str(sidebar.get_option("view:foryou").prompt).split()[-1] == "–"
 
 
 async def test_a_state_change_does_not_drop_the_row_from_the_current_view(library, config_folder):

@@ -139,9 +139,11 @@ def test_list_says_why_it_is_empty_on_stderr(capsys, tmp_path):
     assert (code, out) == (0, "") and err == "No papers match 'zzzqqq'.\n"
 
 
-def test_the_lock_names_what_holds_it(capsys, tmp_path):
+def test_the_lock_names_what_holds_it(capsys, tmp_path, monkeypatch):
     from tui_reader.store.library import Library
     from tui_reader.cli import common
+
+    monkeypatch.setattr(common, "STATE_LOCK_WAIT", 0.2)  # the wait is not what is tested here
 
     data = tmp_path / "data"
     holder = Library(data, purpose=common.purpose_of(type("Args", (), {"command": None})()))

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui_reader.store.library import Library
 from tui_reader.models import PaperState
-from tui_reader.search.query import SMART_VIEWS, Term
+from tui_reader.search.query import FOR_YOU_VIEW, SMART_VIEWS, Term
 from tui_reader.search.searcher import Searcher
 from tui_reader.search.view_counts import NEW, SavedViewCounts
 from tui_reader.store.views import SavedView
@@ -290,6 +290,8 @@ class Sidebar(SavedViewKeys, MovingOptionList):
             if name not in self.saved.unread:
                 return self._prompt(view, "…")
             return self._prompt(view, self.saved.unread[name], self.saved.new.get(name, 0))
+        if view == f"view:{FOR_YOU_VIEW}" and not self._count_of("view:starred"):
+            return self._prompt(view, "–")  # nothing to rank by yet: the view says "star a few papers"
         return self._prompt(view, self._count_of(view), self.new_counts.get(view, 0) if view != "view:new" else 0)
 
     def _show_counts(self, changed: list[str] | None = None) -> None:
@@ -299,6 +301,8 @@ class Sidebar(SavedViewKeys, MovingOptionList):
         saved = [f"saved:{view.name}" for view in self.saved_views]
         if list(tag_counts) == self._tags and saved == self._saved_shown and self.option_count:
             views = changed if changed is not None else [f"view:{key}" for key in SMART_VIEWS] + saved + [f"tag:{t}" for t in tag_counts]
+            if "view:starred" in views:
+                views = [*views, f"view:{FOR_YOU_VIEW}"]  # its count shows only while there are stars
             for view in dict.fromkeys(views):
                 try:
                     self.replace_option_prompt(view, self._option_prompt(view))
