@@ -111,7 +111,7 @@ async def test_a_second_app_beside_a_holder_that_does_not_listen_is_read_only_wi
     from app_helpers import make_app, notices, running, wait_until
     from tui_reader.cli import build_parser
     from tui_reader.cli.commands import open_for_app
-    from tui_reader.ui.transfers import export_view
+    from tui_reader.ui.transfers import ask_import, export_view, fetch_today
 
     from test_background_fetch import fetching_config
 
@@ -132,6 +132,11 @@ async def test_a_second_app_beside_a_holder_that_does_not_listen_is_read_only_wi
                 assert app.screen is app.main_screen
                 refusals = [n.message for n in notices(app) if n.title == "Read-only"]
                 assert len(refusals) == 1 and f"process {holder.pid}" in refusals[0], (key, refusals)
+                notices(app).clear()
+            for command in (ask_import, fetch_today):  # the palette's: said before any file or server is read
+                command(app)
+                await pilot.pause()
+                assert app.screen is app.main_screen and [n.title for n in notices(app)] == ["Read-only"], command
                 notices(app).clear()
             await pilot.press("enter", "escape")  # reading a paper marks it read no more
             assert library.state(first) == library.state(first).__class__()  # nothing changed in memory

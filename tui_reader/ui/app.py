@@ -363,11 +363,17 @@ class ReaderApp(InOrderKeys, App[int]):
         forwarding = self.forwarding()
         if forwarding and name not in WRITER_ONLY_ACTIONS:
             return False  # handed to the app that writes (Library.forward)
-        said = (f"Undo and redo are in the tui-reader that holds this library, {self.library.held_by}: "
-                "the changes made here are undone there." if forwarding
-                else str(ReadOnlyError(self.library.folder, self.library.held_by)))
-        self.notify(said, title="Read-only", severity="warning", markup=False)
+        if forwarding:
+            self.say_read_only(f"Undo and redo are in the tui-reader that holds this library, {self.library.held_by}: "
+                               "the changes made here are undone there.")
+        else:
+            self.say_read_only()
         return True
+
+    def say_read_only(self, said: str | None = None) -> None:
+        """What a read-only app says when asked for a change (import, fetch, a key)."""
+        said = said or str(ReadOnlyError(self.library.folder, self.library.held_by))
+        self.notify(said, title="Read-only", severity="warning", markup=False)
 
     def forwarding(self) -> bool:
         """State changes can be handed to the app that writes the library (not to a command that

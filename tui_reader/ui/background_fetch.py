@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from tui_reader.errors import ReaderError, ReadOnlyError
+from tui_reader.errors import ReaderError
 
 if TYPE_CHECKING:
     from tui_reader.config import FetchSettings
@@ -71,8 +71,7 @@ class BackgroundFetch:
 
     def fetch_now(self, asked: bool = False) -> None:
         if self.app.library.read_only:
-            library = self.app.library
-            self.app.notify(str(ReadOnlyError(library.folder, library.held_by)), title="Read-only", severity="warning", markup=False)
+            self.app.say_read_only()
             return
         if self.running or self.screen.storing:
             if asked:

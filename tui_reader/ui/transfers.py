@@ -41,6 +41,9 @@ def say_failed(app: ReaderApp, what: str, error: object) -> None:
 
 
 def fetch_today(app: ReaderApp) -> None:
+    if app.library.read_only:  # said before fetching what could not be stored
+        app.say_read_only()
+        return
     from tui_reader.sources import http as fetch
 
     app.notify("Fetching today's Hugging Face papers…", )
@@ -158,6 +161,9 @@ def import_from_cli(app: ReaderApp, name: str, batch: Batch | PaperStream, tell:
 
 
 def ask_import(app: ReaderApp) -> None:
+    if app.library.read_only:  # said before a file is asked for and read
+        app.say_read_only()
+        return
     from tui_reader.ui.dialogs import PathPrompt
 
     app.push_screen(PathPrompt("Import papers from a file"), lambda path: import_file(app, path) if path else None)
