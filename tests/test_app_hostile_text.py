@@ -118,3 +118,44 @@ def test_no_escape_from_the_data_reaches_a_real_terminal(tmp_path):
     assert b"\x07" not in own and b"\x00" not in own  # no BEL, no NUL from the data
     assert b"\x1b[2J\x1b[31m" not in output  # the title's own CSI never reached the terminal
     assert "[bold]Bold[/]".encode() in output  # shown literally
+
+
+async def test_fields_stored_huge_before_the_import_cap_are_shown_cut_and_the_app_stays_responsive(tmp_path, monkeypatch, config_folder, capsys):
+    """A library written before the import's size limit may hold a 50 MB title: the list row, the
+    detail pane and `list` show the start of each field and count the rest; nothing stored changes."""
+    from cli_helpers import run
+    from reliability_helpers import arxiv_paper
+    from tui_reader.store import library as library_module
+
+    folder = tmp_path / "old"
+    title, text = "T" * 50_000_000, "lorem ipsum " * 500_000
+    with monkeypatch.context() as before_the_cap:
+        before_the_cap.setattr(library_module, "clean_paper", lambda paper: [])
+        with Library(folder) as old:
+            huge = Paper("2401.00002", title, text, [text], source="hf-api", sources=["hf-api"])
+            old.import_papers([arxiv_paper(1), huge])
+            old.set_note("2401.00002", text)
+    library = Library(folder)
+    try:
+        assert len(library.papers["2401.00002"].title) == len(title)  # stored as it was
+        app = make_app(library, config_folder)
+        async with running(app) as pilot:
+            rows = paper_list(app)
+            while rows.current_id != "2401.00002":
+                await pilot.press("j")
+            await pilot.pause()
+            detail = app.main_screen.detail
+            shown_title = str(detail.query_one("#detail-title").render())
+            assert shown_title.endswith(f"… ({len(title) - 2_000:,} characters not shown)") and len(shown_title) < 2_100
+            shown_abstract = str(detail.query_one("#detail-abstract").render())
+            assert shown_abstract.endswith(f"({len(text.strip()) - 100_000:,} characters not shown)")
+            assert detail.query_one("#detail-note").source.endswith(f"({len(text.strip()) - 100_000:,} characters not shown)")
+            assert "characters not shown" in str(detail.query_one("#detail-meta").render())
+            await pilot.press("k")  # the app still takes keys
+            await pilot.pause()
+            assert rows.current_id == "2401.00001" and detail.query_one("#detail-title").render()
+    finally:
+        library.close()
+    code, out, err = run(capsys, folder, "list")
+    line = next(line for line in out.splitlines() if "2401.00002" in line)
+    assert code == 0 and len(line) < 2_100 and line.endswith(f"({len(title) - 2_000:,} characters not shown)"), err

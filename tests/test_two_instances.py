@@ -107,11 +107,45 @@ def test_a_second_writer_process_is_refused_at_once_with_the_holders_pid(folder,
     assert snapshot(folder) == before
 
 
-def test_the_app_command_refuses_in_one_line(folder, holder):
+async def test_a_second_app_beside_a_holder_that_does_not_listen_is_read_only_with_a_banner(folder, holder, tmp_path, monkeypatch):
+    from app_helpers import make_app, notices, running, wait_until
+    from tui_reader.cli import build_parser
+    from tui_reader.cli.commands import open_for_app
+    from tui_reader.ui.transfers import ask_import, export_view, fetch_today
+
+    from test_background_fetch import fetching_config
+
     before = snapshot(folder)
-    result = cli(folder)  # `tui-reader` alone opens the app: it waits for no one
-    assert result.returncode == 1 and result.stdout == ""
-    assert one_line(result.stderr) and f"process {holder.pid}" in result.stderr and str(folder) in result.stderr
+    library = open_for_app(build_parser().parse_args(["--data-dir", str(folder)]))  # as `tui-reader` opens it
+    assert library.read_only
+    monkeypatch.setenv("TUI_READER_HF_URL", "http://127.0.0.1:9")  # never asked: the writer fetches
+    try:
+        app = make_app(library, fetching_config(tmp_path / "config"))  # background fetching on
+        async with running(app) as pilot:
+            assert not app.background_fetch.running and app.background_fetch.last_line is None
+            banner = str(app.main_screen.query_one("#read-only-banner").render())
+            assert banner.startswith("This library is open in another tui-reader") and f"process {holder.pid}" in banner
+            first = library.ordered_ids()[0]
+            for key in ("s", "r", "d", "A", "u", "t", "n"):  # no prompt opens: a note typed in full would be lost
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is app.main_screen
+                refusals = [n.message for n in notices(app) if n.title == "Read-only"]
+                assert len(refusals) == 1 and f"process {holder.pid}" in refusals[0], (key, refusals)
+                notices(app).clear()
+            for command in (ask_import, fetch_today):  # the palette's: said before any file or server is read
+                command(app)
+                await pilot.pause()
+                assert app.screen is app.main_screen and [n.title for n in notices(app)] == ["Read-only"], command
+                notices(app).clear()
+            await pilot.press("enter", "escape")  # reading a paper marks it read no more
+            assert library.state(first) == library.state(first).__class__()  # nothing changed in memory
+            await pilot.press("slash", "3", "enter")  # search works
+            await wait_until(pilot, lambda: list(app.main_screen.paper_list.ids) == ["2401.00003"])
+            assert export_view(app, "bibtex", tmp_path / "view.bib") is not None  # export works
+            assert "2401.00003" in (tmp_path / "view.bib").read_text()
+    finally:
+        library.close()
     assert snapshot(folder) == before
 
 

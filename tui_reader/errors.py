@@ -37,8 +37,12 @@ class FolderError(ReaderError):
 
 
 class ReadOnlyError(ReaderError):
-    def __init__(self, data_dir: Path):
-        super().__init__(f"the library in {data_dir} is open read-only")
+    def __init__(self, data_dir: Path, held_by: str | None = None):
+        if held_by:  # another process writes it (the lock file's owner line: "process N (…)")
+            super().__init__(f"the library in {data_dir} is open in another tui-reader, {held_by}: "
+                             "make the change there, or quit it and open this one again")
+        else:
+            super().__init__(f"the library in {data_dir} is open read-only")
 
 
 class UnknownPaperError(ReaderError):

@@ -13,6 +13,18 @@ class ImportCounts(Protocol):
     def total(self) -> int: ...
 
 
+LINE_SHOWN = 2_000  # characters of a one-line field shown (titles are cut to this at import)
+BLOCK_SHOWN = 100_000  # characters of an abstract or a note shown
+
+
+def shown(text: str, limit: int = LINE_SHOWN) -> str:
+    """The text as far as it is shown (stored whole): a field written before the import's size
+    limit (a 50 MB title) stalled whatever drew it. The rest is counted, not drawn."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({plural(len(text) - limit, 'character')} not shown)"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 paper`, `2 papers`, `1,200 papers`."""
     return f"{count:,} {word if count == 1 else many or word + 's'}"

@@ -8,26 +8,33 @@ from pathlib import Path
 
 import orjson
 
-from tui_reader.cli.common import PROG, fail, import_batch, import_snapshot, open_library, sample_batch, selected_ids, summary, warn
-from tui_reader.errors import FolderNotWritableError
+from tui_reader.cli.common import PROG, fail, import_batches, import_snapshot_anywhere, open_library, sample_batch, selected_ids, summary, warn
+from tui_reader.errors import FolderNotWritableError, LibraryLockedError
 from tui_reader.store.catalog import INDEX_FILE
 from tui_reader.store.derived import read_index_ahead
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode
 from tui_reader.locations import config_dir, data_dir, usable_folder
+from tui_reader.store.control import forwarder
 from tui_reader.store.sample import remember_sample
+from tui_reader.wording import shown
 
 FOR_YOU_SORT = "for-you"  # the CLI's name of the For-you order (see cli/related.py)
 
 
 def open_for_app(args: argparse.Namespace) -> Library:
-    """The library for the app: for writing, or read-only (with a warning) when its folder or lock
-    file cannot be written."""
+    """The library for the app: for writing, or read-only when its folder or lock file cannot be
+    written (with a warning) or another process writes it (the app's banner names it)."""
     try:
         return open_library(args, write=True, wait=0.0)
     except FolderNotWritableError as error:
         warn(str(error))
         return open_library(args, write=False)
+    except LibraryLockedError as error:
+        library = open_library(args, write=False)
+        library.held_by = error.owner
+        library.forward = forwarder(library.folder)  # state changes go to the app that writes
+        return library
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -60,16 +67,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     # all parsed before any write (a snapshot is read as it is imported: it is too large to hold)
     batches = read_sources([path for path in paths if path not in snapshots])
     subset = arxiv_snapshot.Subset(tuple(args.category or ()), args.since)
-    with open_library(args, write=True) as library:
-        for name, batch in batches:
-            label = Path(name).name if " + " not in name else name
-            for problem in batch.warnings[:MAX_WARNINGS]:
-                warn(f"{label}: {problem}")
-            if len(batch.warnings) > MAX_WARNINGS:
-                warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
-            print(summary(import_batch(library, batch, f"Importing {label}"), label))
-        for path in snapshots:
-            print(summary(import_snapshot(library, path, subset), path.name))
+    named = []
+    for name, batch in batches:
+        label = Path(name).name if " + " not in name else name
+        for problem in batch.warnings[:MAX_WARNINGS]:
+            warn(f"{label}: {problem}")
+        if len(batch.warnings) > MAX_WARNINGS:
+            warn(f"{label}: … and {len(batch.warnings) - MAX_WARNINGS} more problems like these")
+        named.append((label, batch, f"Importing {label}"))
+    import_batches(args, named)  # through the running app, if one listens
+    for path in snapshots:
+        print(summary(import_snapshot_anywhere(args, path, subset), path.name))
     return 0
 
 
@@ -107,7 +115,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for pid in ids:
             state = library.state(pid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
-            tags = f"  [{', '.join(state.tags)}]" if state.tags else ""
+            tags = f"  [{shown(', '.join(state.tags))}]" if state.tags else ""
             score = f"{scores[pid]:+.2f} " if scores is not None else ""
-            print(f"{score}{marks} {pid:<16} {to_unicode(library.papers[pid].title)}{tags}")
+            print(f"{score}{marks} {pid:<16} {to_unicode(shown(library.papers.title(pid)))}{tags}")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -12,11 +13,13 @@ from tui_reader.errors import SourceError
 from tui_reader.locations import data_dir, usable_folder
 from tui_reader.search.searcher import Searcher, sort_ids
 from tui_reader.store.catalog import INDEX_FILE
+from tui_reader.store.control import send_import, send_stream, socket_path
 from tui_reader.store.library import ImportResult, Library
 from tui_reader.store.views import last_closed
 from tui_reader.wording import import_summary
 
 if TYPE_CHECKING:
+    from tui_reader.models import Paper
     from tui_reader.sources import Batch
     from tui_reader.sources.arxiv_snapshot import Subset
 
@@ -68,6 +71,40 @@ def summary(result: ImportResult, name: str) -> str:
     return import_summary(result, name)
 
 
+def import_batches(args: argparse.Namespace, named: list[tuple[str, Batch, str]]) -> None:
+    """Import each (name, batch, progress label) and print its summary: handed to the running app
+    when one listens (the one writer: store/control.py), else written here as the lock allows."""
+    from tui_reader.cli.progress import progress_bar
+
+    folder = data_dir(args.data_dir)
+    handed = 0
+    for name, batch, progress_label in named if socket_path(folder).exists() else ():
+        with progress_bar(progress_label) as progress:
+            result = result_from_app(send_import(folder, batch, name, progress))
+        if result is None:
+            break  # no app (or it closed since the last one): the rest is written here
+        print(summary(result, name))
+        handed += 1
+    if handed == len(named):
+        return
+    with open_library(args, write=True) as library:
+        for name, batch, progress_label in named[handed:]:
+            print(summary(import_batch(library, batch, progress_label), name))
+
+
+def result_from_app(answer: dict | None) -> ImportResult | None:
+    """What the running app's import did (its sample note said here, as a direct import says it);
+    None when no app listens. A failure is the app's one line."""
+    if answer is None:
+        return None
+    if "error" in answer:
+        fail(str(answer["error"]))
+    counts = dict(answer.get("imported") or {})
+    if counts.get("sample_note"):
+        print(counts["sample_note"])
+    return ImportResult(**counts)
+
+
 def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportResult:
     from tui_reader.cli.progress import progress_bar
 
@@ -82,9 +119,24 @@ def import_batch(library: Library, batch: Batch, progress_label: str) -> ImportR
 MAX_BAD_LINES_SHOWN = 20
 
 
-def import_snapshot(library: Library, path: Path, subset: Subset) -> ImportResult:
-    """Stream an arXiv snapshot into the library, with a progress bar; bad lines are reported by
-    number and skipped. Interrupted, the library stays as it was."""
+def import_snapshot_anywhere(args: argparse.Namespace, path: Path, subset: Subset) -> ImportResult | None:
+    """Stream an arXiv snapshot to the running app (the one writer: store/control.py), or into the
+    library here when no app listens."""
+    from tui_reader.sources import arxiv_snapshot
+
+    folder = data_dir(args.data_dir)
+    if socket_path(folder).exists():
+        result = import_snapshot(path, subset, lambda papers: result_from_app(send_stream(folder, papers, path.name)))
+        if result is not None:
+            return result
+    with open_library(args, write=True) as library:
+        return import_snapshot(path, subset, lambda papers: library.import_stream(papers, arxiv_snapshot.refresh))
+
+
+def import_snapshot(path: Path, subset: Subset, store: Callable[[Iterator[Paper]], ImportResult | None]) -> ImportResult | None:
+    """Stream an arXiv snapshot's papers to `store`, with a progress bar; bad lines are reported by
+    number and skipped. Interrupted, the library stays as it was. None when `store` took nothing
+    (no app listened)."""
     from tui_reader.cli.progress import stream_progress
     from tui_reader.sources import arxiv_snapshot
 
@@ -99,7 +151,7 @@ def import_snapshot(library: Library, path: Path, subset: Subset) -> ImportResul
     try:
         with open(path, "rb") as file, stream_progress(f"Importing {path.name}", os.fstat(file.fileno()).st_size) as progress:
             papers = arxiv_snapshot.read_papers(file, subset, on_bad_line, progress.read)
-            result = library.import_stream(progress.counted(papers), arxiv_snapshot.refresh)
+            result = store(progress.counted(papers))
     except OSError as error:
         raise SourceError(str(path), error.strerror or str(error)) from None
     except KeyboardInterrupt:

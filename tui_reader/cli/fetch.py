@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui_reader.cli.common import import_batch, open_library, summary
+from tui_reader.cli.common import import_batches
 from tui_reader.models import Paper
 from tui_reader.sources import http
 from tui_reader.sources import Batch
@@ -108,7 +108,5 @@ def _store(args: argparse.Namespace, papers: list[Paper], source: str, name: str
     if not papers:
         print(f"Nothing to import: {name} has no papers")
         return 0
-    with open_library(args, write=True) as library:
-        result = import_batch(library, Batch(source, papers), f"Importing {len(papers)} papers")
-    print(summary(result, name))
+    import_batches(args, [(name, Batch(source, papers), f"Importing {len(papers)} papers")])  # through the running app, if one listens
     return 0

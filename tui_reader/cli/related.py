@@ -15,6 +15,7 @@ from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.cli.fetch import positive_int
 from tui_reader.latex import to_unicode
 from tui_reader.store.library import Library
+from tui_reader.wording import shown
 
 NO_STARS = f"For you learns from your stars: star a few papers first (`{PROG} star ID`, or s in the app)."
 BUILD_NOTICE_PAPERS = 5_000  # from here a build takes seconds: say so first
@@ -60,7 +61,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         for rid, score, why in matches:
             state = library.state(rid)
             marks = ("N" if not state.read else " ") + ("*" if state.starred else " ")
-            print(f"{score:.2f} {marks} {rid:<16} {to_unicode(library.papers.title(rid))}  ({', '.join(why)})")
+            print(f"{score:.2f} {marks} {rid:<16} {to_unicode(shown(library.papers.title(rid)))}  ({', '.join(why)})")
     return 0
 
 

@@ -9,7 +9,7 @@ import sys
 from tui_reader.cli.common import PROG, fail, open_library
 from tui_reader.locations import config_dir, data_dir
 from tui_reader.store.control import apply_change, send
-from tui_reader.wording import plural
+from tui_reader.wording import plural, shown
 
 
 def cmd_state(args: argparse.Namespace) -> int:
@@ -41,7 +41,7 @@ def state_request(args: argparse.Namespace) -> dict:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     with open_library(args, write=True) as library:
-        titles = {library.resolve(pid): library.get(pid).title for pid in args.ids}  # every id known before anything goes
+        titles = {library.resolve(pid): shown(library.get(pid).title) for pid in args.ids}  # every id known before anything goes
         removed = library.remove_papers(list(titles))
     for pid in removed:
         print(f"removed {pid}  {titles[pid]}")

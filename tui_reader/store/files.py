@@ -60,7 +60,8 @@ def check_own_tables(data: dict[str, dict], path: Path, own: Iterable[str]) -> N
     foreign = [name for name, table in data.items() if name not in own and not (name == "_default" and not table)]
     if foreign:
         names = ", ".join(repr(name) for name in foreign[:5])
-        raise CorruptFileError(path, f"not a tui-reader file: it holds another program's table(s) {names}")
+        tables = "table" if len(foreign) == 1 else "tables"
+        raise CorruptFileError(path, f"not a tui-reader file: it holds another program's {tables} {names}")
 
 
 def fsync_folder(folder: Path) -> None:

@@ -42,6 +42,7 @@ from tui_reader.store.files import (
 )
 from tui_reader.store.clean import clean_paper
 from tui_reader.store.journal import ImportJournal, JournalEntry
+from tui_reader.wording import plural
 
 STATE_TABLE = "state"
 _HIDDEN = attrgetter("hidden")
@@ -85,6 +86,9 @@ class Library:
     ):
         self.folder = Path(folder)
         self.read_only = read_only
+        self.held_by: str | None = None  # read-only because another process holds the lock: who (its owner line)
+        # ... and how to hand it a state change (store/control.py: the ids changed, None when it is gone)
+        self.forward: Callable[[dict], list[str] | None] | None = None
         self.problems: list[str] = []  # what the user must be told: files moved aside, repairs
         self.warnings: list[str] = []  # what the user should know, with nothing to restore
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -244,8 +248,9 @@ class Library:
     def _restore_hint(self, path: Path) -> str:
         kept = list_backups(path)
         if kept:
-            return (f"The {len(kept)} backup(s) from before are kept until you choose: `tui-reader restore` lists "
-                    f"them, `tui-reader restore --keep-current` goes on with the file as it is now.")
+            them = "it" if len(kept) == 1 else "them"
+            return (f"The {plural(len(kept), 'backup')} from before {'is' if len(kept) == 1 else 'are'} kept until you choose: "
+                    f"`tui-reader restore` lists {them}, `tui-reader restore --keep-current` goes on with the file as it is now.")
         return "There is no backup of it; `tui-reader restore --keep-current` goes on with the file as it is now."
 
     def _report_damage_pending(self) -> None:
@@ -282,7 +287,7 @@ class Library:
         """The user goes on with the files as they are: the damage is no longer said, and the
         backups from before it rotate away as usual. Returns the files that were pinned."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         pinned = [path for path in (self.catalog_path, self.state_path) if is_pinned(path)]
         for path in pinned:
             unpin_backups(path)
@@ -340,11 +345,14 @@ class Library:
 
     # -- user state ----------------------------------------------------------------------------
 
-    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None], what: str = "change") -> list[str]:
+    def _change(self, paper_ids: Iterable[str], change: Callable[[PaperState], None], what: str, request: dict) -> list[str]:
         """Apply `change` to each paper's state and save them in one write of the state file: one
-        undo step, named `what`."""
+        undo step, named `what`. Read-only, with a process that writes (`forward`): `request`, the
+        same change as the control socket carries it, is handed to that process."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            if self.forward is None:
+                raise ReadOnlyError(self.folder, self.held_by)
+            return self._forwarded(self.forward, {**request, "ids": list(paper_ids)})
         updated: dict[str, PaperState] = {}
         befores: dict[str, PaperState] = {}
         stamp = now_iso()
@@ -360,6 +368,16 @@ class Library:
             self._write_states(updated)
             self.undo_log.record(Step(what, befores, dict(updated)))
         return list(updated)
+
+    def _forwarded(self, forward: Callable[[dict], list[str] | None], request: dict) -> list[str]:
+        """The change made by the process that writes the library; memory then follows the disk
+        (with that process's own changes too). ReaderError when it refuses or is gone."""
+        changed = forward(request)
+        if changed is None:  # it closed, or it is a command that does not listen
+            raise ReadOnlyError(self.folder, self.held_by)
+        self._state_db.storage.forget()
+        self.states = self._load_states()
+        return changed
 
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
         docs = {pid: s.to_dict() for pid, s in updated.items() if not s.is_default()}
@@ -395,7 +413,7 @@ class Library:
                 state.starred = starred
                 state.starred_at = stamp
 
-        return self._change(paper_ids, change, "star" if starred else "unstar")
+        return self._change(paper_ids, change, "star" if starred else "unstar", {"command": "star" if starred else "unstar"})
 
     def set_read(self, paper_ids: Iterable[str], read: bool = True) -> list[str]:
         stamp = now_iso() if read else None
@@ -405,7 +423,7 @@ class Library:
                 state.read = read
                 state.read_at = stamp
 
-        return self._change(paper_ids, change, "mark read" if read else "mark unread")
+        return self._change(paper_ids, change, "mark read" if read else "mark unread", {"command": "read" if read else "unread"})
 
     def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         wanted = [t for t in dict.fromkeys(normalise_tag(t) for t in tags) if t]
@@ -413,7 +431,7 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags.extend(t for t in wanted if t not in state.tags)
 
-        return self._change(paper_ids, change, "tag " + " ".join("#" + t for t in wanted))
+        return self._change(paper_ids, change, "tag " + " ".join("#" + t for t in wanted), {"command": "tag", "tags": wanted})
 
     def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[str]:
         unwanted = {normalise_tag(t) for t in tags}
@@ -421,13 +439,14 @@ class Library:
         def change(state: PaperState) -> None:
             state.tags = [t for t in state.tags if t not in unwanted]
 
-        return self._change(paper_ids, change, "untag " + " ".join("#" + t for t in sorted(unwanted)))
+        return self._change(paper_ids, change, "untag " + " ".join("#" + t for t in sorted(unwanted)),
+                            {"command": "untag", "tags": sorted(unwanted)})
 
     def set_note(self, paper_id: str, note: str) -> list[str]:
         def change(state: PaperState) -> None:
             state.note = note
 
-        return self._change([paper_id], change, "note")
+        return self._change([paper_id], change, "note", {"command": "note", "text": note})
 
     # -- hide, remove, undo (the undo log: store/undo.py) -----------------------------------------------
 
@@ -435,7 +454,7 @@ class Library:
         def change(state: PaperState) -> None:
             state.hidden = hidden
 
-        return self._change(paper_ids, change, "hide" if hidden else "unhide")
+        return self._change(paper_ids, change, "hide" if hidden else "unhide", {"command": "hide" if hidden else "unhide"})
 
     def has_hidden(self) -> bool:
         return any(map(_HIDDEN, self.states.values()))
@@ -481,7 +500,7 @@ class Library:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
 
     def _put_states(self, states: dict[str, PaperState]) -> None:
         """Write these states as they are (a default one drops its record); papers removed from
@@ -515,7 +534,7 @@ class Library:
         restore: bool,
     ) -> ImportResult:
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         incoming = list(papers)
         result = ImportResult()
         self._clean_incoming(incoming, result)
@@ -589,7 +608,7 @@ class Library:
         the catalog that is committed only at the end, so an interruption (Ctrl-C, a crash)
         leaves the library as it was. The papers must have arXiv ids; each id counts once."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         with gc_paused():
             return self._import_stream(papers, merge)
 
@@ -757,7 +776,7 @@ class Library:
         not in it moves to the paper's former id (united with what that id has), or, with no
         home, stays in the state file until the paper is imported again."""
         if self.read_only:
-            raise ReadOnlyError(self.folder)
+            raise ReadOnlyError(self.folder, self.held_by)
         target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
         raw = backup.read_bytes()
         tables = decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
@@ -786,10 +805,13 @@ class Library:
             self._write_states(put, remove=list(moves))
         notes = [f"The catalog now holds {len(self.papers)} papers (it held {papers_before})."]
         if moves:
-            notes.append(f"The state of {len(moves)} paper(s) moved to the id(s) they have in this catalog.")
+            one = len(moves) == 1
+            notes.append(f"The state of {plural(len(moves), 'paper')} moved to the {'id it has' if one else 'ids they have'} in this catalog.")
         if homeless:
-            notes.append(f"{len(homeless)} paper(s) with stars, read marks, tags or notes are not in this catalog; "
-                         "their state is kept and comes back when they are imported again.")
+            one = len(homeless) == 1
+            notes.append(f"{plural(len(homeless), 'paper')} with stars, read marks, tags or notes {'is' if one else 'are'} not in "
+                         f"this catalog; {'its' if one else 'their'} state is kept and comes back when {'it is' if one else 'they are'} "
+                         "imported again.")
         return Restored(target, backup, notes)
 
     def _homes_in(self, docs: dict[str, dict]) -> tuple[dict[str, str], list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from functools import partial
 from pathlib import Path
 
 from textual import events
@@ -17,7 +18,7 @@ from textual.notifications import Notify, SeverityLevel
 
 from tui_reader.ui import clipboard
 from tui_reader.config import THEMES_DIR, Config, load_config, save_config
-from tui_reader.errors import ReaderError
+from tui_reader.errors import ReaderError, ReadOnlyError
 from tui_reader.store import gc_pause
 from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
@@ -40,6 +41,11 @@ EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if 
 HANGUP = getattr(signal, "SIGHUP", None)
 STORE_POLL = 0.05  # seconds between looks at a store in flight, after a signal
 READ_ONLY_BANNER = "Read-only: this library's folder cannot be written. Browse, search and export work; changes are not saved."
+HELD_BANNER = ("This library is open in another tui-reader, {owner}: your stars, read marks, tags, notes and "
+               "hides are handed to it. Undo, import and fetch work there.")
+# the main screen's actions that change the library: refused in a read-only app before any prompt opens
+CHANGING_ACTIONS = frozenset({"star", "toggle_read", "tag", "untag", "note", "hide", "undo", "redo", "mark_all_read"})
+WRITER_ONLY_ACTIONS = frozenset({"undo", "redo"})  # ... even when another app takes the state changes
 
 
 class ReaderApp(InOrderKeys, App[int]):
@@ -135,6 +141,9 @@ class ReaderApp(InOrderKeys, App[int]):
         return False
 
     async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
+        if self.library.read_only and self.refused_read_only(str(action), default_namespace):
+            self.action_done(action)
+            return True
         # A background store has no screen over the app: a key that reads or changes a paper runs
         # right after it (ui/background_fetch.py)
         if self.background_fetch.must_wait(str(action), default_namespace):
@@ -305,8 +314,9 @@ class ReaderApp(InOrderKeys, App[int]):
 
     def listen_for_cli(self) -> None:
         from tui_reader.store.control import ControlServer
+        from tui_reader.ui.transfers import import_from_cli
 
-        server = ControlServer(self.library.folder, self.control_request)
+        server = ControlServer(self.library.folder, self.control_request, partial(import_from_cli, self))
         if server.start():
             self.control = server
 
@@ -344,10 +354,40 @@ class ReaderApp(InOrderKeys, App[int]):
             screen.sidebar.refresh_counts()
         return {"error": failure[0]} if failure else {"changed": changed}
 
+    def refused_read_only(self, action: str, namespace: object) -> bool:
+        """A key that would change the library of a read-only app: said in one toast, nothing done
+        (a note typed in full and then refused would be lost)."""
+        name = action.partition("(")[0].rpartition(".")[2]
+        if namespace is not self.main_screen or name not in CHANGING_ACTIONS:
+            return False
+        forwarding = self.forwarding()
+        if forwarding and name not in WRITER_ONLY_ACTIONS:
+            return False  # handed to the app that writes (Library.forward)
+        if forwarding:
+            self.say_read_only(f"Undo and redo are in the tui-reader that holds this library, {self.library.held_by}: "
+                               "the changes made here are undone there.")
+        else:
+            self.say_read_only()
+        return True
+
+    def say_read_only(self, said: str | None = None) -> None:
+        """What a read-only app says when asked for a change (import, fetch, a key)."""
+        said = said or str(ReadOnlyError(self.library.folder, self.library.held_by))
+        self.notify(said, title="Read-only", severity="warning", markup=False)
+
+    def forwarding(self) -> bool:
+        """State changes can be handed to the app that writes the library (not to a command that
+        holds it for a moment, which does not listen)."""
+        from tui_reader.store.control import socket_path
+
+        return self.library.forward is not None and socket_path(self.library.folder).exists()
+
     def show_read_only_banner(self) -> None:
         from textual.widgets import Static
 
-        banner = Static(READ_ONLY_BANNER, id="read-only-banner", markup=False)
+        owner = self.library.held_by
+        text = HELD_BANNER.format(owner=owner) if owner else READ_ONLY_BANNER
+        banner = Static(text, id="read-only-banner", markup=False)
         self.main_screen.mount(banner, before=0)
 
     def offer_backup(self) -> None:

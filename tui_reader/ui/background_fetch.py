@@ -62,13 +62,17 @@ class BackgroundFetch:
         return self.app.main_screen
 
     def start(self) -> None:
-        """At start-up: fetch now and every N minutes, if the settings say so."""
-        if not self.settings.background or not fetch_sources(self.settings, asked=False):
+        """At start-up: fetch now and every N minutes, if the settings say so (the app that writes
+        the library does: a read-only one could not store what it fetched)."""
+        if self.app.library.read_only or not self.settings.background or not fetch_sources(self.settings, asked=False):
             return
         self.app.set_interval(self.settings.every_minutes * 60.0, self.fetch_now, name="background fetch")
         self.fetch_now()
 
     def fetch_now(self, asked: bool = False) -> None:
+        if self.app.library.read_only:
+            self.app.say_read_only()
+            return
         if self.running or self.screen.storing:
             if asked:
                 self.app.notify("A fetch or an import is already running.", timeout=4)

@@ -19,6 +19,7 @@ from tui_reader.models import Paper, PaperState
 from tui_reader.ui.navigation import MovingScroll
 from tui_reader.ui.related import RelatedSection
 from tui_reader.ui.safe_text import safe_block, safe_line
+from tui_reader.wording import BLOCK_SHOWN, shown
 
 LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF", "doi": "DOI", "video": "video", "data": "data"}
 NO_NOTE = "No note yet: n writes one (Markdown)."
@@ -30,13 +31,13 @@ SEPARATOR = "  ·  "
 def meta_parts(paper: Paper) -> list[str]:
     parts = []
     if paper.authors:
-        shown = ", ".join(paper.authors[:8])
-        parts.append(shown + (f" and {len(paper.authors) - 8} more" if len(paper.authors) > 8 else ""))
+        first = ", ".join(paper.authors[:8])
+        parts.append(shown(first) + (f" and {len(paper.authors) - 8} more" if len(paper.authors) > 8 else ""))
     if paper.published or paper.submitted:
         parts.append(str(paper.published or paper.submitted))
     parts.append(paper.arxiv_id and f"arXiv {paper.arxiv_id}" or f"id {paper.id}")
     if paper.categories:
-        parts.append(" ".join(paper.categories))
+        parts.append(shown(" ".join(paper.categories)))
     if paper.upvotes is not None:
         parts.append(f"▲ {paper.upvotes}")
     return [safe_line(part) for part in parts]
@@ -53,7 +54,7 @@ def meta_line(paper: Paper, width: int = 0) -> str:
             lines.append(part)
     publication = [text for text in (paper.journal_ref, paper.doi and f"doi {paper.doi}", paper.arxiv_comment) if text]
     if publication:
-        lines.append(safe_line(SEPARATOR.join(publication)))
+        lines.append(safe_line(shown(SEPARATOR.join(publication))))
     return "\n".join(lines)
 
 
@@ -63,7 +64,7 @@ def links_text(paper: Paper) -> Text:
         if text:
             text.append("\n")
         text.append(f"{LINK_LABELS.get(link.kind, link.kind):>7}  ", style="bold")
-        text.append(safe_line(link.url))
+        text.append(safe_line(shown(link.url)))
     return text or Text("no links")
 
 
@@ -136,13 +137,13 @@ class DetailPane(MovingScroll, can_focus=True):
             self._show_note("")
             return
         marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
-        title.show(Text(marks + safe_line(to_unicode(paper.title))))
+        title.show(Text(marks + safe_line(to_unicode(shown(paper.title)))))
         self.paper = paper
         self._show_meta()
         self.query_one("#detail-links", DetailText).show(links_text(paper))
-        tags = "  ".join(f"#{safe_line(t)}" for t in state.tags) if state.tags else "no tags: t adds some"
+        tags = safe_line(shown("  ".join(f"#{t}" for t in state.tags))) if state.tags else "no tags: t adds some"
         self.query_one("#detail-tags", DetailText).show(Text(tags))
-        abstract = safe_block(to_unicode(paper.abstract.strip())) or "No abstract."
+        abstract = safe_block(to_unicode(shown(paper.abstract.strip(), BLOCK_SHOWN))) or "No abstract."
         self.query_one("#detail-abstract", DetailText).show(Text(abstract))
-        self._show_note(safe_block(state.note.strip()))
+        self._show_note(safe_block(shown(state.note.strip(), BLOCK_SHOWN)))
         self.scroll_home(animate=False, immediate=True)

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from tui_reader.models import Link
 from tui_reader.ui.navigation import MovingOptionList
 from tui_reader.ui.safe_text import safe_block, safe_line
+from tui_reader.wording import shown
 
 
 T = TypeVar("T")
@@ -182,7 +183,7 @@ class PickOne(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.pick_title), classes="dialog-title")
-            yield MovingOptionList(*[Option(shown, id=value) for value, shown in self.items], id="pick-list")
+            yield MovingOptionList(*[Option(label, id=value) for value, label in self.items], id="pick-list")
             yield Label(Text("Enter picks · Esc cancels"), classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -237,12 +238,12 @@ class LinkPicker(ModalScreen[tuple[str, str] | None]):
 def link_label(number: int, link: Link) -> Text:
     label = Text(f"{number if number < 10 else ' '}  ", style="bold")
     label.append(f"{LINK_KIND_LABELS.get(link.kind, link.kind):<8}", style="dim")
-    label.append(safe_line(link.url))
+    label.append(safe_line(shown(link.url)))
     return label
 
 
 def link_choices(links: list[Link]) -> list[tuple[str, Text]]:
-    return [(link.url, Text(safe_line(link.url))) for link in links]
+    return [(link.url, Text(safe_line(shown(link.url)))) for link in links]
 
 
 def tag_choices(tags: list[str]) -> list[tuple[str, Text]]:

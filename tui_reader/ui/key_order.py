@@ -89,11 +89,15 @@ class InOrderKeys(App):
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         ran = await super().run_action(action, default_namespace, namespaces)
+        self.action_done(action)
+        return ran
+
+    def action_done(self, action: object) -> None:
+        """The keys held for `action` may go on (also for an action refused before it ran)."""
         if self._held_keys is not None and isinstance(action, str):
             if action.partition("(")[0].rpartition(".")[2] == self._hold_action:
                 self._hold_action = ""
                 self.call_later(self._settle, self._hold_number)  # after the focus change the action asked for
-        return ran
 
     def _moved(self) -> bool:
         screen, focused = self._hold_origin or (None, None)

@@ -13,6 +13,7 @@ from tui_reader.ui import clipboard
 from tui_reader.models import Link, Paper
 from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.safe_text import safe_line, without_controls
+from tui_reader.wording import shown
 
 
 def paper_link(paper: Paper) -> Link | None:
@@ -61,14 +62,14 @@ class LinkActions:
         self.app.call_from_thread(self.report_copy, url, what, result)
 
     def report_copy(self, url: str, what: str, result: clipboard.CopyResult) -> None:
-        shown = safe_line(url)
+        visible = safe_line(shown(url))
         if result.confirmed:
-            self.app.notify(f"Copied the {what} ({result.tool}):\n{shown}", title="Copied", markup=False)
+            self.app.notify(f"Copied the {what} ({result.tool}):\n{visible}", title="Copied", markup=False)
             return
         reason = result.problem or "the copy could not be confirmed"
         self.app.notify(
             f"{reason[:1].upper()}{reason[1:]}. The {what} was also sent to the terminal (OSC 52), which "
-            f"cannot be confirmed; if it did not arrive, select it here:\n{shown}",
+            f"cannot be confirmed; if it did not arrive, select it here:\n{visible}",
             title="Copy not confirmed",
             severity="warning",
             timeout=20,
@@ -93,7 +94,7 @@ class LinkActions:
             else:
                 self.open_link(without_controls(url))
 
-        self.app.push_screen(LinkPicker(paper.title, paper.links), picked)
+        self.app.push_screen(LinkPicker(shown(paper.title), paper.links), picked)
 
     def action_open_arxiv(self) -> None:
         self._open_kind("arxiv", "arXiv page")

@@ -32,7 +32,7 @@ from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.scrolling import ResizingContentScrollView
 from tui_reader.ui.sidebar import DEFAULT_VIEW, Sidebar, view_label
 from tui_reader.ui.triage import TriageActions
-from tui_reader.wording import plural
+from tui_reader.wording import plural, shown
 
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
@@ -328,7 +328,7 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
         if self.has_class("-tiny"):
             self.add_class("-reading")
         self.detail.focus()
-        if not self.library.state(event.paper_id).read:
+        if not self.library.state(event.paper_id).read and (not self.library.read_only or self.library.forward):  # (the banner says why)
             self.save(event.paper_id, lambda: self.library.set_read([event.paper_id], True))
 
     # -- saving --------------------------------------------------------------------------------
@@ -428,7 +428,7 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
         blink = self.reader_app.cursor_blink
         from tui_reader.ui.dialogs import NoteEditor
 
-        self.app.push_screen(NoteEditor(paper.title, self.library.state(paper.id).note, blink), store)
+        self.app.push_screen(NoteEditor(shown(paper.title), self.library.state(paper.id).note, blink), store)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)

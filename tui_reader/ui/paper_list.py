@@ -23,6 +23,7 @@ from tui_reader.latex import to_unicode
 from tui_reader.store.library import Library
 from tui_reader.ui.navigation import moves
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.wording import shown
 from tui_reader.ui.scrolling import ResizingContentScrollView
 
 UNREAD_MARK = "●"
@@ -333,7 +334,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
         look = self._row_looks()[2 if selected and not is_cursor else int(is_cursor)]
         columns = self.columns_for(width)
         room = max(0, width - MARKS_WIDTH - sum(COLUMN_WIDTHS[c] + 1 for c in columns))
-        tags = " ".join("#" + safe_line(tag) for tag in state.tags)
+        tags = safe_line(shown(" ".join("#" + tag for tag in state.tags)))
         if cell_len(tags) > room // 4:  # long tag lists give way to the title
             tags = fit(tags, room // 4)
         gap = 1 if columns else 0  # between the tags and the next column
@@ -369,7 +370,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             has = papers.has_link(paper_id, "code") if row is not None else any(link.kind == "code" for link in papers[paper_id].links)
             return (CODE_MARK if has else ""), meta
         authors = papers[paper_id].authors if paper_id in papers else []
-        first = safe_line(authors[0]) if authors else ""
+        first = safe_line(shown(authors[0])) if authors else ""
         return (first + " et al." if len(authors) > 1 else first), meta
 
     def _row_looks(self) -> tuple[dict[str, Style], dict[str, Style], dict[str, Style]]:
@@ -387,7 +388,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
 
     def _title(self, paper_id: str) -> str:
         try:
-            return to_unicode(self.library.papers.title(paper_id))  # from the catalog's index; TeX shown as Unicode
+            return to_unicode(shown(self.library.papers.title(paper_id)))  # from the catalog's index; TeX shown as Unicode
         except KeyError:
             return paper_id
 

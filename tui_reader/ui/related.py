@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from tui_reader.latex import to_unicode
 from tui_reader.search.query import FOR_YOU_VIEW
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.wording import shown
 
 if TYPE_CHECKING:
     from tui_reader.search.related import Match, RelatedModel
@@ -102,7 +103,7 @@ class RelatedSection(Static):
             marks = ("★" if state.starred else " ") + (" " if state.read else "●")
             text.append(f"\n{n} ", style="bold")
             text.append(f"{similarity_bar(match.score)} {match.score:.2f} {marks} ")
-            text.append(safe_line(to_unicode(library.papers.title(pid))))
+            text.append(safe_line(to_unicode(shown(library.papers.title(pid)))))
             if match.terms:
                 text.append("  " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
         if text != self.shown:  # the same text again (a star redraws the pane) costs no layout

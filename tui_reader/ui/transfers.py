@@ -4,6 +4,8 @@ screen that holds the keys until the library is written; the parsers load when f
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,9 +16,15 @@ from tui_reader.errors import ReaderError
 from tui_reader.wording import import_summary, plural
 
 if TYPE_CHECKING:
+    from tui_reader.sources import Batch
+    from tui_reader.store.control import PaperStream
+    from tui_reader.store.library import ImportResult
     from tui_reader.ui.app import ReaderApp
 
 Command = tuple[str, str, Callable[[], object]]
+Stored = Callable[["ImportResult | None", "str | None"], None]
+Progress = Callable[[int, int], None]
+STORE_BUSY_POLL = 0.1  # seconds between looks at a store in flight, before a CLI import starts
 FORMAT_NAMES = {"markdown": "Markdown", "bibtex": "BibTeX"}
 
 
@@ -33,6 +41,9 @@ def say_failed(app: ReaderApp, what: str, error: object) -> None:
 
 
 def fetch_today(app: ReaderApp) -> None:
+    if app.library.read_only:  # said before fetching what could not be stored
+        app.say_read_only()
+        return
     from tui_reader.sources import http as fetch
 
     app.notify("Fetching today's Hugging Face papers…", )
@@ -65,28 +76,38 @@ def store_fetched(app: ReaderApp, papers: list) -> None:
     store_batch(app, Batch("hf-api", papers), "Fetched", "Hugging Face")
 
 
-def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> None:
-    """Store the papers in a thread, behind a screen that takes the keys, then show them.
+def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file", on_done: Stored | None = None,
+                on_progress: Progress | None = None) -> None:
+    """Store the papers in a thread, behind a screen that takes the keys, then show them; `on_done`
+    hears the result (or the failure) after that, `on_progress` the progress (in the thread).
 
     Even a daily fetch rewrites the whole catalog: on the app's thread every key waited for it.
     Meanwhile nothing reads the library as it changes: the Storing screen takes
     the keys, the list draws only rows it has drawn before, and queries wait for the store."""
+    from tui_reader.store.control import PaperStream
     from tui_reader.ui.dialogs import Storing
 
     screen = app.main_screen
-    storing = Storing(f"Storing {len(batch.papers):,} papers…")
+    streamed = isinstance(batch, PaperStream)  # an arXiv snapshot from the CLI, stored as it arrives
+    storing = Storing(f"Storing the papers of {source}…" if streamed else f"Storing {len(batch.papers):,} papers…")
     app.push_screen(storing)
     screen.hold_for_store(True)
 
     def progress(done: int, total: int) -> None:
         app.call_from_thread(storing.show_progress, done, total)
+        if on_progress is not None:
+            on_progress(done, total)
 
     def work() -> None:
         result, failure = None, None
         try:
             # the Library holds its own lock meanwhile: queries wait for the import to end
-            result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
-            result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
+            if streamed:
+                with app.library.access:
+                    result = app.library.import_stream(batch.papers, batch.merge)
+            else:
+                result = app.library.import_papers(batch.papers, progress, batch.states, batch.restore)
+                result.sample_note = app.library.drop_sample(paper.id for paper in batch.papers).describe()
         except ReaderError as error:
             failure = str(error)
         except Exception as error:  # a bug must not leave the screen up for good
@@ -103,11 +124,46 @@ def store_batch(app: ReaderApp, batch, verb: str, source: str = "the file") -> N
         else:
             note = f" {result.sample_note}" if result.sample_note else ""
             app.notify(import_summary(result, source, verb) + note, markup=False)
+        if on_done is not None:
+            on_done(result, failure)
 
     app.run_worker(work, thread=True, group="store", name="store papers", description="store papers", exit_on_error=False)
 
 
+def import_from_cli(app: ReaderApp, name: str, batch: Batch | PaperStream, tell: Callable[[dict], None]) -> dict:
+    """In the control socket's thread: store what `tui-reader import` read or `fetch` fetched as
+    the app's own import does (store_batch), after any store in flight; answer with its counts."""
+    finished = threading.Event()
+    outcome: list = []
+
+    def done(result: ImportResult | None, failure: str | None) -> None:
+        outcome[:] = [result, failure]
+        finished.set()
+
+    def start() -> bool:
+        if app.main_screen.storing:
+            return False
+        store_batch(app, batch, "Imported", name, on_done=done,
+                    on_progress=lambda count, total: tell({"progress": [count, total]}))
+        return True
+
+    try:
+        while not app.call_from_thread(start):
+            time.sleep(STORE_BUSY_POLL)
+    except RuntimeError:  # the app is closing
+        return {"error": "the app is closing; try again"}
+    finished.wait()
+    result, failure = outcome
+    if failure is not None:
+        return {"error": failure}
+    counts = {key: getattr(result, key) for key in ("new", "updated", "unchanged", "cut", "merged_existing", "merged_in_batch", "sample_note")}
+    return {"imported": counts}
+
+
 def ask_import(app: ReaderApp) -> None:
+    if app.library.read_only:  # said before a file is asked for and read
+        app.say_read_only()
+        return
     from tui_reader.ui.dialogs import PathPrompt
 
     app.push_screen(PathPrompt("Import papers from a file"), lambda path: import_file(app, path) if path else None)

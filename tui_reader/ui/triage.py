@@ -12,6 +12,7 @@ from collections.abc import Callable
 from tui_reader.errors import ReaderError
 from tui_reader.store.undo import Step
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.wording import shown
 
 ROWS_REFRESHED_ONE_BY_ONE = 50  # a bigger change redraws the list and recounts the sidebar
 
@@ -31,7 +32,7 @@ class TriageActions:
         return [pid]
 
     def target_label(self, ids: list[str]) -> str:
-        return safe_line(self.library.papers[ids[0]].title) if len(ids) == 1 else f"{len(ids):,} papers"
+        return safe_line(shown(self.library.papers[ids[0]].title)) if len(ids) == 1 else f"{len(ids):,} papers"
 
     def change_many(self, ids: list[str], change: Callable[[], object], refilter: bool = False) -> bool:
         """Run one Library change over `ids` and redraw what it touched; a failed write is said."""
@@ -89,7 +90,7 @@ class TriageActions:
         ids = list(step.before)
         written, replaced = (step.before, step.after) if done == "Undone" else (step.after, step.before)
         self.states_changed(ids, True, replaced, written)
-        title_of = lambda pid: safe_line(self.library.papers[pid].title) if pid in self.library.papers else pid  # noqa: E731
+        title_of = lambda pid: safe_line(shown(self.library.papers[pid].title)) if pid in self.library.papers else pid  # noqa: E731
         self.app.notify(f"{done}: {step.describe(title_of)}", timeout=4, markup=False)
 
     # -- hide ----------------------------------------------------------------------------------
