@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from tui_reader.store.clean import LIMITS
+
 
 class ImportCounts(Protocol):
     new: int
@@ -13,7 +15,7 @@ class ImportCounts(Protocol):
     def total(self) -> int: ...
 
 
-LINE_SHOWN = 2_000  # characters of a one-line field shown (titles are cut to this at import)
+LINE_SHOWN = LIMITS["title"]  # characters of a one-line field shown: an imported title is never cut
 BLOCK_SHOWN = 100_000  # characters of an abstract or a note shown
 
 

@@ -19,6 +19,7 @@ from tui_reader.models import Paper, PaperState
 from tui_reader.ui.navigation import MovingScroll
 from tui_reader.ui.related import RelatedSection
 from tui_reader.ui.safe_text import safe_block, safe_line
+from tui_reader.ui.unchanged_text import UnchangedText
 from tui_reader.wording import BLOCK_SHOWN, shown
 
 LINK_LABELS = {"code": "code", "project": "project", "arxiv": "arXiv", "pdf": "PDF", "hf": "HF", "doi": "DOI", "video": "video", "data": "data"}
@@ -68,19 +69,12 @@ def links_text(paper: Paper) -> Text:
     return text or Text("no links")
 
 
-class DetailText(Static):
-    """One part of the detail pane. A new text costs a layout of the screen (its height may
-    change), so the same text again (a star redraws the pane) is not set again."""
+class DetailText(UnchangedText):
+    """One part of the detail pane."""
 
-    shown: Text | None = None
     # Its size comes from the layout that placed it: a second layout for the virtual size it
     # then takes would place everything where it already is.
     virtual_size = Reactive(Size(0, 0), layout=False)
-
-    def show(self, text: Text) -> None:
-        if text != self.shown:
-            self.shown = text
-            self.update(text)
 
 
 class DetailPane(MovingScroll, can_focus=True):

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tui_reader.latex import to_unicode
 from tui_reader.search.query import FOR_YOU_VIEW
 from tui_reader.ui.safe_text import safe_line
+from tui_reader.ui.unchanged_text import UnchangedText
 from tui_reader.wording import shown
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class RelatedFound(Message):
         super().__init__()
 
 
-class RelatedSection(Static):
+class RelatedSection(UnchangedText):
     """The detail pane's Related section (hidden until the model is ready)."""
 
     def __init__(self, **kwargs) -> None:
@@ -80,7 +80,6 @@ class RelatedSection(Static):
         self.display = False
         self.paper_id: str | None = None
         self.related_ids: list[str] = []
-        self.shown: Text | None = None
 
     def show_matches(self, paper_id: str, matches: list[tuple[str, Match]], library,
                      for_you: tuple[float, tuple[str, ...]] | None, label: str = "For you") -> None:
@@ -106,9 +105,7 @@ class RelatedSection(Static):
             text.append(safe_line(to_unicode(shown(library.papers.title(pid)))))
             if match.terms:
                 text.append("  " + " · ".join(safe_line(t) for t in match.terms), style="dim italic")
-        if text != self.shown:  # the same text again (a star redraws the pane) costs no layout
-            self.shown = text
-            self.update(text)
+        self.show(text)
         self.display = True
 
 

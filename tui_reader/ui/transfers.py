@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import fields
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,7 +157,7 @@ def import_from_cli(app: ReaderApp, name: str, batch: Batch | PaperStream, tell:
     result, failure = outcome
     if failure is not None:
         return {"error": failure}
-    counts = {key: getattr(result, key) for key in ("new", "updated", "unchanged", "cut", "merged_existing", "merged_in_batch", "sample_note")}
+    counts = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "new_ids"}  # ids: the CLI prints counts
     return {"imported": counts}
 
 
