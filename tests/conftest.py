@@ -44,6 +44,18 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TUI_READER_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
 
 
+@pytest.fixture(autouse=True)
+def _free_textual_render_cache():
+    """Textual 8.2.8 keeps up to 1,024 widgets' rendered lines alive after their app has ended: an
+    lru_cache on the method StylesCache.get_inner_outer holds `self` (Textual issue #6665). In a
+    test worker that runs hundreds of apps, every full collection then walks ~700,000 leftover
+    objects; emptying it after each test lets them go (see bench/README.md, "The test suite")."""
+    yield
+    from textual._styles_cache import StylesCache  # no public way to empty it
+
+    StylesCache.get_inner_outer.cache_clear()
+
+
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE
