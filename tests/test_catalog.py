@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
 import os
+import zlib
 
 import orjson
 import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
 from tui_reader.store.derived import INDEX_FILE, INDEX_VERSION, read_index, write_index
-from tui_reader.store.catalog import OLD_INDEX_FILE, record_bytes
+from tui_reader.store.catalog import record_bytes
+from tui_reader.store.index_v4 import OLD_INDEX_FILE
 from tui_reader.store.columns import OptionalInts, TextColumn, narrowest
 from tui_reader.store.search_text import search_line
 from tui_reader.store.library import Library
@@ -132,12 +136,50 @@ def test_an_index_of_an_older_layout_is_rebuilt_from_the_catalog(tmp_path):
     assert read_index(index_path)["version"] == INDEX_VERSION  # written anew
 
 
-def test_the_index_json_of_an_older_version_is_not_read_and_is_removed_once_replaced(tmp_path):
+def as_version_4(index: dict) -> bytes:
+    """index.json as release 4 wrote it: JSON, numbers as base64 arrays, strings as one text."""
+    def numbers(values) -> str:
+        values = narrowest(list(values))
+        return values.typecode + ":" + base64.b64encode(values.tobytes()).decode()
+
+    def strings(column) -> dict:
+        values = list(column)
+        text = "".join(v or "" for v in values)
+        starts = list(itertools.accumulate((len(v or "") for v in values), initial=0))
+        return {"text": text, "starts": numbers(starts), "nones": numbers(i for i, v in enumerate(values) if v is None)}
+
+    old = {key: value for key, value in index.items() if key != "columns"}
+    old.update(version=4, ids=list(index["ids"]), upvotes=list(index["upvotes"]),
+               **{name: numbers(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order", "flags", "text_crcs")},
+               **{name: strings(index[name]) for name in ("titles", "published", "categories")})
+    body = orjson.dumps(old)
+    return b"tui-reader index 4 %08x\n" % zlib.crc32(body) + body
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_an_older_releases_index_json_is_converted_not_rebuilt_and_replaced(tmp_path, read_only):
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(5)] + [Paper("hf-1", "Dated, no upvotes", published="2024-01-02")])
+        lib.set_starred(["hf-1"])
+        written = catalog_view(lib)
+    (folder / OLD_INDEX_FILE).write_bytes(as_version_4(read_index(folder / INDEX_FILE)))
+    (folder / INDEX_FILE).unlink()  # as an upgrade finds the folder
+    with Library(folder, read_only=read_only) as opened:
+        assert not opened.papers.rebuilt and catalog_view(opened) == written
+        assert opened.state("hf-1").starred and opened.papers.published[opened.papers.row["hf-1"]] == "2024-01-02"
+    assert not (folder / OLD_INDEX_FILE).exists() and read_index(folder / INDEX_FILE)["version"] == INDEX_VERSION
+    with Library(folder, read_only=True) as reopened:
+        assert not reopened.papers.rebuilt and catalog_view(reopened) == written
+
+
+def test_an_index_json_that_is_not_a_whole_version_4_index_means_a_rebuild(tmp_path):
     folder = tmp_path / "lib"
     with Library(folder) as lib:
         lib.import_papers([arxiv_paper(n) for n in range(5)])
         written = catalog_view(lib)
-    (folder / INDEX_FILE).rename(folder / OLD_INDEX_FILE)  # as an upgrade finds the folder
+    (folder / OLD_INDEX_FILE).write_bytes(as_version_4(read_index(folder / INDEX_FILE))[:-10])  # cut short
+    (folder / INDEX_FILE).unlink()
     with Library(folder, read_only=True) as reader:
         assert reader.papers.rebuilt and catalog_view(reader) == written
     assert not (folder / OLD_INDEX_FILE).exists() and read_index(folder / INDEX_FILE)["version"] == INDEX_VERSION

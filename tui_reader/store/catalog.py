@@ -41,6 +41,7 @@ import orjson
 
 from tui_reader.errors import CorruptFileError, DerivedFileError, StorageWriteError
 from tui_reader.models import Link, Paper
+from tui_reader.store.index_v4 import OLD_INDEX_FILE, read_old_index
 from tui_reader.store.files import (
     BestEffortSink,
     atomic_write_bytes,
@@ -68,7 +69,6 @@ from tui_reader.search.word_index import WordIndex
 from tui_reader.search.word_index import build as build_word_index
 from tui_reader.search.word_index import spawn_build as spawn_word_index_build
 
-OLD_INDEX_FILE = "index.json"  # the index before INDEX_VERSION 5: removed when the new one is written
 TEXT_FILE = "search.txt"
 WORDS_FILE = "words.idx"
 # Below this much search text a scan is as quick as the index, so none is built.
@@ -246,7 +246,9 @@ class Catalog(Mapping[str, Paper]):
         self._text_checked = bytearray()  # 1 for each block checked in this open
         self._index: dict | None = None  # the index file as read or written
         self._unsaved = False  # a reader rebuilt the index at open and has not written it
-        self.index_mtime_stale = False  # the catalog's mtime moved, its checksum matched
+        # the index file must be written again: the catalog's mtime moved (its checksum matched), or
+        # the index was an older version's (converted)
+        self.index_outdated = False
         self._words: WordIndex | None = None
         self._words_seen: tuple | None = None  # the words file's (mtime, size) when it last failed to load
         self._link_masks: dict[str, bytes] = {}
@@ -289,7 +291,11 @@ class Catalog(Mapping[str, Paper]):
         checksum. The index file checks its own bytes; search.txt is checked block by block as it is
         read (`_check_text`). Anything else: False, and the caller rebuilds."""
         try:
-            index = read_index(self.index_path)
+            try:
+                index = read_index(self.index_path)
+            except FileNotFoundError:
+                index = read_old_index(self.folder / OLD_INDEX_FILE)  # an older release's: converted
+                self.index_outdated = index is not None
             if index is None:
                 return False
             generation = read_generation(self.path)
@@ -300,7 +306,7 @@ class Catalog(Mapping[str, Paper]):
                 if zlib.crc32(self._blob) != index["catalog_crc"]:
                     self._clear()
                     return False
-                self.index_mtime_stale = True  # saved for the next open (`save_index`)
+                self.index_outdated = True  # saved for the next open (`save_index`)
             head = text_head(generation)
             with open(self.text_path, "rb") as f:
                 if f.read(len(head)) != head or os.fstat(f.fileno()).st_size != index["text_size"]:
@@ -338,20 +344,22 @@ class Catalog(Mapping[str, Paper]):
     def needs_saving(self) -> bool:
         """True when this open rebuilt the index or checked a moved catalog by its checksum: work a
         writer (or a reader that finds the folder free) saves for the next open."""
-        return self._unsaved or self.index_mtime_stale
+        return self._unsaved or self.index_outdated
 
     def save_index(self) -> None:
-        """Record a copied catalog's new mtime in the index file (its content was checked), so later
-        opens take the fast path again. Call while holding the folder's lock."""
+        """Write an outdated index (a copied catalog's new mtime, its content checked; an older
+        version's index, converted), so later opens take the fast path again. Call while holding
+        the folder's lock."""
         index = self._index
-        if index is None or not self.index_mtime_stale:
+        if index is None or not self.index_outdated:
             return
         try:
             index["catalog_mtime_ns"] = self.path.stat().st_mtime_ns
         except OSError:
             return
+        index["version"] = INDEX_VERSION
         self._write_index(index)
-        self.index_mtime_stale = False
+        self.index_outdated = False
 
     # -- checking the search text ------------------------------------------------------------------
 
