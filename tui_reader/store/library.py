@@ -110,6 +110,7 @@ class Library:
         # query) takes it too, so that it never sees a catalog half written.
         self.access = threading.Lock()
         self._aliases: dict[str, str] = {}
+        self._hidden_in: tuple[dict, bool] | None = None  # has_hidden's answer, for these states
         self.undo_log = UndoJournal()  # every state change below is one step (store/undo.py)
         try:
             self._load()
@@ -457,7 +458,11 @@ class Library:
         return self._change(paper_ids, change, "hide" if hidden else "unhide", {"command": "hide" if hidden else "unhide"})
 
     def has_hidden(self) -> bool:
-        return any(map(_HIDDEN, self.states.values()))
+        """Asked on every search key: answered once per states snapshot (each change makes a new one)."""
+        states = self.states
+        if self._hidden_in is None or self._hidden_in[0] is not states:
+            self._hidden_in = (states, any(map(_HIDDEN, states.values())))
+        return self._hidden_in[1]
 
     def remove_papers(self, paper_ids: Iterable[str]) -> list[str]:
         """Take papers out of the catalog for good, with their state (one catalog write, then one
