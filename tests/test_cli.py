@@ -221,6 +221,6 @@ def test_an_index_rebuilt_from_a_big_catalog_is_announced_first(capsys, imported
     catalog.write_bytes(raw.replace(b'"title":' + orjson.dumps(title.decode()), b'"title":' + orjson.dumps(edited.decode()), 1))
     assert catalog.stat().st_size == len(raw)  # an edit by hand of the same length
     code, out, err = run(capsys, "list")
-    assert "index.json is missing or out of date: rebuilding it from the catalog" in err
+    assert "index.bin is missing or out of date: rebuilding it from the catalog" in err
     assert edited.decode() in out and title.decode() not in out
     assert "rebuilding" not in run(capsys, "list")[2]  # said once: the reader saved it (no writer held the folder)

@@ -194,8 +194,8 @@ def sort_ids(pids: list[str], order: str, catalog: Catalog, states: dict[str, Pa
     if order == "starred":
         return sorted(pids, key=lambda pid: not (states.get(pid) and states[pid].starred))
     if order == "upvotes":
-        upvotes = catalog.upvotes
-        return sorted(pids, key=lambda pid: -(upvotes[row[pid]] or 0))
+        upvotes = catalog.upvotes.values  # 0 where a paper has none
+        return sorted(pids, key=lambda pid: -upvotes[row[pid]])
     if order == "published":
         published = list(catalog.published)
         return sorted(pids, key=lambda pid: published[row[pid]] or "", reverse=True)

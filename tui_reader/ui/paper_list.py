@@ -302,9 +302,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             return self._data_columns[1]
         published = getattr(papers, "published", None)
         if published is not None:
-            text = getattr(published, "text", None)  # a StringColumn: all its dates are one text
-            dates = bool(text) if text is not None else any(published)
-            upvotes = any(v is not None for v in papers.upvotes)
+            dates, upvotes = published.any_text(), papers.upvotes.any_value()
         else:
             dates, upvotes = any(p.published for p in papers.values()), any(p.upvotes is not None for p in papers.values())
         some = [papers[pid] for pid in list(papers)[:AUTHORS_LOOKED_AT]]
