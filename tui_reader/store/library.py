@@ -162,18 +162,16 @@ class Library:
         (every change it could read is kept); a reader says that the log is damaged."""
         storage = self._state_db.storage
         damage = storage.log_damage
-        if self.read_only:
-            if damage is not None:
-                self.problems.append(f"{damage.path} could not be read whole ({damage.reason}); "
-                                     "the changes that could be read are shown; the app that writes the library keeps them")
-            return
-        try:
-            aside = storage.fold_log()
-        except StorageWriteError:
-            return  # the log stays, read again at the next open; a state write says what is wrong
-        if damage is not None and aside is not None:
-            self.problems.append(f"{damage.path} could not be read whole ({damage.reason}); it was kept as {aside.name}, "
-                                 f"and every change that could be read from it is kept in {self.state_path.name}.")
+        aside = None
+        if not self.read_only:
+            try:
+                aside = storage.fold_log()
+            except StorageWriteError:
+                pass  # the log stays, read again at the next open; a state write says what is wrong
+        if damage is not None:
+            kept = (f"it was kept as {aside.name}, and every change that could be read from it is in {self.state_path.name}"
+                    if aside is not None else "every change that could be read from it is shown; the next writer keeps them and sets it aside")
+            self.problems.append(f"{damage.path} could not be read whole ({damage.reason}); {kept}.")
 
     def _settle_journal(self) -> JournalEntry | None:
         """Finish or drop an import a crash interrupted (see store/journal.py). A reader cannot
