@@ -15,6 +15,7 @@ import pytest
 from tui_reader.models import Paper
 from tui_reader.store.catalog import Catalog
 from tui_reader.store.library import Library
+from tui_reader.store.derived import TEXT_BLOCK, BlockCrcs, block_crcs
 
 SEED = int(os.environ.get("TUI_READER_FUZZ_SEED", "1717"))
 WORDS = ["model", "models", "diffusion", "LowubDiff", "transformer", "self-supervised", "fine-tuning", "graph",
@@ -207,3 +208,15 @@ def test_the_index_read_ahead_is_taken_only_while_it_is_the_file_on_disk(templat
     derived.read_index_ahead(tmp_path / "nowhere" / "index.bin")
     with pytest.raises(OSError):
         derived.read_index(tmp_path / "nowhere" / "index.bin")
+
+
+@pytest.mark.parametrize("size", [0, 5, TEXT_BLOCK, TEXT_BLOCK + 1, 3 * TEXT_BLOCK - 7])
+def test_block_checksums_taken_as_the_text_is_written_equal_those_of_the_whole_text(size):
+    rng = random.Random(f"{SEED}-{size}")
+    text = rng.randbytes(size)
+    along, at = BlockCrcs(), 0
+    while at < size:
+        step = rng.choice([1, 100, 5000, TEXT_BLOCK + 3])
+        along.feed(text[at: at + step])
+        at += step
+    assert list(along.result()) == list(block_crcs(text))

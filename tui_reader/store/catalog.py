@@ -58,6 +58,7 @@ from tui_reader.store.derived import (
     INDEX_FILE,
     INDEX_VERSION,
     TEXT_BLOCK,
+    BlockCrcs,
     block_crcs,
     crc_along,
     read_index,
@@ -77,13 +78,6 @@ TABLE = "papers"
 META_TABLE = "_meta"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
-SHORT_AUTHORS = 3
-
-
-def short_authors(authors: list[str]) -> str:
-    shown = ", ".join(authors[:SHORT_AUTHORS])
-    return shown + (" et al." if len(authors) > SHORT_AUTHORS else "")
-
 
 def link_flags(links: Iterable) -> int:
     flags = 0
@@ -100,10 +94,9 @@ def category_line(categories: list[str]) -> str:
 
 
 def _meta_of_doc(doc: dict) -> tuple:
-    """(title, short authors, published, upvotes, flags, batch, seq, categories) of a raw catalog record."""
+    """(title, published, upvotes, flags, batch, seq, categories) of a raw catalog record."""
     return (
         doc.get("title", ""),
-        short_authors(doc.get("authors") or []),
         doc.get("published"),
         doc.get("upvotes"),
         link_flags(doc.get("links") or []),
@@ -114,7 +107,7 @@ def _meta_of_doc(doc: dict) -> tuple:
 
 
 def _meta_of_paper(paper: Paper) -> tuple:
-    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links),
+    return (paper.title, paper.published, paper.upvotes, link_flags(paper.links),
             paper.batch, paper.seq, category_line(paper.categories))
 
 
@@ -174,20 +167,25 @@ class _Layout:
         self.head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
         self.text_head = text_head(generation)
         self.ids: list[str] = []
-        self.spans: list[int] = []  # start, end per row (flat)
+        self.spans = array("Q")  # start, end per row (flat)
         self.metas: list[tuple] = []
         self.aliases: dict[str, str] = {}
         self.lines: list[bytes] = []
         # With a sink, the search text goes to its file as the rows pass instead of into `lines`
         # (a million rows' text is not held); its starts are counted either way.
         self.text_sink = text_sink
-        self.text_starts: list[int] = [len(self.text_head)]
+        self.text_crcs = BlockCrcs()  # of the text sent to the sink, so it is not read back
+        self.text_starts = array("Q", [len(self.text_head)])
         if text_sink is not None:
-            text_sink.write(self.text_head)
+            self.to_sink(self.text_head)
+
+    def to_sink(self, line: bytes) -> None:
+        self.text_sink.write(line)
+        self.text_crcs.feed(line)
 
     def catalog_chunks(self, rows: Iterable[_Row]) -> Iterator[bytes]:
         ids, spans, metas, aliases, lines = self.ids, self.spans, self.metas, self.aliases, self.lines
-        text_starts, add_line = self.text_starts, lines.append if self.text_sink is None else self.text_sink.write
+        text_starts, add_line = self.text_starts, lines.append if self.text_sink is None else self.to_sink
         yield self.head
         pos = len(self.head)
         for pid, record, meta, record_aliases, line in rows:
@@ -232,7 +230,6 @@ class Catalog(Mapping[str, Paper]):
         self.spans: list[int] = []  # start, end per row (flat)
         self.text_starts: list[int] = []  # start of each row's search line in the text blob, plus the end
         self.titles: Sequence[str] = []
-        self.authors: list[str] = []
         self.published: TextColumn = TextColumn.of([])
         self.upvotes: OptionalInts = OptionalInts.of([])
         self.flags: Sequence[int] = []
@@ -325,7 +322,6 @@ class Catalog(Mapping[str, Paper]):
             index[name] for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
         self.titles, self.published, self.upvotes, self.categories = (
             index[name] for name in ("titles", "published", "upvotes", "categories"))
-        self.authors = []  # not in the index: nothing on the first screen needs them
         self.order = list(map(ids.__getitem__, self.order_rows))
         self.generation = generation
         self.aliases = index["aliases"]
@@ -439,11 +435,13 @@ class Catalog(Mapping[str, Paper]):
             catalog_crc[0] = zlib.crc32(blob) if write or same_layout else 0
         lines = layout.lines
         text_starts = layout.text_starts
-        text = None
+        text = crcs = None
         if sink is not None:
             text = _read_back(self.text_path, text_starts[-1]) if sink.commit() else None
             if text is None:  # the sink failed (a full disk): the text is made from the records
                 lines = _search_lines(blob, layout.spans)
+            else:  # as written, not read back: its blocks are checked as they are read
+                crcs = layout.text_crcs.result()
         elif write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
             try:
                 text = read_mapped(self.text_path)
@@ -460,10 +458,9 @@ class Catalog(Mapping[str, Paper]):
         self.ids = file_order
         self.row = dict(zip(file_order, range(len(file_order))))
         self.spans, self.text_starts = layout.spans, text_starts
-        columns = list(zip(*layout.metas)) or [()] * 8
+        columns = list(zip(*layout.metas)) or [()] * 7
         del layout.metas
-        (self.titles, self.authors, published, upvotes, self.flags, self.batches, self.seqs,
-         categories) = map(list, columns)
+        self.titles, published, upvotes, self.flags, self.batches, self.seqs, categories = map(list, columns)
         self.published, self.upvotes, self.categories = TextColumn.of(published), OptionalInts.of(upvotes), TextColumn.of(categories)
         order_rows = sorted(range(len(file_order)), key=lambda i: (-self.batches[i], self.seqs[i]))
         self.order = [file_order[i] for i in order_rows]
@@ -471,8 +468,11 @@ class Catalog(Mapping[str, Paper]):
         self.generation = generation
         self.aliases = layout.aliases
         self.max_batch = max(self.batches, default=0)
-        self.text_crcs = block_crcs(text)  # of the text as it is on disk (or in memory): checked
-        self._text_checked = bytearray(b"\x01" * len(self.text_crcs))
+        if crcs is None:  # of the text as it is on disk (or in memory): checked
+            self.text_crcs = block_crcs(text)
+            self._text_checked = bytearray(b"\x01" * len(self.text_crcs))
+        else:
+            self.text_crcs, self._text_checked = crcs, bytearray(len(crcs))
         if write or same_layout:
             stat = self.path.stat()
             index = {
@@ -557,7 +557,7 @@ class Catalog(Mapping[str, Paper]):
             else:
                 i = self.row[pid]
                 yield (pid, blob[spans[2 * i]: spans[2 * i + 1]],
-                       (titles[i], "", published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i],
+                       (titles[i], published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i],
                         categories[i]),
                        kept_aliases.get(pid, ()), text[text_starts[i]: text_starts[i + 1]])
 

@@ -36,9 +36,12 @@ class TextColumn(Sequence):
     @classmethod
     def of(cls, strings: Sequence[str | None]) -> TextColumn:
         """A column of these strings, keeping the list for reads."""
-        encoded = [(value or "").encode("utf-8", "surrogatepass") for value in strings]
-        data = SEPARATOR.join(encoded)
-        column = cls(data, narrowest(accumulate((len(e) + 1 for e in encoded), initial=0)),
+        values = [value or "" for value in strings]
+        data = "\n".join(values).encode("utf-8", "surrogatepass")
+        # byte lengths: the character counts when all is ASCII, else each string's own encoding
+        sizes = map(len, values) if len(data) == sum(map(len, values)) + len(values) - 1 else (
+            len(value.encode("utf-8", "surrogatepass")) for value in values)
+        column = cls(data, narrowest(accumulate((size + 1 for size in sizes), initial=0)),
                      narrowest(i for i, value in enumerate(strings) if value is None))
         column._list = list(strings)
         return column

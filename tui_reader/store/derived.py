@@ -46,6 +46,29 @@ def block_crcs(text) -> array:
     return array("I", (zlib.crc32(text[at: at + TEXT_BLOCK]) for at in range(0, len(text), TEXT_BLOCK)))
 
 
+class BlockCrcs:
+    """block_crcs of a text handed over piece by piece as it is written, so it is never read back."""
+
+    def __init__(self) -> None:
+        self.crcs = array("I")
+        self._crc = 0
+        self._filled = 0
+
+    def feed(self, piece: bytes) -> None:
+        while piece:
+            room = TEXT_BLOCK - self._filled
+            part = piece if len(piece) < room else piece[:room]
+            self._crc = zlib.crc32(part, self._crc)
+            self._filled += len(part)
+            if self._filled == TEXT_BLOCK:
+                self.crcs.append(self._crc)
+                self._crc = self._filled = 0
+            piece = piece[len(part):] if len(part) < len(piece) else b""
+
+    def result(self) -> array:
+        return self.crcs + array("I", [self._crc] if self._filled else [])
+
+
 def crc_along(chunks: Iterable[bytes], crc: list[int]) -> Iterator[bytes]:
     """The chunks as they are, with their running checksum kept in crc[0]."""
     for chunk in chunks:
