@@ -226,3 +226,24 @@ def test_restoring_a_backup_is_not_undone_by_the_log(folder):
         assert os.path.getsize(log_of(folder)) == 0
     seen = states_of(folder)
     assert "2401.00002" not in seen and seen["2401.00008"]["note"] == "from the first session"
+
+
+def test_a_reader_never_takes_the_old_file_with_the_emptied_log(folder, monkeypatch):
+    """The writer folds the log between a reader's read of state.json and its read of the log:
+    the reader sees state.json was replaced meanwhile and reads both again."""
+    with Library(folder) as writer:
+        writer.set_starred(["2401.00001"])
+        writer.add_tags(["2401.00002"], ["in-the-log"])
+        real_read_log = files.read_log
+        folds = []
+
+        def fold_first(path):
+            if not folds:  # between this reader's two reads, once
+                folds.append(writer._state_db.storage.fold_log())
+            return real_read_log(path)
+
+        monkeypatch.setattr(files, "read_log", fold_first)
+        with Library(folder, read_only=True) as reader:
+            assert folds and log_of(folder).stat().st_size == 0
+            assert reader.state("2401.00001").starred and reader.state("2401.00002").tags == ["in-the-log"]
+            assert reader.states == writer.states
