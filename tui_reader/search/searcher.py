@@ -360,5 +360,6 @@ class SearchSession:
             ids = self.ranker.rank(query.view, searcher.row_mask(query.todo), query.states)
         else:
             ids = searcher.filter(query.base, query.todo) if query.todo else list(query.base)
-            ids = sort_ids(ids, query.order, self.library.papers, query.states)
+            if query.order != "added":  # (the ids are in that order, and a list of their own)
+                ids = sort_ids(ids, query.order, self.library.papers, query.states)
         return Shown(query.view, query.sort, query.terms, query.states_version, ids)
