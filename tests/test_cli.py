@@ -162,6 +162,7 @@ def test_locate_names_the_files(capsys, data_dir):
     assert code == 0
     assert f"catalog:       {data_dir / 'papers.json'}" in out
     assert f"state:         {data_dir / 'state.json'}" in out
+    assert f"state log:     {data_dir / 'state.log'}" in out
     assert "config file:" in out
 
 
