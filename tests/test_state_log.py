@@ -5,6 +5,7 @@ without closing) loses nothing acknowledged, and a damaged log is never read as 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,7 @@ def test_every_kind_of_change_is_appended_and_read_back(folder):
         after = state_file.stat()
         assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # never rewritten
         assert log_of(folder).read_bytes().count(b"\n") == 8
+        assert stat.S_IMODE(log_of(folder).stat().st_mode) == 0o600  # notes are private, as in state.json
         expected = {pid: state.to_dict() for pid, state in lib.states.items()}
         assert states_of(folder) == expected  # a reader: state.json and the log
     assert log_of(folder).stat().st_size == 0  # folded in at close

@@ -84,7 +84,7 @@ def replay(tables: dict[str, dict], entries: list[Entry]) -> None:
 def append_line(path: Path, line: bytes, size: int) -> None:
     """Append `line` to the log (whose whole lines end at `size`) and fsync it. On OSError the
     log is cut back to `size`, so a half line never sits before the next one."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # private, like state.json
     try:
         view = memoryview(line)
         while view:
