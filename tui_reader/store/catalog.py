@@ -332,7 +332,7 @@ class Catalog(Mapping[str, Paper]):
         written = write_index(self.index_path, index)
         if written:
             try:
-                (self.folder / OLD_INDEX_FILE).unlink(missing_ok=True)  # an upgrade's leftover, never read
+                (self.folder / OLD_INDEX_FILE).unlink(missing_ok=True)  # an older release's, now converted
             except OSError:
                 pass
         return written
