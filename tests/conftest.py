@@ -44,6 +44,18 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TUI_READER_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
 
 
+@pytest.fixture(autouse=True)
+def _no_app_kept_alive():
+    """Textual keeps the styles caches of every app's widgets in a class-level lru_cache
+    (StylesCache.get_inner_outer, keyed by the instance), so each app a test ran stayed alive with
+    all its widgets: the worker's heap grew test after test and every garbage collection walked
+    it. One app per process, as in use, never sees this; a test process runs hundreds."""
+    yield
+    from textual._styles_cache import StylesCache
+
+    StylesCache.get_inner_outer.cache_clear()
+
+
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE
