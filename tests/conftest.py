@@ -31,6 +31,12 @@ def pytest_configure(config):
         compileall.compile_dir(Path(__file__).resolve().parents[1] / "tui_reader", quiet=1)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first (the order is otherwise kept): the workers hand out tests in this
+    order, and a long one handed out last keeps one worker busy after the others are done."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: two workers per CPU. A third of the suite's time is spent waiting (Pilot's idle
     waits after each key, subprocesses, a real terminal), which a second worker per CPU fills."""
