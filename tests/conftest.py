@@ -31,6 +31,12 @@ def pytest_configure(config):
         compileall.compile_dir(Path(__file__).resolve().parents[1] / "tui_reader", quiet=1)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first (the order is otherwise kept): the workers hand out tests in this
+    order, and a long one handed out last keeps one worker busy after the others are done."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: two workers per CPU. A third of the suite's time is spent waiting (Pilot's idle
     waits after each key, subprocesses, a real terminal), which a second worker per CPU fills."""
@@ -45,13 +51,13 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _free_textual_render_cache():
-    """Textual 8.2.8 keeps up to 1,024 widgets' rendered lines alive after their app has ended: an
-    lru_cache on the method StylesCache.get_inner_outer holds `self` (Textual issue #6665). In a
-    test worker that runs hundreds of apps, every full collection then walks ~700,000 leftover
-    objects; emptying it after each test lets them go (see bench/README.md, "The test suite")."""
+def _no_app_kept_alive():
+    """Textual keeps the styles caches of every app's widgets in a class-level lru_cache
+    (StylesCache.get_inner_outer, keyed by the instance), so each app a test ran stayed alive with
+    all its widgets: the worker's heap grew test after test and every garbage collection walked
+    it. One app per process, as in use, never sees this; a test process runs hundreds."""
     yield
-    from textual._styles_cache import StylesCache  # no public way to empty it
+    from textual._styles_cache import StylesCache
 
     StylesCache.get_inner_outer.cache_clear()
 

@@ -13,6 +13,7 @@ from tui_reader.store.library import Library
 from tui_reader.models import Paper, title_id
 from tui_reader.store.files import TEMP_SUFFIX
 from tui_reader.store.journal import JOURNAL_FILE
+from tui_reader.store.state_log import LOG_SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,8 +85,10 @@ class Faults:
     then must leave the old file; after the replace the write has already happened.
     """
 
-    def __init__(self, folder: Path, name: str | None = None, k: int = 0, error: BaseException | None = None, chunk: int | None = 4096):
+    def __init__(self, folder: Path, name: str | None = None, k: int = 0, error: BaseException | None = None, chunk: int | None = 4096,
+                 only: str | None = None):
         self.folder = str(Path(folder).resolve())
+        self.only = only  # count only the calls on the file of this name
         self.name, self.k, self.error, self.chunk = name, k, error, chunk
         self.counts = dict.fromkeys(FAULTABLE, 0)
         self.fired = False
@@ -106,7 +109,7 @@ class Faults:
         return path == self.folder or path.startswith(self.folder + os.sep)
 
     def _tick(self, name: str, path: str) -> None:
-        if not self._ours(path):
+        if not self._ours(path) or (self.only is not None and os.path.basename(path) != self.only):
             return
         self.counts[name] += 1
         if name == self.name and self.counts[name] == self.k and not self.fired:
@@ -122,6 +125,8 @@ class Faults:
 
         def fake_open(path, flags, mode=0o777, *, dir_fd=None):
             full = os.path.abspath(os.fspath(path))
+            if self._ours(full) and flags & os.O_APPEND and full.endswith(LOG_SUFFIX):
+                self._in_flight = os.path.basename(full)  # an append to the state log: done once fsynced
             self._tick("open", full)
             fd = real["open"](path, flags, mode, dir_fd=dir_fd)
             match = _TEMP_NAME.match(os.path.basename(full))
@@ -137,8 +142,12 @@ class Faults:
             return real["write"](fd, data)
 
         def fake_fsync(fd):
-            self._tick("fsync", self._fd_path(fd))
-            return real["fsync"](fd)
+            path = self._fd_path(fd)
+            self._tick("fsync", path)
+            result = real["fsync"](fd)
+            if self._in_flight is not None and path.endswith(LOG_SUFFIX) and os.path.basename(path) == self._in_flight:
+                self._in_flight = None
+            return result
 
         def fake_replace(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
             self._tick("replace", os.path.abspath(os.fspath(dst)))

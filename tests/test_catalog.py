@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
 import os
+import zlib
 
 import orjson
 import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
-from tui_reader.store.derived import INDEX_VERSION, read_index
-from tui_reader.store.catalog import StringColumn, _pack, _unpack, record_bytes
+from tui_reader.store.derived import INDEX_FILE, INDEX_VERSION, read_index, write_index
+from tui_reader.store.catalog import record_bytes
+from tui_reader.store.index_v4 import OLD_INDEX_FILE
+from tui_reader.store.columns import OptionalInts, TextColumn, narrowest
 from tui_reader.store.search_text import search_line
 from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
@@ -93,18 +98,23 @@ def test_an_error_while_producing_chunks_leaves_the_old_file(tmp_path):
 
 
 @pytest.mark.parametrize("numbers", [[], [0], [1, 255], [256, 70_000], [2**32 + 5, 1], [-1, 3], list(range(1000))])
-def test_a_packed_column_of_numbers_reads_back_the_same(numbers):
-    assert list(_unpack(_pack(numbers))) == numbers
+def test_a_column_of_numbers_reads_back_the_same_from_the_index_file(numbers, tmp_path):
+    write_index(tmp_path / "i", {"version": INDEX_VERSION, "n": narrowest(numbers), "o": OptionalInts.of([*numbers, None])})
+    read = read_index(tmp_path / "i")
+    assert list(read["n"]) == numbers and list(read["o"]) == [*numbers, None]
+    assert read["o"].any_value() == bool(numbers)
 
 
 @pytest.mark.parametrize("strings", [
     [], [""], [None], ["a", None, "", "b"],
     ["Diffusion Models", "视觉语言模型", "emoji 🚀 title", "x\x00y", "e\u0301"],
+    ["a line\nbreak", "", None, "next"],  # a hand-edited catalog: a newline where the column splits
     [f"title {n}" for n in range(500)],
 ])
-def test_a_string_column_reads_back_the_same_one_by_one_and_all_at_once(strings):
-    packed = orjson.loads(orjson.dumps(StringColumn.pack(strings)))  # as the index file holds it
-    column = StringColumn.unpack(packed)
+def test_a_string_column_reads_back_the_same_one_by_one_and_all_at_once(strings, tmp_path):
+    write_index(tmp_path / "i", {"version": INDEX_VERSION, "column": TextColumn.of(strings)})
+    column = read_index(tmp_path / "i")["column"]  # as the index file holds it
+    assert column.any_text() == any(strings)
     assert len(column) == len(strings)
     assert [column[i] for i in range(len(strings))] == strings
     if strings:
@@ -118,11 +128,58 @@ def test_an_index_of_an_older_layout_is_rebuilt_from_the_catalog(tmp_path):
     with Library(folder) as lib:
         lib.import_papers([arxiv_paper(n) for n in range(5)])
         written = catalog_view(lib)
-    index_path = folder / "index.json"
-    index = read_index(index_path)
-    index["version"] = 3
-    index["titles"] = list(StringColumn.unpack(index["titles"]))  # an older layout, plain JSON
-    index_path.write_bytes(orjson.dumps(index))
+    index_path = folder / INDEX_FILE
+    raw = index_path.read_bytes()
+    index_path.write_bytes(raw.replace(b"tui-reader index %d " % INDEX_VERSION, b"tui-reader index %d " % (INDEX_VERSION - 1), 1))
     with Library(folder) as reopened:
         assert reopened.papers.rebuilt and catalog_view(reopened) == written
     assert read_index(index_path)["version"] == INDEX_VERSION  # written anew
+
+
+def as_version_4(index: dict) -> bytes:
+    """index.json as release 4 wrote it: JSON, numbers as base64 arrays, strings as one text."""
+    def numbers(values) -> str:
+        values = narrowest(list(values))
+        return values.typecode + ":" + base64.b64encode(values.tobytes()).decode()
+
+    def strings(column) -> dict:
+        values = list(column)
+        text = "".join(v or "" for v in values)
+        starts = list(itertools.accumulate((len(v or "") for v in values), initial=0))
+        return {"text": text, "starts": numbers(starts), "nones": numbers(i for i, v in enumerate(values) if v is None)}
+
+    old = {key: value for key, value in index.items() if key != "columns"}
+    old.update(version=4, ids=list(index["ids"]), upvotes=list(index["upvotes"]),
+               **{name: numbers(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order", "flags", "text_crcs")},
+               **{name: strings(index[name]) for name in ("titles", "published", "categories")})
+    body = orjson.dumps(old)
+    return b"tui-reader index 4 %08x\n" % zlib.crc32(body) + body
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_an_older_releases_index_json_is_converted_not_rebuilt_and_replaced(tmp_path, read_only):
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(5)] + [Paper("hf-1", "Dated, no upvotes", published="2024-01-02")])
+        lib.set_starred(["hf-1"])
+        written = catalog_view(lib)
+    (folder / OLD_INDEX_FILE).write_bytes(as_version_4(read_index(folder / INDEX_FILE)))
+    (folder / INDEX_FILE).unlink()  # as an upgrade finds the folder
+    with Library(folder, read_only=read_only) as opened:
+        assert not opened.papers.rebuilt and catalog_view(opened) == written
+        assert opened.state("hf-1").starred and opened.papers.published[opened.papers.row["hf-1"]] == "2024-01-02"
+    assert not (folder / OLD_INDEX_FILE).exists() and read_index(folder / INDEX_FILE)["version"] == INDEX_VERSION
+    with Library(folder, read_only=True) as reopened:
+        assert not reopened.papers.rebuilt and catalog_view(reopened) == written
+
+
+def test_an_index_json_that_is_not_a_whole_version_4_index_means_a_rebuild(tmp_path):
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(5)])
+        written = catalog_view(lib)
+    (folder / OLD_INDEX_FILE).write_bytes(as_version_4(read_index(folder / INDEX_FILE))[:-10])  # cut short
+    (folder / INDEX_FILE).unlink()
+    with Library(folder, read_only=True) as reader:
+        assert reader.papers.rebuilt and catalog_view(reader) == written
+    assert not (folder / OLD_INDEX_FILE).exists() and read_index(folder / INDEX_FILE)["version"] == INDEX_VERSION

@@ -162,6 +162,7 @@ def test_locate_names_the_files(capsys, data_dir):
     assert code == 0
     assert f"catalog:       {data_dir / 'papers.json'}" in out
     assert f"state:         {data_dir / 'state.json'}" in out
+    assert f"state log:     {data_dir / 'state.log'}" in out
     assert "config file:" in out
 
 
@@ -221,6 +222,6 @@ def test_an_index_rebuilt_from_a_big_catalog_is_announced_first(capsys, imported
     catalog.write_bytes(raw.replace(b'"title":' + orjson.dumps(title.decode()), b'"title":' + orjson.dumps(edited.decode()), 1))
     assert catalog.stat().st_size == len(raw)  # an edit by hand of the same length
     code, out, err = run(capsys, "list")
-    assert "index.json is missing or out of date: rebuilding it from the catalog" in err
+    assert "index.bin is missing or out of date: rebuilding it from the catalog" in err
     assert edited.decode() in out and title.decode() not in out
     assert "rebuilding" not in run(capsys, "list")[2]  # said once: the reader saved it (no writer held the folder)

@@ -80,12 +80,15 @@ def cases(variants):
 
 @pytest.fixture
 def folder(tmp_path) -> Path:
-    """A library with papers and state, written several times (so there are backups)."""
+    """A library with papers and state, written in several sessions (so there are backups: the
+    state log is folded into state.json when a writer closes, and the old file becomes a backup)."""
     path = tmp_path / "lib"
     with Library(path) as lib:
         lib.import_papers([arxiv_paper(n) for n in range(1, 6)] + [titled_paper(1)])
         lib.set_starred(["2401.00001"])
+    with Library(path) as lib:
         lib.add_tags(["2401.00002"], ["keep"])
+    with Library(path) as lib:
         lib.set_note("2401.00003", "months of judgement")
         lib.import_papers([arxiv_paper(n) for n in range(6, 9)])
     return path
@@ -198,9 +201,10 @@ def test_repeated_damage_keeps_every_damaged_copy(folder):
 
 
 def test_backups_keep_the_last_five_distinct_versions(folder):
-    with Library(folder) as lib:
-        for n in range(8):
+    for n in range(8):  # one session each: a backup is made when a session's changes are folded in
+        with Library(folder) as lib:
             lib.set_note("2401.00001", f"version {n}")
+    with Library(folder) as lib:
         newest = list_backups(lib.state_path)[0]
         assert b"version 6" in newest.read_bytes()  # the newest backup is the version before this one
         lib.restore_backup(newest)
@@ -230,6 +234,7 @@ def test_the_catalog_keeps_a_backup_of_its_previous_version(folder):
 def test_restore_lists_and_restores_after_damage(capsys, folder):
     with Library(folder) as lib:
         lib.set_note("2401.00003", "the last good note")
+    with Library(folder) as lib:  # the last session's changes: in state.json only, not in a backup
         lib.set_starred(["2401.00005"])
         good_view = state_view(lib)
     damage(folder, "state.json", "truncated-half")

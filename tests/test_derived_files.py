@@ -1,4 +1,4 @@
-"""Derived files (index.json, search.txt, words.idx) are verified, never trusted (issue 17 W1-W2,
+"""Derived files (index.bin, search.txt, words.idx) are verified, never trusted (issue 17 W1-W2,
 issue 12 item 5): a copied folder opens without a rebuild; a same-length edit of the catalog, or any
 damage to a derived file (cut, a range zeroed, bytes flipped at the same size), costs a rebuild and
 never a wrong answer or a crash. Answers are checked against a brute-force oracle over the papers."""
@@ -15,6 +15,7 @@ import pytest
 from tui_reader.models import Paper
 from tui_reader.store.catalog import Catalog
 from tui_reader.store.library import Library
+from tui_reader.store.derived import TEXT_BLOCK, BlockCrcs, block_crcs
 
 SEED = int(os.environ.get("TUI_READER_FUZZ_SEED", "1717"))
 WORDS = ["model", "models", "diffusion", "LowubDiff", "transformer", "self-supervised", "fine-tuning", "graph",
@@ -128,7 +129,7 @@ TRIES = int(os.environ.get("TUI_READER_FUZZ_TRIES", "12"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["index.json", "search.txt", "words.idx"])
+@pytest.mark.parametrize("name", ["index.bin", "search.txt", "words.idx"])
 @pytest.mark.parametrize("kind", ["truncate", "zero-range", "flip-bytes"])
 def test_a_damaged_derived_file_never_gives_a_wrong_answer(template, tmp_path, name, kind):
     print(f"seed {SEED} (TUI_READER_FUZZ_SEED), {TRIES} tries")
@@ -182,18 +183,18 @@ def test_a_huge_field_is_cut_and_the_import_says_so(capsys, tmp_path):
     assert (tmp_path / "lib" / "papers.json").stat().st_size < 100_000
 
 
-def test_index_json_read_ahead_is_taken_only_while_it_is_the_file_on_disk(template, tmp_path):
-    """The app's start reads index.json in a thread while it imports (store/derived.py); the
+def test_the_index_read_ahead_is_taken_only_while_it_is_the_file_on_disk(template, tmp_path):
+    """The app's start reads the index in a thread while it imports (store/derived.py); the
     library takes that read only when the file was not replaced since, and checks it all the same."""
     from tui_reader.store import derived
 
     folder = copy_of(template, tmp_path, same_times=True)
-    index = folder / "index.json"
+    index = folder / "index.bin"
     derived.read_index_ahead(index)
     with Library(folder, read_only=True) as lib:
         assert not lib.papers.rebuilt and len(lib.papers) == 300
     assert wrong_answers(folder, template[1]) == []
-    # read ahead, then a damaged index.json put in its place: the damage is seen, not the read
+    # read ahead, then a damaged index put in its place: the damage is seen, not the read
     derived.read_index_ahead(index)
     raw = bytearray(index.read_bytes())
     raw[len(raw) // 2] ^= 0x20
@@ -204,6 +205,18 @@ def test_index_json_read_ahead_is_taken_only_while_it_is_the_file_on_disk(templa
         assert lib.papers.rebuilt and len(lib.papers) == 300
     assert wrong_answers(folder, template[1]) == []
     # a read ahead of a folder with no index yet is no error: the open reads (and fails) as before
-    derived.read_index_ahead(tmp_path / "nowhere" / "index.json")
+    derived.read_index_ahead(tmp_path / "nowhere" / "index.bin")
     with pytest.raises(OSError):
-        derived.read_index(tmp_path / "nowhere" / "index.json")
+        derived.read_index(tmp_path / "nowhere" / "index.bin")
+
+
+@pytest.mark.parametrize("size", [0, 5, TEXT_BLOCK, TEXT_BLOCK + 1, 3 * TEXT_BLOCK - 7])
+def test_block_checksums_taken_as_the_text_is_written_equal_those_of_the_whole_text(size):
+    rng = random.Random(f"{SEED}-{size}")
+    text = rng.randbytes(size)
+    along, at = BlockCrcs(), 0
+    while at < size:
+        step = rng.choice([1, 100, 5000, TEXT_BLOCK + 3])
+        along.feed(text[at: at + step])
+        at += step
+    assert list(along.result()) == list(block_crcs(text))

@@ -81,7 +81,7 @@ def test_a_read_only_mount_is_one_line_for_writes_and_opens_for_reads(folder):
     listed = cli("list")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) > 10, listed.stderr
     os.utime(folder / "papers.json", ns=(0, 0))  # a copy's time: checked by its checksum, nothing saved
-    (folder / "index.json").write_bytes(b"damaged")  # a rebuild, held in memory only
+    (folder / "index.bin").write_bytes(b"damaged")  # a rebuild, held in memory only
     listed = cli("list")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) > 10, listed.stderr
     exported = cli("export", "--format", "bibtex")

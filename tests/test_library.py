@@ -2,6 +2,7 @@ import pytest
 
 from tui_reader.errors import ReadOnlyError, UnknownPaperError
 from tui_reader.store.library import Library
+from tui_reader.store.state_log import log_path_of
 from tui_reader.links import arxiv_links
 from tui_reader.models import Link, Paper, paper_id
 from tui_reader.sources import read_source
@@ -70,7 +71,7 @@ def test_a_state_change_never_rewrites_the_catalog(library, sample_path):
     library.set_note(pid, "note")
     after = library.catalog_path.stat()
     assert (after.st_mtime_ns, after.st_ino) == (stat.st_mtime_ns, stat.st_ino)
-    assert library.state_path.exists()
+    assert log_path_of(library.state_path).read_bytes().count(b"\n") == 3  # one appended line per change
 
 
 def test_unstarring_back_to_default_drops_the_record(library):

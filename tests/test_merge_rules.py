@@ -104,7 +104,7 @@ def test_an_old_catalog_without_the_new_fields_still_opens(tmp_path):
         for name in ("journal_ref", "affiliations", "entry_type", "cite_key", "bibtex"):
             del record[name]
     (tmp_path / "papers.json").write_bytes(orjson.dumps(raw))
-    for derived in ("index.json", "search.txt"):
+    for derived in ("index.bin", "search.txt"):
         (tmp_path / derived).unlink(missing_ok=True)
     loaded = catalog(tmp_path)[pid]
     assert (loaded.title, loaded.authors, loaded.bibtex, loaded.entry_type, loaded.affiliations) == (

@@ -27,11 +27,12 @@ def test_hits_follow_replaced_added_and_removed_states():
     index = NotesIndex()
     assert found(index, states, "alpha") == ["p1"]
     assert found(index, states, "appendix") == ["p2"]
-    states["p1"] = PaperState(tags=["beta"])  # replaced, as the Library does
-    states["p4"] = PaperState(note="alpha male")  # added
+    # a new snapshot for each change, as the Library makes
+    states = {**states, "p1": PaperState(tags=["beta"])}  # replaced
+    states = {**states, "p4": PaperState(note="alpha male")}  # added
     assert found(index, states, "alpha") == ["p4"]
     assert found(index, states, "beta") == ["p1"]
-    del states["p2"]  # removed
+    states = {pid: state for pid, state in states.items() if pid != "p2"}  # removed
     assert found(index, states, "appendix") == []
     states["p3"].tags.append("gamma")  # edited in place: only forget() can tell
     index.forget()
@@ -43,6 +44,7 @@ def test_a_random_run_of_changes_always_agrees_with_a_direct_scan():
     states = {f"p{n}": PaperState(tags=[rng.choice(VALUES)]) for n in range(300)}
     index = NotesIndex()
     for step in range(3 * REBUILD_AFTER):
+        states = dict(states)  # a new snapshot for each change, as the Library makes
         pid = f"p{rng.randrange(400)}"
         action = rng.random()
         if action < 0.05 and pid in states:
@@ -66,7 +68,7 @@ def test_a_text_built_ahead_serves_the_first_search_and_follows_later_changes():
     index = NotesIndex()
     index.build(states)
     assert found(index, states, "alpha") == ["p1"]
-    states["p2"] = PaperState(note="alpha too")
+    states = {**states, "p2": PaperState(note="alpha too")}
     index.build(states)  # out of step: built afresh
-    states["p3"] = PaperState(tags=["alphabet"])
+    states = {**states, "p3": PaperState(tags=["alphabet"])}
     assert found(index, states, "alpha") == ["p1", "p2", "p3"]

@@ -31,8 +31,10 @@ def folder(tmp_path) -> Path:
     path = tmp_path / "lib"
     with Library(path) as lib:
         lib.import_papers([arxiv_paper(n) for n in range(1, 6)] + [titled_paper(1)])
-        for n in range(1, 7):
+    for n in range(1, 7):  # one session each, so each leaves a backup (the state log is folded at close)
+        with Library(path) as lib:
             lib.set_note("2401.00001", f"note version {n}")
+    with Library(path) as lib:
         lib.set_starred(["2401.00002"])
     return path
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from search_oracle import DictSearcher, dict_sort_ids
 from tui_reader.models import Paper
 from tui_reader.search.query import parse_query
+from tui_reader.search import searcher as searcher_module
 from tui_reader.search.searcher import SearchSession
 from tui_reader.store.library import Library
 
@@ -137,3 +140,14 @@ def test_a_ranked_view_gets_the_mask_of_the_papers_its_query_keeps(library):
         _, shown = answer(session, query, view="view:ranked")
         assert ranker.rows == [row[pid] for pid in expected], query
         assert shown.ids == expected[::-1]
+
+
+@pytest.mark.parametrize("gather_from", [2, 10**9])  # numpy's gather, and the itemgetter
+def test_the_library_orders_getter_of_a_big_catalog_answers_what_the_oracle_does(library, monkeypatch, gather_from):
+    monkeypatch.setattr(searcher_module, "GATHER_FROM", gather_from)
+    library.set_starred(library.ordered_ids()[5:40])
+    session = SearchSession(library)
+    for query in ("model", "is:starred", "-is:starred self", "models has:code"):
+        session.shown = None
+        _, shown = answer(session, query)
+        assert shown.ids == oracle(library, query), query

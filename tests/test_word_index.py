@@ -166,9 +166,10 @@ def test_a_state_replaced_or_forgotten_is_searched_afresh(tmp_path):
     searcher = Searcher(catalog, states)
     assert searcher.filter(catalog.order, "alpha") == ["2401.00001"]
     assert searcher.filter(catalog.order, "beta") == []
-    states["2401.00000"] = PaperState(note="Beta test")  # the Library replaces states like this
+    # the Library makes a new states snapshot for each change
+    searcher.states = states = {**states, "2401.00000": PaperState(note="Beta test")}
     assert searcher.filter(catalog.order, "beta") == ["2401.00000"]
-    del states["2401.00001"]
+    searcher.states = states = {"2401.00000": states["2401.00000"]}
     assert searcher.filter(catalog.order, "alpha") == []
     states["2401.00000"].tags.append("gamma")  # edited in place: forget() says so
     searcher.forget()

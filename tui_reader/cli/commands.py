@@ -10,7 +10,7 @@ import orjson
 
 from tui_reader.cli.common import PROG, fail, import_batches, import_snapshot_anywhere, open_library, sample_batch, selected_ids, summary, warn
 from tui_reader.errors import FolderNotWritableError, LibraryLockedError
-from tui_reader.store.catalog import INDEX_FILE
+from tui_reader.store.derived import INDEX_FILE
 from tui_reader.store.derived import read_index_ahead
 from tui_reader.store.library import Library
 from tui_reader.latex import to_unicode

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 from tui_reader.errors import SourceError
 from tui_reader.locations import data_dir, usable_folder
 from tui_reader.search.searcher import Searcher, sort_ids
-from tui_reader.store.catalog import INDEX_FILE
+from tui_reader.store.derived import INDEX_FILE
 from tui_reader.store.control import send_import, send_stream, socket_path
 from tui_reader.store.library import ImportResult, Library
 from tui_reader.store.views import last_closed

@@ -50,12 +50,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_locate(args: argparse.Namespace) -> int:
     from tui_reader.locations import CATALOG_FILE, STATE_FILE
+    from tui_reader.store.state_log import log_path_of
 
     folder = data_dir(args.data_dir)
     config = config_dir(args.config_dir)
     print(f"data folder:   {folder}")
     print(f"catalog:       {folder / CATALOG_FILE}")
     print(f"state:         {folder / STATE_FILE}")
+    print(f"state log:     {log_path_of(folder / STATE_FILE)}")
     print(f"backups:       {folder / 'backups'}")
     print(f"config folder: {config}")
     print(f"config file:   {config / 'config.toml'}")

@@ -1,10 +1,11 @@
 """Words in the user's notes and tags: one find over all of them joined, kept in step with the states.
 
 Building the joined text and testing every state one by one both cost a search key too much
-(figures: bench/README.md). The Library replaces a state to change it and never edits one in
-place (whoever does must call `forget`), and replaces its states dict on every change, keeping the
-order of the ids: a state that is not the object the text was built from is tested on its own,
-until there are enough of those (or an id went) to build the text afresh.
+(figures: bench/README.md). The states given are snapshots, as the Library's are: it replaces a
+state to change it and never edits one in place (whoever does must call `forget`), and makes a new
+states dict for every change, keeping the order of the ids. The snapshot the text was built from is
+answered by the text alone; in a newer one, a state that is not the object the text was built from
+is tested on its own, until there are enough of those (or an id went) to build the text afresh.
 """
 
 from __future__ import annotations
@@ -82,8 +83,10 @@ class NotesIndex:
         """Ids whose state matches `value` (see note_or_tag_contains); an id may come twice."""
         if "\x00" in value or "\x01" in value or not value:
             return [pid for pid, state in states.items() if note_or_tag_contains(state, value)]
-        keys, values = list(states), list(states.values())
         joined = self._joined
+        if joined is not None and joined.states is states:  # the very snapshot it was built from
+            return joined.find(value)
+        keys, values = list(states), list(states.values())
         changed = joined.changed_since(keys, values) if joined is not None else None
         if changed is None:
             joined = self._joined = _Joined(states, keys, values)

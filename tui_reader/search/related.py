@@ -12,7 +12,7 @@ frequency, rows of unit length. So:
             (Related), or of the row's weights and the classifier's (For you).
 
 The model is a derived file (related.model) in the data folder, checked the way store/derived.py
-checks index.json: tied to the catalog's generation token and to a CRC-32 of its body, written
+checks the index: tied to the catalog's generation token and to a CRC-32 of its body, written
 atomically, rebuilt whenever it is missing, stale or damaged (a damaged cache costs a rebuild,
 never a wrong answer or a crash). The classifier is not stored: training on the stars reuses the
 stored rows and is quick.

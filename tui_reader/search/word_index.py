@@ -23,7 +23,7 @@ of the rows (then smaller than a uint32 array), else a uint32 array. Results are
 byte (0 or 1) per row, which combine as integers (`int.from_bytes`) and filter a list in C
 (`itertools.compress`).
 
-The file (words.idx) is derived like index.json and search.txt: written best-effort, tied to its
+The file (words.idx) is derived like index.bin and search.txt: written best-effort, tied to its
 search text by a token (the catalog's generation, the text's size and a digest of its block
 checksums, see store/derived.py), its bytes checked by a CRC-32 when opened; rebuilt when either
 does not match. Building costs a tokenisation of the whole text, so the catalog builds it in a
@@ -45,7 +45,7 @@ from itertools import accumulate, compress, repeat
 import orjson
 
 from tui_reader.search import background
-from tui_reader.store.derived import read_index, text_matches, text_token, unpack_numbers
+from tui_reader.store.derived import INDEX_FILE, read_index, text_matches, text_token
 from tui_reader.store.files import best_effort_write, read_mapped
 from tui_reader.store.gc_pause import gc_paused
 from tui_reader.store.search_text import SEGMENT, SEGMENT_OF_FIELD, TEXT_HEAD
@@ -361,8 +361,8 @@ def build_file(folder, words_name: str = "words.idx", text_name: str = "search.t
     generation = bytes(text[len(TEXT_HEAD): start - 1]).decode("ascii", "replace")
     # Only a search text that is whole, by the checksums of its index, is indexed.
     try:
-        index = read_index(folder / "index.json")
-        crcs = unpack_numbers(index["text_crcs"])
+        index = read_index(folder / INDEX_FILE)
+        crcs = index["text_crcs"]
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return False
     if index["generation"] != generation or not text_matches(text, crcs):

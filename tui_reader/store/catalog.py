@@ -6,13 +6,13 @@ time, so we know where each record's bytes are:
     {"_meta":{"1":{"generation":"<token>"}},"papers":{"<id>":{...},"<id>":{...},...}}
 
 Next to it, two derived files, rebuilt whenever they do not belong to the catalog on disk:
-  index.json   the record spans, the list order, titles, short authors, dates, upvotes, link flags,
-               aliases; and the catalog's generation token, size and mtime
+  index.bin    the record spans, the list order, ids, titles, dates, upvotes, link flags, categories,
+               aliases; and the catalog's generation token, size and mtime (columns: derived.py)
   search.txt   one lowercase line per paper (title, abstract, authors), for word search by scanning
   words.idx    a word index over search.txt (see word_index.py), built in the background on the
                first word query of a large catalog; words are found by scanning until it is ready
 
-Opening reads index.json (tens of ms) and maps papers.json; a Paper is parsed from its own bytes
+Opening maps index.bin and papers.json, and decodes only the ids; a Paper is parsed from its own bytes
 only when asked for. Without a valid index (first open after an upgrade, a restored backup, a file
 changed by hand) the catalog is parsed in full, and a writer rewrites it in this layout.
 
@@ -23,7 +23,6 @@ first bytes of papers.json, so a stale index is detected without parsing the cat
 
 from __future__ import annotations
 
-import base64
 import bisect
 import mmap
 import os
@@ -42,6 +41,7 @@ import orjson
 
 from tui_reader.errors import CorruptFileError, DerivedFileError, StorageWriteError
 from tui_reader.models import Link, Paper
+from tui_reader.store.index_v4 import OLD_INDEX_FILE, read_old_index
 from tui_reader.store.files import (
     BestEffortSink,
     atomic_write_bytes,
@@ -53,15 +53,23 @@ from tui_reader.store.files import (
     map_or_read,
     read_mapped,
 )
-from tui_reader.store.derived import INDEX_VERSION, TEXT_BLOCK, block_crcs, crc_along, read_index, text_token, write_index
-from tui_reader.store.derived import pack_numbers as _pack
-from tui_reader.store.derived import unpack_numbers as _unpack
+from tui_reader.store.columns import OptionalInts, TextColumn, narrowest
+from tui_reader.store.derived import (
+    INDEX_FILE,
+    INDEX_VERSION,
+    TEXT_BLOCK,
+    BlockCrcs,
+    block_crcs,
+    crc_along,
+    read_index,
+    text_token,
+    write_index,
+)
 from tui_reader.store.search_text import SEGMENT, search_line, text_head
 from tui_reader.search.word_index import WordIndex
 from tui_reader.search.word_index import build as build_word_index
 from tui_reader.search.word_index import spawn_build as spawn_word_index_build
 
-INDEX_FILE = "index.json"
 TEXT_FILE = "search.txt"
 WORDS_FILE = "words.idx"
 # Below this much search text a scan is as quick as the index, so none is built.
@@ -70,13 +78,6 @@ TABLE = "papers"
 META_TABLE = "_meta"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
 FLAG_BITS = {"code": 1, "project": 2, "pdf": 4, "arxiv": 8, "hf": 16}
-SHORT_AUTHORS = 3
-
-
-def short_authors(authors: list[str]) -> str:
-    shown = ", ".join(authors[:SHORT_AUTHORS])
-    return shown + (" et al." if len(authors) > SHORT_AUTHORS else "")
-
 
 def link_flags(links: Iterable) -> int:
     flags = 0
@@ -93,10 +94,9 @@ def category_line(categories: list[str]) -> str:
 
 
 def _meta_of_doc(doc: dict) -> tuple:
-    """(title, short authors, published, upvotes, flags, batch, seq, categories) of a raw catalog record."""
+    """(title, published, upvotes, flags, batch, seq, categories) of a raw catalog record."""
     return (
         doc.get("title", ""),
-        short_authors(doc.get("authors") or []),
         doc.get("published"),
         doc.get("upvotes"),
         link_flags(doc.get("links") or []),
@@ -107,7 +107,7 @@ def _meta_of_doc(doc: dict) -> tuple:
 
 
 def _meta_of_paper(paper: Paper) -> tuple:
-    return (paper.title, short_authors(paper.authors), paper.published, paper.upvotes, link_flags(paper.links),
+    return (paper.title, paper.published, paper.upvotes, link_flags(paper.links),
             paper.batch, paper.seq, category_line(paper.categories))
 
 
@@ -167,20 +167,25 @@ class _Layout:
         self.head = b'{"_meta":{"1":{"generation":"' + generation.encode() + b'"}},"' + TABLE.encode() + b'":{'
         self.text_head = text_head(generation)
         self.ids: list[str] = []
-        self.spans: list[int] = []  # start, end per row (flat)
+        self.spans = array("Q")  # start, end per row (flat)
         self.metas: list[tuple] = []
         self.aliases: dict[str, str] = {}
         self.lines: list[bytes] = []
         # With a sink, the search text goes to its file as the rows pass instead of into `lines`
         # (a million rows' text is not held); its starts are counted either way.
         self.text_sink = text_sink
-        self.text_starts: list[int] = [len(self.text_head)]
+        self.text_crcs = BlockCrcs()  # of the text sent to the sink, so it is not read back
+        self.text_starts = array("Q", [len(self.text_head)])
         if text_sink is not None:
-            text_sink.write(self.text_head)
+            self.to_sink(self.text_head)
+
+    def to_sink(self, line: bytes) -> None:
+        self.text_sink.write(line)
+        self.text_crcs.feed(line)
 
     def catalog_chunks(self, rows: Iterable[_Row]) -> Iterator[bytes]:
         ids, spans, metas, aliases, lines = self.ids, self.spans, self.metas, self.aliases, self.lines
-        text_starts, add_line = self.text_starts, lines.append if self.text_sink is None else self.text_sink.write
+        text_starts, add_line = self.text_starts, lines.append if self.text_sink is None else self.to_sink
         yield self.head
         pos = len(self.head)
         for pid, record, meta, record_aliases, line in rows:
@@ -224,22 +229,23 @@ class Catalog(Mapping[str, Paper]):
         self.row: dict[str, int] = {}
         self.spans: list[int] = []  # start, end per row (flat)
         self.text_starts: list[int] = []  # start of each row's search line in the text blob, plus the end
-        self.titles: list[str] = []
-        self.authors: list[str] = []
-        self.published: list[str | None] = []
-        self.upvotes: list[int | None] = []
-        self.flags: list[int] = []
-        self.batches: list[int] = []
-        self.seqs: list[int] = []
-        self.categories: Sequence[str] = []  # category_line of each row
+        self.titles: Sequence[str] = []
+        self.published: TextColumn = TextColumn.of([])
+        self.upvotes: OptionalInts = OptionalInts.of([])
+        self.flags: Sequence[int] = []
+        self.batches: Sequence[int] = []
+        self.seqs: Sequence[int] = []
+        self.categories: TextColumn = TextColumn.of([])  # category_line of each row
         self.order: list[str] = []  # newest import first, then the source's order
         self.order_rows: array | list[int] = []  # the row of each id in `order`
         self.generation = ""
         self.text_crcs: array | list[int] = []  # checksum of each TEXT_BLOCK of the search text
         self._text_checked = bytearray()  # 1 for each block checked in this open
-        self._index: dict | None = None  # index.json as read or written
+        self._index: dict | None = None  # the index file as read or written
         self._unsaved = False  # a reader rebuilt the index at open and has not written it
-        self.index_mtime_stale = False  # the catalog's mtime moved, its checksum matched
+        # the index file must be written again: the catalog's mtime moved (its checksum matched), or
+        # the index was an older version's (converted)
+        self.index_outdated = False
         self._words: WordIndex | None = None
         self._words_seen: tuple | None = None  # the words file's (mtime, size) when it last failed to load
         self._link_masks: dict[str, bytes] = {}
@@ -277,12 +283,16 @@ class Catalog(Mapping[str, Paper]):
         self._build(rows, write=self.writable, generation=read_generation(self.path), on_disk=raw)
 
     def _load_index(self, stat: os.stat_result) -> bool:
-        """Open from index.json when it belongs to the catalog on disk: the same generation token
+        """Open from the index file when it belongs to the catalog on disk: the same generation token
         and size, and the same mtime or, when the mtime moved (a copied folder), the same content
-        checksum. index.json checks its own bytes; search.txt is checked block by block as it is
+        checksum. The index file checks its own bytes; search.txt is checked block by block as it is
         read (`_check_text`). Anything else: False, and the caller rebuilds."""
         try:
-            index = read_index(self.index_path)
+            try:
+                index = read_index(self.index_path)
+            except FileNotFoundError:
+                index = read_old_index(self.folder / OLD_INDEX_FILE)  # an older release's: converted
+                self.index_outdated = index is not None
             if index is None:
                 return False
             generation = read_generation(self.path)
@@ -293,57 +303,64 @@ class Catalog(Mapping[str, Paper]):
                 if zlib.crc32(self._blob) != index["catalog_crc"]:
                     self._clear()
                     return False
-                self.index_mtime_stale = True  # saved for the next open (`save_index`)
+                self.index_outdated = True  # saved for the next open (`save_index`)
             head = text_head(generation)
             with open(self.text_path, "rb") as f:
                 if f.read(len(head)) != head or os.fstat(f.fileno()).st_size != index["text_size"]:
                     self._clear()
                     return False
                 self._text = map_or_read(f)
-            self.text_crcs = _unpack(index["text_crcs"])
+            self.text_crcs = index["text_crcs"]
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             self._clear()
             return False
         self._text_checked = bytearray(len(self.text_crcs))
         self._index = index
-        self.ids = index["ids"]
-        self.row = dict(zip(self.ids, range(len(self.ids))))  # built in C, not a comprehension: it runs at every open
-        self.spans, self.text_starts, self.batches, self.seqs, order, self.flags = (
-            _unpack(index[name]) for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
-        self.titles, self.published = (StringColumn.unpack(index[name]) for name in ("titles", "published"))
-        self.upvotes = index["upvotes"]
-        self.categories = StringColumn.unpack(index["categories"])
-        self.authors = []  # not in the index: nothing on the first screen needs them
-        ids = self.ids
-        self.order = [ids[i] for i in order]
-        self.order_rows = order
+        self.ids = ids = index["ids"].as_list()
+        self.row = dict(zip(ids, range(len(ids))))  # built in C, not a comprehension: it runs at every open
+        self.spans, self.text_starts, self.batches, self.seqs, self.order_rows, self.flags = (
+            index[name] for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
+        self.titles, self.published, self.upvotes, self.categories = (
+            index[name] for name in ("titles", "published", "upvotes", "categories"))
+        self.order = list(map(ids.__getitem__, self.order_rows))
         self.generation = generation
         self.aliases = index["aliases"]
         self.max_batch = index["max_batch"]
         return True
 
+    def _write_index(self, index: dict) -> bool:
+        written = write_index(self.index_path, index)
+        if written:
+            try:
+                (self.folder / OLD_INDEX_FILE).unlink(missing_ok=True)  # an older release's, now converted
+            except OSError:
+                pass
+        return written
+
     def needs_saving(self) -> bool:
         """True when this open rebuilt the index or checked a moved catalog by its checksum: work a
         writer (or a reader that finds the folder free) saves for the next open."""
-        return self._unsaved or self.index_mtime_stale
+        return self._unsaved or self.index_outdated
 
     def save_index(self) -> None:
-        """Record a copied catalog's new mtime in index.json (its content was checked), so later
-        opens take the fast path again. Call while holding the folder's lock."""
+        """Write an outdated index (a copied catalog's new mtime, its content checked; an older
+        version's index, converted), so later opens take the fast path again. Call while holding
+        the folder's lock."""
         index = self._index
-        if index is None or not self.index_mtime_stale:
+        if index is None or not self.index_outdated:
             return
         try:
             index["catalog_mtime_ns"] = self.path.stat().st_mtime_ns
         except OSError:
             return
-        write_index(self.index_path, index)
-        self.index_mtime_stale = False
+        index["version"] = INDEX_VERSION
+        self._write_index(index)
+        self.index_outdated = False
 
     # -- checking the search text ------------------------------------------------------------------
 
     def _check_text(self, start: int = 0, end: int | None = None) -> None:
-        """Check the search text's bytes [start, end) against index.json's block checksums, each
+        """Check the search text's bytes [start, end) against the index's block checksums, each
         block once per open; DerivedFileError when one differs (damaged since it was written)."""
         checked, crcs, text = self._text_checked, self.text_crcs, self._text
         end = len(text) if end is None else end
@@ -377,8 +394,8 @@ class Catalog(Mapping[str, Paper]):
             self._text, self.text_starts, self.text_crcs = text, starts, crcs
             self._text_checked = bytearray(b"\x01" * len(crcs))
         if self.writable and self._index is not None and best_effort_write(self.text_path, text):
-            self._index.update(text_size=len(text), text_starts=_pack(starts), text_crcs=_pack(crcs))
-            if write_index(self.index_path, self._index):
+            self._index.update(text_size=len(text), text_starts=narrowest(starts), text_crcs=crcs)
+            if self._write_index(self._index):
                 self._words_building = None  # the builder refused the damaged text: once more
                 self.start_word_index()
 
@@ -418,11 +435,13 @@ class Catalog(Mapping[str, Paper]):
             catalog_crc[0] = zlib.crc32(blob) if write or same_layout else 0
         lines = layout.lines
         text_starts = layout.text_starts
-        text = None
+        text = crcs = None
         if sink is not None:
             text = _read_back(self.text_path, text_starts[-1]) if sink.commit() else None
             if text is None:  # the sink failed (a full disk): the text is made from the records
                 lines = _search_lines(blob, layout.spans)
+            else:  # as written, not read back: its blocks are checked as they are read
+                crcs = layout.text_crcs.result()
         elif write and best_effort_write_chunks(self.text_path, chain((layout.text_head,), lines)):
             try:
                 text = read_mapped(self.text_path)
@@ -439,35 +458,37 @@ class Catalog(Mapping[str, Paper]):
         self.ids = file_order
         self.row = dict(zip(file_order, range(len(file_order))))
         self.spans, self.text_starts = layout.spans, text_starts
-        columns = list(zip(*layout.metas)) or [()] * 8
+        columns = list(zip(*layout.metas)) or [()] * 7
         del layout.metas
-        (self.titles, self.authors, self.published, self.upvotes, self.flags, self.batches, self.seqs,
-         categories) = map(list, columns)
-        self.categories = StringColumn.of(categories)
+        self.titles, published, upvotes, self.flags, self.batches, self.seqs, categories = map(list, columns)
+        self.published, self.upvotes, self.categories = TextColumn.of(published), OptionalInts.of(upvotes), TextColumn.of(categories)
         order_rows = sorted(range(len(file_order)), key=lambda i: (-self.batches[i], self.seqs[i]))
         self.order = [file_order[i] for i in order_rows]
         self.order_rows = array("q", order_rows)
         self.generation = generation
         self.aliases = layout.aliases
         self.max_batch = max(self.batches, default=0)
-        self.text_crcs = block_crcs(text)  # of the text as it is on disk (or in memory): checked
-        self._text_checked = bytearray(b"\x01" * len(self.text_crcs))
+        if crcs is None:  # of the text as it is on disk (or in memory): checked
+            self.text_crcs = block_crcs(text)
+            self._text_checked = bytearray(b"\x01" * len(self.text_crcs))
+        else:
+            self.text_crcs, self._text_checked = crcs, bytearray(len(crcs))
         if write or same_layout:
             stat = self.path.stat()
             index = {
                 "version": INDEX_VERSION, "generation": generation, "catalog_size": stat.st_size,
                 "catalog_mtime_ns": stat.st_mtime_ns, "catalog_crc": catalog_crc[0], "text_size": len(text),
-                "text_crcs": _pack(self.text_crcs), "ids": file_order,
-                "spans": _pack(self.spans), "text_starts": _pack(text_starts), "titles": StringColumn.pack(self.titles),
-                "published": StringColumn.pack(self.published), "categories": self.categories.packed(), "upvotes": self.upvotes, "flags": _pack(self.flags),
-                "batches": _pack(self.batches), "seqs": _pack(self.seqs), "order": _pack(order_rows), "aliases": self.aliases,
-                "max_batch": self.max_batch,
+                "text_crcs": self.text_crcs, "ids": TextColumn.of(file_order), "spans": narrowest(self.spans),
+                "text_starts": narrowest(text_starts), "titles": TextColumn.of(self.titles), "published": self.published,
+                "categories": self.categories, "upvotes": self.upvotes, "flags": narrowest(self.flags),
+                "batches": narrowest(self.batches), "seqs": narrowest(self.seqs), "order": narrowest(order_rows),
+                "aliases": self.aliases, "max_batch": self.max_batch,
             }
             self._index = index
             if not write:  # a reader's rebuild: saved if the lock is free (save_derived)
                 self._unsaved = True
                 return
-            write_index(self.index_path, index)
+            self._write_index(index)
             self.start_word_index()  # in the background; word queries scan until it is ready
 
     def save_derived(self) -> bool:
@@ -478,7 +499,7 @@ class Catalog(Mapping[str, Paper]):
         if not best_effort_write(self.text_path, self._text):
             return False
         self._unsaved = False
-        return write_index(self.index_path, self._index)
+        return self._write_index(self._index)
 
     def write(self, changed: dict[str, Paper], removed: Iterable[str], keep_backups: int, generation: str | None = None) -> None:
         """Replace the catalog with this one plus `changed` records, minus `removed` ids.
@@ -536,7 +557,7 @@ class Catalog(Mapping[str, Paper]):
             else:
                 i = self.row[pid]
                 yield (pid, blob[spans[2 * i]: spans[2 * i + 1]],
-                       (titles[i], "", published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i],
+                       (titles[i], published[i], self.upvotes[i], self.flags[i], self.batches[i], self.seqs[i],
                         categories[i]),
                        kept_aliases.get(pid, ()), text[text_starts[i]: text_starts[i + 1]])
 
@@ -700,15 +721,8 @@ class Catalog(Mapping[str, Paper]):
     def category_mask(self, prefix: str) -> bytearray:
         """One byte per row: 1 when one of the row's categories starts with `prefix` (lowercase)."""
         mask = bytearray(len(self.ids))
-        column = self.categories
-        if not prefix or " " in prefix or not isinstance(column, StringColumn):
-            return mask
-        text, starts, needle = column.text, column.starts, " " + prefix
-        find, at = text.find, text.find(needle)
-        while at >= 0:
-            row = bisect.bisect_right(starts, at) - 1
-            mask[row] = 1
-            at = find(needle, starts[row + 1])
+        if prefix and " " not in prefix:
+            any(map(mask.__setitem__, self.categories.rows_containing(" " + prefix), repeat(1)))
         return mask
 
     def search_rows(self, needle: str, segment: int | None = None) -> set[int]:
@@ -754,61 +768,3 @@ def _search_lines(blob: bytes | mmap.mmap, spans: Sequence[int]) -> list[bytes]:
         doc = orjson.loads(blob[spans[i]: spans[i + 1]])
         lines.append(search_line(doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or []) + b"\n")
     return lines
-
-
-class StringColumn(Sequence):
-    """A column of strings (titles, dates) kept as one text and each one's start: a string is cut
-    out when it is asked for, so opening does not decode every title."""
-
-    __slots__ = ("text", "starts", "nones", "_list")
-
-    def __init__(self, text: str, starts: array, nones: frozenset[int] = frozenset()):
-        self.text, self.starts, self.nones = text, starts, nones
-        self._list: list[str | None] | None = None
-
-    @staticmethod
-    def pack(strings: Sequence[str | None]) -> dict:
-        values = [value or "" for value in strings]
-        starts = list(accumulate(map(len, values), initial=0))
-        nones = [i for i, value in enumerate(strings) if value is None]
-        return {"text": "".join(values), "starts": _pack(starts), "nones": _pack(nones)}
-
-    @classmethod
-    def unpack(cls, packed: dict) -> StringColumn:
-        return cls(packed["text"], _unpack(packed["starts"]), frozenset(_unpack(packed["nones"])))
-
-    @classmethod
-    def of(cls, strings: list[str]) -> StringColumn:
-        """A column of these strings (no None among them), keeping the list for reads."""
-        column = cls("".join(strings), array("Q", accumulate(map(len, strings), initial=0)))
-        column._list = strings
-        return column
-
-    def packed(self) -> dict:
-        return {"text": self.text, "starts": _pack(self.starts), "nones": _pack(sorted(self.nones))}
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    def __getitem__(self, i):
-        if self._list is not None or not isinstance(i, int):
-            return self.as_list()[i]
-        if i < 0:
-            i += len(self)
-        if i in self.nones:
-            return None
-        return self.text[self.starts[i]: self.starts[i + 1]]
-
-    def __iter__(self):
-        return iter(self.as_list())
-
-    def as_list(self) -> list[str | None]:
-        """Every string (made once, for a sort or an import that walks them all)."""
-        if self._list is None:
-            starts, text = self.starts, self.text
-            values: list[str | None] = list(map(text.__getitem__, map(slice, starts, starts[1:])))
-            for i in self.nones:
-                values[i] = None
-            self._list = values
-        return self._list
-

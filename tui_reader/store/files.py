@@ -27,6 +27,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, StorageWriteError
+from tui_reader.store.state_log import FOLD_BYTES, FOLD_LINES, LogContents, append_line, cut_log, encode_line, log_path_of, read_log, replay
 
 TEMP_SUFFIX = ".tmp"
 BACKUP_DIR = "backups"
@@ -331,73 +332,199 @@ def remove_temp_files(folder: Path) -> list[Path]:
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: orjson, atomic replace, corruption detection, an in-memory copy of the bytes.
+    """TinyDB storage: orjson, atomic replace, corruption detection, the parsed tables in memory.
 
-    The copy is safe because only the lock holder writes; reads parse it afresh, since TinyDB
-    mutates what read() returns.
+    With `log`, a change is appended to the log beside the file (store/state_log.py) and the file
+    is rewritten only when the log is folded into it (fold_log: past a bound, and when a writer
+    opens or closes). Reading is the file, then the log replayed over it. The tables in memory are
+    safe because only the lock holder writes; read() hands out copies of them, and a document in
+    them is replaced, never changed in place.
     """
 
-    def __init__(self, path: str | Path, keep_backups: int = 0, read_only: bool = False, own_tables: Iterable[str] | None = None):
+    def __init__(self, path: str | Path, keep_backups: int = 0, read_only: bool = False,
+                 own_tables: Iterable[str] | None = None, log: bool = False):
         self.path = Path(path)
         self.own_tables = own_tables
         self.keep_backups = keep_backups
         self.read_only = read_only
-        self._bytes: bytes | None = None
-        # The parsed tables as last read or written, for update_table; never handed to TinyDB.
-        self._tables: dict[str, dict] | None = None
+        self.log_path = log_path_of(self.path) if log else None
+        self.log = LogContents()  # as last read; then only the counts of what this writer appended
+        self.log_damage: CorruptFileError | None = None  # a damaged line in the log, as last read
+        self._tables: dict[str, dict] | None = None  # the file with the log replayed
 
     def read(self) -> dict[str, Any] | None:
-        if self._bytes is None:
-            try:
-                raw = self.path.read_bytes()
-            except FileNotFoundError:
+        if self._tables is None:
+            data = self._read_disk()
+            if data is None:
                 return None
-            data = decode_tables(raw, self.path)
-            if self.own_tables is not None:
-                check_own_tables(data, self.path, self.own_tables)
-            self._bytes = raw
-            self._tables = {name: dict(table) for name, table in data.items()}
-            return data
-        return orjson.loads(self._bytes)
+            self._tables = data
+        return {name: dict(table) for name, table in self._tables.items()}
+
+    def _read_disk(self) -> dict[str, dict] | None:
+        """The file and the log, read again if a writer folded the log in between (the file is
+        then a new one): never an old file with the emptied log."""
+        for _attempt in range(10):
+            seen = _identity(self.path)
+            try:
+                raw: bytes | None = self.path.read_bytes()
+            except FileNotFoundError:
+                raw = None
+            log = read_log(self.log_path) if self.log_path is not None else LogContents()
+            if _identity(self.path) == seen:
+                break
+        data = decode_tables(raw, self.path) if raw is not None else {}
+        if self.own_tables is not None:
+            check_own_tables(data, self.path, self.own_tables)
+        foreign = {name for name, _, _ in log.entries} - set(self.own_tables or {name for name, _, _ in log.entries})
+        if foreign:
+            log.damage = log.damage or f"it holds another program's table {sorted(foreign)[0]!r}"
+            log.entries = [entry for entry in log.entries if entry[0] not in foreign]
+        replay(data, log.entries)
+        self.log = log
+        self.log_damage = CorruptFileError(self.log_path, log.damage) if log.damage else None
+        if raw is None and not log.entries:
+            return None
+        return data
 
     def update_table(self, name: str, docs: dict[str, dict], remove: Iterable[str] = ()) -> None:
-        """Put and remove documents of one table, and write. Parses the file once per open, not on
-        every write: a star was spending most of its time in a parse and TinyDB's two copies of
-        the table. On failure nothing in memory changes."""
+        """Put and remove documents of one table, and write: one line appended to the log, or
+        (without a log) the whole file. On failure nothing in memory changes."""
+        self._load()
+        if self.log_path is None:
+            tables = dict(self._tables)
+            table = dict(tables.get(name, {}))
+            for doc_id in remove:
+                table.pop(doc_id, None)
+            table.update(docs)
+            tables[name] = table
+            self.write(tables)
+            return
+        remove = list(remove)
+        self._append(name, docs, remove)
+        replay(self._tables, [(name, docs, remove)])  # in place: read() handed out copies
+        if self.log.whole > FOLD_BYTES or len(self.log.entries) > FOLD_LINES:
+            try:
+                self.fold_log()
+            except StorageWriteError:
+                pass  # the change is safe in the log; folded at the next chance
+
+    def _load(self) -> dict[str, dict]:
         if self._tables is None:
-            self._tables = {n: dict(t) for n, t in (self.read() or {}).items()}
-        tables = dict(self._tables)
-        table = dict(tables.get(name, {}))
-        for doc_id in remove:
-            table.pop(doc_id, None)
-        table.update(docs)
-        tables[name] = table
-        self.write(tables)
-        self._tables = tables
+            self._tables = self._read_disk() or {}
+        return self._tables
+
+    def _append(self, name: str, docs: dict[str, dict], remove: list[str]) -> None:
+        assert self.log_path is not None
+        self._check_writable()
+        try:
+            line = encode_line(name, docs, remove)
+        except orjson.JSONEncodeError as error:
+            raise _unsavable(self.log_path, error) from None
+        try:
+            if self.log.torn:  # a crash cut the last append short: it never counted
+                cut_log(self.log_path, self.log.whole)
+                self.log.size = self.log.whole
+            created = self.log.size == 0 and not self.log_path.exists()
+            append_line(self.log_path, line, self.log.whole)
+        except OSError as error:
+            self._tables = None  # memory follows the disk, whatever the failure left there
+            raise StorageWriteError(self.log_path, error) from error
+        if created:
+            fsync_folder(self.path.parent)
+        self.log.whole = self.log.size = self.log.whole + len(line)
+        self.log.entries.append((name, {}, []))  # counted, not kept: memory holds the tables
+
+    def fold_log(self) -> Path | None:
+        """Write the tables as they are (the log replayed) into the file, then empty the log; a
+        damaged log is renamed aside instead (returned), once everything it held is in the file.
+        Nothing to do for a reader, or before anything was read."""
+        if self.log_path is None or self.read_only or self._tables is None:
+            return None
+        if not self.log.entries and self.log_damage is None:
+            if self.log.torn:
+                try:
+                    cut_log(self.log_path, self.log.whole)
+                except OSError as error:
+                    raise StorageWriteError(self.log_path, error) from error
+                self.log.size = self.log.whole
+            return None
+        self._write_file(self._tables)
+        try:
+            if self.log_damage is not None:
+                aside = set_aside(self.log_path)
+                self.log, self.log_damage = LogContents(), None
+                return aside
+            cut_log(self.log_path, 0)
+        except OSError as error:  # the file holds it all: replaying the log again changes nothing
+            raise StorageWriteError(self.log_path, error) from error
+        self.log = LogContents()
+        return None
+
+    def replace_file(self, raw: bytes) -> None:
+        """Put `raw` (a backup) in place of the file, the log folded in first and emptied, so no
+        change from the log is replayed over it, even after a crash in between."""
+        self._fold_before_replacing()
+        self._check_writable()
+        atomic_write_bytes(self.path, raw, self.keep_backups)
+        self.forget()
+
+    def _fold_before_replacing(self) -> None:
+        if self.log_path is not None:
+            self._load()
+            self.fold_log()
 
     def write(self, data: dict[str, Any]) -> None:
-        if self.read_only:
-            raise StorageWriteError(self.path, PermissionError(13, "the library is open read-only"))
+        """TinyDB's whole-file write; the log is folded in and emptied first."""
+        self._fold_before_replacing()
+        self._write_file(data)
+        self._tables = {name: dict(table) for name, table in data.items()}
+
+    def _write_file(self, data: dict[str, Any]) -> None:
+        self._check_writable()
         try:
             payload = orjson.dumps(data)
         except orjson.JSONEncodeError as error:  # e.g. a lone surrogate from a terminal's bad bytes
-            raise StorageWriteError(self.path, OSError(errno.EILSEQ, f"the text cannot be saved as JSON ({error})")) from None
-        self._tables = None  # update_table sets it again once its write went through
+            raise _unsavable(self.path, error) from None
         try:
             atomic_write_bytes(self.path, payload, self.keep_backups)
         except StorageWriteError:
-            self._bytes = None  # the next read goes back to the disk
+            self._tables = None  # the next read goes back to the disk
             raise
-        self._bytes = payload
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StorageWriteError(self.path, PermissionError(13, "the library is open read-only"))
 
     def forget(self) -> None:
-        """Drop the in-memory copy so the next read comes from disk."""
-        self._bytes = None
+        """Drop what is in memory so the next read comes from disk."""
         self._tables = None
 
     def close(self) -> None:
-        self._bytes = None
         self._tables = None
+
+
+def _unsavable(path: Path, error: Exception) -> StorageWriteError:
+    return StorageWriteError(path, OSError(errno.EILSEQ, f"the text cannot be saved as JSON ({error})"))
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
+def set_aside(path: Path) -> Path:
+    """Rename an unreadable file to `<name>.corrupt-<stamp>` (never over an earlier one)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    number = 1
+    while aside.exists():  # damaged twice within a second: keep both
+        number += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    path.replace(aside)
+    return aside
 
 
 class KeyedTable(Table):
@@ -428,8 +555,9 @@ class KeyedDB(TinyDB):
     table_class = KeyedTable
 
 
-def open_db(path: Path, keep_backups: int = 0, read_only: bool = False, own_tables: Iterable[str] | None = None) -> KeyedDB:
-    return KeyedDB(path, storage=AtomicJSONStorage, keep_backups=keep_backups, read_only=read_only, own_tables=own_tables)
+def open_db(path: Path, keep_backups: int = 0, read_only: bool = False, own_tables: Iterable[str] | None = None,
+            log: bool = False) -> KeyedDB:
+    return KeyedDB(path, storage=AtomicJSONStorage, keep_backups=keep_backups, read_only=read_only, own_tables=own_tables, log=log)
 
 
 class DataLock:

@@ -2,7 +2,8 @@
 
 Two files in TinyDB's JSON format, kept apart because a write rewrites a whole file: the catalog
 (papers.json, written by our own record-at-a-time writer in store/catalog.py, only on import) and the
-small state file (state.json, through store/files.py's KeyedDB), written on every user action.
+state file (state.json, through store/files.py's KeyedDB); a user action appends one line to the
+state log beside it (state.log, store/state_log.py), folded into state.json now and then.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from tui_reader.store.files import (
     pinned_backups,
     read_pins,
     remove_temp_files,
+    set_aside,
     unpin_backups,
 )
 from tui_reader.store.clean import clean_paper
@@ -98,7 +100,7 @@ class Library:
             remove_temp_files(self.folder)
         self.catalog_path = self.folder / CATALOG_FILE
         self.state_path = self.folder / STATE_FILE
-        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only, own_tables=(STATE_TABLE,))
+        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only, own_tables=(STATE_TABLE,), log=True)
         self.journal = ImportJournal(self.folder)
         self._pending_journal: JournalEntry | None = None  # committed, its state write not yet done
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
@@ -110,6 +112,7 @@ class Library:
         # query) takes it too, so that it never sees a catalog half written.
         self.access = threading.Lock()
         self._aliases: dict[str, str] = {}
+        self._hidden_in: tuple[dict, bool] | None = None  # has_hidden's answer, for these states
         self.undo_log = UndoJournal()  # every state change below is one step (store/undo.py)
         try:
             self._load()
@@ -136,6 +139,7 @@ class Library:
         self._aliases = self.papers.aliases
         pending = self._settle_journal()
         self.states = self._load_states()
+        self._fold_state_log()
         self._apply_in_memory(pending)  # read-only: the committed import's states, in memory only
         self._report_damage_pending()
         self._check_backup_folder()
@@ -153,6 +157,22 @@ class Library:
         for old_id in moved:
             states.setdefault(self._aliases[old_id], states.pop(old_id))
         return states
+
+    def _fold_state_log(self) -> None:
+        """A writer starts with the state log folded into state.json, a damaged log set aside
+        (every change it could read is kept); a reader says that the log is damaged."""
+        storage = self._state_db.storage
+        damage = storage.log_damage
+        aside = None
+        if not self.read_only:
+            try:
+                aside = storage.fold_log()
+            except StorageWriteError:
+                pass  # the log stays, read again at the next open; a state write says what is wrong
+        if damage is not None:
+            kept = (f"it was kept as {aside.name}, and every change that could be read from it is in {self.state_path.name}"
+                    if aside is not None else "every change that could be read from it is shown; the next writer keeps them and sets it aside")
+            self.problems.append(f"{damage.path} could not be read whole ({damage.reason}); {kept}.")
 
     def _settle_journal(self) -> JournalEntry | None:
         """Finish or drop an import a crash interrupted (see store/journal.py). A reader cannot
@@ -183,7 +203,7 @@ class Library:
 
     def _apply_in_memory(self, entry: JournalEntry | None) -> None:
         if entry is not None:
-            states = dict(self.states)  # a new snapshot, as every change makes
+            states = self.states.copy()  # a new snapshot, as every change makes
             for pid in entry.drop:
                 states.pop(pid, None)
             states.update((pid, PaperState.from_dict(doc)) for pid, doc in entry.put.items())
@@ -217,6 +237,10 @@ class Library:
             return db.table(name).raw()
         except CorruptFileError as error:
             self._damaged(error)
+        try:
+            return db.table(name).raw()  # the file set aside: what the state log holds beside it
+        except CorruptFileError as error:
+            self._damaged(error)
             return {}
 
     def _damaged(self, error: CorruptFileError) -> None:
@@ -227,13 +251,7 @@ class Library:
 
     def _set_aside(self, error: CorruptFileError) -> None:
         """Keep an unreadable file under a new name, so nothing ever writes over it."""
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = error.path.with_name(f"{error.path.name}.corrupt-{stamp}")
-        number = 1
-        while aside.exists():  # damaged twice within a second: keep both
-            number += 1
-            aside = error.path.with_name(f"{error.path.name}.corrupt-{stamp}-{number}")
-        error.path.replace(aside)
+        aside = set_aside(error.path)
         if error.path == self.state_path:
             self._state_db.storage.forget()
         try:
@@ -296,6 +314,11 @@ class Library:
 
     def close(self) -> None:
         if hasattr(self, "_state_db"):
+            if not self.read_only:
+                try:
+                    self._state_db.storage.fold_log()
+                except (StorageWriteError, OSError):
+                    pass  # the log keeps every change; folded at the next open
             self._state_db.close()
         self.lock.release()
 
@@ -399,7 +422,9 @@ class Library:
         if pending is not None:
             self._pending_journal = None
             self.journal.clear()
-        states = dict(self.states)  # a new snapshot: readers of the old one are undisturbed
+        # A new snapshot: readers of the old one are undisturbed. copy(), not dict(): after a record
+        # was dropped, dict() of the snapshot takes CPython's slow path, one insert per state.
+        states = self.states.copy()
         for pid in dropped:
             states.pop(pid, None)
         states.update({pid: s for pid, s in updated.items() if not s.is_default()})
@@ -457,7 +482,11 @@ class Library:
         return self._change(paper_ids, change, "hide" if hidden else "unhide", {"command": "hide" if hidden else "unhide"})
 
     def has_hidden(self) -> bool:
-        return any(map(_HIDDEN, self.states.values()))
+        """Asked on every search key: answered once per states snapshot (each change makes a new one)."""
+        states = self.states
+        if self._hidden_in is None or self._hidden_in[0] is not states:
+            self._hidden_in = (states, any(map(_HIDDEN, states.values())))
+        return self._hidden_in[1]
 
     def remove_papers(self, paper_ids: Iterable[str]) -> list[str]:
         """Take papers out of the catalog for good, with their state (one catalog write, then one
@@ -783,8 +812,7 @@ class Library:
         if target == self.state_path:
             before = dict(self.states)
             check_own_tables(tables, backup, (STATE_TABLE,))
-            atomic_write_bytes(target, raw, STATE_BACKUPS)
-            self._state_db.storage.forget()
+            self._state_db.storage.replace_file(raw)
             unpin_backups(target)
             self._load()
             return Restored(target, backup, describe_state_change(before, self.states))

@@ -7,6 +7,7 @@ re-renders that one row. So a large library costs a list of ids, not a widget pe
 from __future__ import annotations
 
 import textwrap
+from itertools import islice
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -302,12 +303,10 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             return self._data_columns[1]
         published = getattr(papers, "published", None)
         if published is not None:
-            text = getattr(published, "text", None)  # a StringColumn: all its dates are one text
-            dates = bool(text) if text is not None else any(published)
-            upvotes = any(v is not None for v in papers.upvotes)
+            dates, upvotes = published.any_text(), papers.upvotes.any_value()
         else:
             dates, upvotes = any(p.published for p in papers.values()), any(p.upvotes is not None for p in papers.values())
-        some = [papers[pid] for pid in list(papers)[:AUTHORS_LOOKED_AT]]
+        some = [papers[pid] for pid in islice(papers, AUTHORS_LOOKED_AT)]
         authors = any(p.authors for p in some)
         found = {"author": authors, "date": dates, "upvotes": upvotes, "code": True}
         columns = tuple(name for name in COLUMN_WIDTHS if found[name])
