@@ -28,7 +28,7 @@ from pathlib import Path
 import orjson
 
 from tui_reader.store.columns import OptionalInts, TextColumn, narrowest
-from tui_reader.store.files import best_effort_write_chunks, map_or_read
+from tui_reader.store.files import best_effort_write_chunks, file_identity, map_or_read
 
 INDEX_FILE = "index.bin"
 INDEX_VERSION = 5  # 5: binary columns (4 was index.json)
@@ -130,9 +130,9 @@ def read_index_ahead(path: Path) -> None:
 
     def work() -> None:
         try:
-            before = _identity(path)
+            before = file_identity(path)
             index = _read_index(path)
-            if _identity(path) == before:
+            if file_identity(path) == before:
                 done.append((before, index))
         except Exception:  # noqa: BLE001 - read again, and fail, where it is asked for
             pass
@@ -145,12 +145,6 @@ def read_index_ahead(path: Path) -> None:
 _READ_AHEAD: dict[Path, tuple[threading.Thread, list]] = {}
 
 
-def _identity(path: Path) -> tuple[int, int, int]:
-    """Which file is at `path` now: a new index is written aside and renamed over it."""
-    stat = os.stat(path)
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
-
-
 def read_index(path: Path) -> dict | None:
     """The index file's head and columns when it is whole and of this version, else None (OSError when unreadable)."""
     ahead = _READ_AHEAD.pop(Path(os.path.abspath(path)), None) if _READ_AHEAD else None
@@ -158,7 +152,7 @@ def read_index(path: Path) -> dict | None:
         thread, done = ahead
         thread.join()
         try:
-            if done and done[0][0] == _identity(path):
+            if done and done[0][0] == file_identity(path):
                 return done[0][1]
         except OSError:
             pass

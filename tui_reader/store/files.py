@@ -364,13 +364,13 @@ class AtomicJSONStorage(Storage):
         """The file and the log, read again if a writer folded the log in between (the file is
         then a new one): never an old file with the emptied log."""
         for _attempt in range(10):
-            seen = _identity(self.path)
+            seen = file_identity(self.path)
             try:
                 raw: bytes | None = self.path.read_bytes()
             except FileNotFoundError:
                 raw = None
             log = read_log(self.log_path) if self.log_path is not None else LogContents()
-            if _identity(self.path) == seen:
+            if file_identity(self.path) == seen:
                 break
         data = decode_tables(raw, self.path) if raw is not None else {}
         if self.own_tables is not None:
@@ -507,7 +507,8 @@ def _unsavable(path: Path, error: Exception) -> StorageWriteError:
     return StorageWriteError(path, OSError(errno.EILSEQ, f"the text cannot be saved as JSON ({error})"))
 
 
-def _identity(path: Path) -> tuple[int, int, int] | None:
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file is at `path` now (None: none): a file replaced by a rename is another one."""
     try:
         info = path.stat()
     except OSError:
