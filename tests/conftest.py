@@ -5,7 +5,9 @@ command runs everything); `pytest -n auto -m "not slow"` leaves them out locally
 """
 
 import compileall
+import importlib
 import os
+import sys
 import shutil
 from pathlib import Path
 
@@ -29,6 +31,24 @@ def pytest_configure(config):
     every module (PYTHONDONTWRITEBYTECODE, set on some machines, stops them writing it)."""
     if not hasattr(config, "workerinput"):  # the main process only, before any worker starts
         compileall.compile_dir(Path(__file__).resolve().parents[1] / "tui_reader", quiet=1)
+        _rewrite_test_modules_once()
+
+
+def _rewrite_test_modules_once():
+    """pytest rewrites each test module's asserts when it imports it, and caches the result only
+    where byte code may be written: under PYTHONDONTWRITEBYTECODE every xdist worker redid all of it
+    (~3 s of CPU each). Importing them here once, with writing allowed, leaves the cache the workers
+    read. A module that fails to import is left for its worker to report."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        for path in sorted(Path(__file__).parent.glob("test_*.py")):
+            try:
+                importlib.import_module(path.stem)
+            except Exception:
+                pass
+    finally:
+        sys.dont_write_bytecode = before
 
 
 def pytest_collection_modifyitems(config, items):
