@@ -45,15 +45,31 @@ async def running(app: ReaderApp, size: tuple[int, int] = (100, 30)):
 
     async with app.run_test(size=size, message_hook=hook) as pilot:
         await pilot.pause()
+        await wait_until(pilot, lambda: started(app))
         yield pilot
         await app.workers.wait_for_complete()
 
 
+def started(app: ReaderApp) -> bool:
+    """The first screen is complete: the detail pane shows the paper under the cursor and the
+    sidebar has its counts (both come after the list's first frame). A screen shown over the
+    main one (a dialog at start) leaves the rest to the test."""
+    screen = app.main_screen
+    if not screen.is_current or screen.storing:
+        return True
+    return bool(screen.sidebar.counts) and screen.shown_id == screen.paper_list.current_id
+
+
 async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 60.0) -> None:
     """Let the app run until `condition()` holds; `timeout` guards against a hang, it is no measurement."""
+    await settles(pilot, lambda: bool(condition()), True, timeout)
+
+
+async def settles(pilot, read: Callable[[], object], expected: object, timeout: float = 60.0) -> None:
+    """Let the app run until `read()` gives `expected` (a scroll lands on the frame after its key)."""
     deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
+    while (value := read()) != expected:
+        assert time.monotonic() < deadline, f"still {value!r}, expected {expected!r}"
         await pilot.pause(0.01)
 
 

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import textual._wait as textual_wait
 from hypothesis import settings
 
 from cli_helpers import sample_library
@@ -30,6 +31,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 # every 700 allocations, full ones as the survivors pile up) the collector took a sixth of the
 # suite's CPU, mostly re-walking the same long-lived objects. Rarer passes collect the same garbage.
 gc.set_threshold(50_000, 10, 10)
+
+# Pilot (press, pause) waits for the app to be idle: it sleeps in slices until one passes in which
+# the process used under 5% of a CPU. The slices were 20 ms, so every key a test pressed cost at
+# least 40 ms of sleep, a third of the suite's time; 4 ms slices keep the same test of idleness.
+# (Textual has no public setting for it; its version is pinned exactly.) Tests wait on conditions
+# they can see (`wait_until`), never on idleness alone.
+textual_wait.SLEEP_GRANULARITY = 0.004
+textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20
 
 
 def pytest_configure(config):

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
-from app_helpers import current_id, make_app, notices, paper_list, running
+from app_helpers import current_id, make_app, notices, paper_list, running, settles
 from tui_reader.config import config_path
 from tui_reader.search.query import HAS_VALUES, IS_VALUES
 from tui_reader.ui.app import MAX_TOASTS, TOAST_SECONDS
@@ -46,9 +46,10 @@ async def test_help_lists_every_binding_palette_command_and_search_term(library,
         body = app.screen.query_one("#help-body")
         assert body.region.height >= 3 and body.has_focus  # readable, and j/k scroll it
         await pilot.press("j", "j")
-        assert body.scroll_y == 2
+        await settles(pilot, lambda: body.scroll_y, 2)
         await pilot.press("G")
-        assert body.scroll_y == body.max_scroll_y > 2
+        await settles(pilot, lambda: body.scroll_y, body.max_scroll_y)
+        assert body.max_scroll_y > 2
         await pilot.press("escape")
         assert app.screen is app.main_screen
 

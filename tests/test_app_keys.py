@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_helpers import FIRST_TITLE, current_id, make_app, notices, opened_url, paper_list, reopen_state, running
+from app_helpers import FIRST_TITLE, current_id, make_app, notices, opened_url, paper_list, reopen_state, running, wait_until
 from tui_reader.ui.detail import DetailPane
 
 
@@ -71,7 +71,7 @@ async def test_page_down_and_up_move_by_a_screen(library, config_folder):
         assert papers.cursor == page
         await pilot.press("pagedown")
         assert papers.cursor == 2 * page
-        assert papers.scroll_y > 0  # the cursor stays in view
+        await wait_until(pilot, lambda: papers.scroll_y > 0)  # the cursor stays in view
         await pilot.press("pageup")
         assert papers.cursor == page
 
@@ -80,9 +80,8 @@ async def test_detail_pane_follows_the_cursor(library, config_folder):
     app = make_app(library, config_folder)
     async with running(app) as pilot:
         await pilot.press("j")
-        await pilot.pause()  # the pane is updated from the list's Highlighted message
+        await wait_until(pilot, lambda: app.main_screen.shown_id == library.ordered_ids()[1])  # (after the list's frame)
         second = library.papers[library.ordered_ids()[1]].title
-        assert app.main_screen.shown_id == library.ordered_ids()[1]
         assert second.split(":")[0] in str(app.main_screen.query_one("#detail-title").render())
 
 

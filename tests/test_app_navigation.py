@@ -5,8 +5,9 @@ list; Enter reads a paper and Esc comes back; focus stays on a visible pane thro
 from __future__ import annotations
 
 import pytest
+from textual import events
 
-from app_helpers import current_id, make_app, notices, paper_list, running
+from app_helpers import current_id, make_app, notices, paper_list, running, settles, wait_until
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.navigation import MovingOptionList
 
@@ -16,13 +17,10 @@ def detail(app) -> DetailPane:
 
 
 async def long_paper_shown(app, pilot) -> DetailPane:
-    """A paper whose detail pane scrolls, shown with the list focused."""
-    for _ in range(len(paper_list(app).ids)):
-        await pilot.pause()
-        if detail(app).max_scroll_y >= 4:
-            return detail(app)
-        await pilot.press("j")
-    pytest.fail("no paper in the sample overflows the detail pane at this size")
+    """The first paper, shown with the list focused: every abstract in the sample overflows the
+    detail pane at 80x24."""
+    await wait_until(pilot, lambda: detail(app).max_scroll_y >= 4)
+    return detail(app)
 
 
 @pytest.mark.parametrize("keys, row", [
@@ -47,12 +45,11 @@ async def test_every_move_key_in_the_detail_pane(library, config_folder):
         for key, expected in (("j", 1), ("j", 2), ("k", 1), ("down", 2), ("up", 1), ("G", pane.max_scroll_y),
                               ("g", 0), ("end", pane.max_scroll_y), ("home", 0)):
             await pilot.press(key)
-            await pilot.pause()
-            assert pane.scroll_y == expected, key
+            await settles(pilot, lambda: pane.scroll_y, expected)
         await pilot.press("pagedown")
-        assert pane.scroll_y > 2
+        await wait_until(pilot, lambda: pane.scroll_y > 2)
         await pilot.press("pageup")
-        assert pane.scroll_y == 0
+        await settles(pilot, lambda: pane.scroll_y, 0)
         assert paper_list(app).cursor == cursor  # the list did not move meanwhile
         await pilot.press("escape")
         assert app.focused is paper_list(app)
@@ -64,13 +61,35 @@ async def test_J_K_and_ctrl_d_ctrl_u_scroll_the_detail_from_the_list(library, co
         pane = await long_paper_shown(app, pilot)
         cursor = paper_list(app).cursor
         await pilot.press("J", "J")
-        assert pane.scroll_y == 2 and app.focused is paper_list(app)
+        await settles(pilot, lambda: pane.scroll_y, 2)
+        assert app.focused is paper_list(app)
         await pilot.press("K")
-        assert pane.scroll_y == 1
+        await settles(pilot, lambda: pane.scroll_y, 1)
         await pilot.press("ctrl+d")
-        assert pane.scroll_y > 2
+        await wait_until(pilot, lambda: pane.scroll_y > 2)
         await pilot.press("ctrl+u", "ctrl+u")
-        assert pane.scroll_y == 0 and paper_list(app).cursor == cursor
+        await settles(pilot, lambda: pane.scroll_y, 0)
+        assert paper_list(app).cursor == cursor
+
+
+async def test_scroll_keys_faster_than_the_frames_are_all_kept(library, config_folder):
+    """J and j sent in one burst (a paste, a held key) each scroll a line: none is lost to a
+    scroll still waiting for its frame."""
+    app = make_app(library, config_folder)
+    async with running(app, size=(80, 24)) as pilot:
+        pane = await long_paper_shown(app, pilot)
+        for key in "JJJ":
+            app.post_message(events.Key(key, key))
+        await settles(pilot, lambda: pane.scroll_y, 3, timeout=5)
+        await pilot.press("enter")  # the pane takes the keys; reading the paper keeps the place
+        for key in "jjj":
+            app.post_message(events.Key(key, key))
+        await settles(pilot, lambda: pane.scroll_y, 6, timeout=5)
+        await pilot.press("s", "t", *"later", "enter")  # a star or a tag keeps it too
+        await pilot.pause()
+        assert pane.scroll_y == 6
+        await pilot.press("escape", "j")  # another paper starts at its top
+        await settles(pilot, lambda: pane.scroll_y, 0, timeout=5)
 
 
 async def test_every_move_key_in_the_sidebar(library, config_folder):

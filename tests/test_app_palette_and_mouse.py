@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from app_helpers import current_id, make_app, paper_list, running
+from app_helpers import current_id, make_app, paper_list, running, wait_until
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.main_screen import MainScreen
 
@@ -54,5 +54,5 @@ async def test_mouse_wheel_scrolls_the_list(library, config_folder):
         for _ in range(5):
             app.post_message(events.MouseScrollDown(None, region.x + 5, region.y + 5, 0, 1, 0, False, False, False, region.x + 5, region.y + 5))
             await pilot.pause()
-        assert papers.scroll_y > 0
+        await wait_until(pilot, lambda: papers.scroll_y > 0)
         assert papers.cursor == 0  # scrolling looks; it does not move the cursor

@@ -132,6 +132,7 @@ class DetailPane(MovingScroll, can_focus=True):
             return
         marks = ("★ " if state.starred else "") + ("" if state.read else "● ")
         title.show(Text(marks + safe_line(to_unicode(shown(paper.title)))))
+        another_paper = self.paper is None or self.paper.id != paper.id  # (a star or a tag keeps the place read to)
         self.paper = paper
         self._show_meta()
         self.query_one("#detail-links", DetailText).show(links_text(paper))
@@ -140,4 +141,5 @@ class DetailPane(MovingScroll, can_focus=True):
         abstract = safe_block(to_unicode(shown(paper.abstract.strip(), BLOCK_SHOWN))) or "No abstract."
         self.query_one("#detail-abstract", DetailText).show(Text(abstract))
         self._show_note(safe_block(shown(state.note.strip(), BLOCK_SHOWN)))
-        self.scroll_home(animate=False, immediate=True)
+        if another_paper:
+            self.scroll_home(animate=False, immediate=True)

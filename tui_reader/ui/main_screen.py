@@ -480,10 +480,10 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
             self.paper_list.focus()
 
     def action_scroll_detail(self, lines: int) -> None:
-        self.detail.scroll_relative(y=lines, animate=False)
+        self.detail.scroll_by(lines, animate=False)
 
     def action_scroll_detail_page(self, pages: int) -> None:
-        self.detail.scroll_relative(y=pages * max(1, self.detail.scrollable_content_region.height - 1), animate=False)
+        self.detail.scroll_by(pages * max(1, self.detail.scrollable_content_region.height - 1), animate=False)
 
     def action_next_pane(self) -> None:
         self.focus_next()

@@ -28,6 +28,25 @@ class MovingOptionList(OptionList):
 
 
 class MovingScroll(VerticalScroll):
-    """A scrolling pane (the detail pane, the help) that scrolls with j/k/g/G as well."""
+    """A scrolling pane (the detail pane, the help) that scrolls with j/k/g/G as well.
+
+    Each key scrolls from where the key before it lands, at once: Textual's own line and page
+    scrolls wait for the next frame and count from the pane's position then, so two keys before a
+    frame (a burst, a paste, a held key) scrolled one line."""
 
     BINDINGS = moves("scroll_down", "scroll_up", "scroll_home", "scroll_end", "page_down", "page_up")
+
+    def scroll_by(self, lines: float, animate: bool = True) -> None:
+        self.scroll_to(y=self.scroll_target_y + lines, animate=animate, immediate=True)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_by(1)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_by(-1)
+
+    def action_page_down(self) -> None:
+        self.scroll_by(self.scrollable_content_region.height)
+
+    def action_page_up(self) -> None:
+        self.scroll_by(-self.scrollable_content_region.height)
