@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from textual import events
+from textual.scrollbar import ScrollBar
 
 from app_helpers import current_id, make_app, notices, paper_list, running, settles, wait_until
 from tui_reader.ui.detail import DetailPane
@@ -182,3 +183,25 @@ async def test_the_footer_keeps_q_and_help_at_every_width(library, config_folder
         shown = {key.key for key in keys}
         assert {"q", "question_mark"} <= shown
         assert max(key.region.right for key in keys) <= size[0]
+
+
+async def test_moving_in_the_list_redraws_no_scrollbar_of_the_list_or_the_sidebar(library, config_folder, monkeypatch):
+    """A new paper in the detail pane lays the screen out; that left the list's and the sidebar's
+    scrollbars alone as it should, instead of redrawing them (and every line between them) on each
+    cursor move."""
+    drawn = []
+    draw = ScrollBar.render
+
+    def spy(scrollbar):
+        drawn.append(scrollbar.parent)
+        return draw(scrollbar)
+
+    monkeypatch.setattr(ScrollBar, "render", spy)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        drawn.clear()
+        await pilot.press("j", "j", "j")
+        await wait_until(pilot, lambda: app.main_screen.shown_id == paper_list(app).ids[3])
+        await pilot.pause()
+        assert app.main_screen.detail in drawn  # (the spy sees the scrollbars that are drawn)
+        assert paper_list(app) not in drawn and app.main_screen.sidebar not in drawn

@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList
 
+from tui_reader.ui.scrolling import OwnVirtualSize
+
 
 def moves(down: str, up: str, first: str, last: str, page_down: str, page_up: str) -> list[Binding]:
     """The moving keys bound to a widget's own actions of those names."""
@@ -21,7 +23,7 @@ def moves(down: str, up: str, first: str, last: str, page_down: str, page_up: st
     ]
 
 
-class MovingOptionList(OptionList):
+class MovingOptionList(OwnVirtualSize, OptionList):
     """An OptionList (the sidebar, a picker) that moves with j/k/g/G as well as the arrows."""
 
     BINDINGS = moves("cursor_down", "cursor_up", "first", "last", "page_down", "page_up")
