@@ -67,6 +67,15 @@ def _rewrite_test_modules_once():
         sys.dont_write_bytecode = before
 
 
+def pytest_sessionfinish(session):
+    """A test process ends with a few million objects of cyclic garbage (the apps and libraries of
+    its tests) that pytest's last sweep freed one by one, ~4 s per process, all four at the same
+    moment after the last test. Frozen, they go with the process. (So a ResourceWarning from an
+    object that only that sweep would have freed is not shown.)"""
+    if hasattr(session.config, "workerinput"):
+        gc.freeze()
+
+
 def pytest_collection_modifyitems(config, items):
     """The slow tests first (the order is otherwise kept): the workers hand out tests in this
     order, and a long one handed out last keeps one worker busy after the others are done."""
