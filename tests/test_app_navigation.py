@@ -93,6 +93,19 @@ async def test_scroll_keys_faster_than_the_frames_are_all_kept(library, config_f
         await settles(pilot, lambda: pane.scroll_y, 0, timeout=5)
 
 
+async def test_keys_typed_right_after_enter_scroll_the_paper_being_read(library, config_folder):
+    """Enter and j j j in one burst: Enter gives the detail pane the keys before the j's are
+    handed on, so they scroll the paper read instead of moving the list's cursor."""
+    app = make_app(library, config_folder)
+    async with running(app, size=(80, 24)) as pilot:
+        pane = await long_paper_shown(app, pilot)
+        cursor = paper_list(app).cursor
+        for key, character in (("enter", "\r"), ("j", "j"), ("j", "j"), ("j", "j")):
+            app.post_message(events.Key(key, character))
+        await settles(pilot, lambda: pane.scroll_y, 3, timeout=5)
+        assert paper_list(app).cursor == cursor and app.focused is pane
+
+
 async def test_every_move_key_in_the_sidebar(library, config_folder):
     library.add_tags([library.ordered_ids()[0]], ["a", "b", "c"])
     app = make_app(library, config_folder)

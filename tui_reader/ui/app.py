@@ -56,6 +56,7 @@ class ReaderApp(InOrderKeys, App[int]):
     FIELD_ACTIONS = frozenset({
         "command_palette", "search", "clear_search", "tag", "untag", "note", "help", "mark_all_read", "pick_link",  # open or leave a field
         "submit", "select", "save", "cancel", "answer", "close", "keep", "wait", "copy", "open_number",  # in a dialog
+        "read",  # Enter on the list: the detail pane takes the keys
     })
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (everything is already saved)"),

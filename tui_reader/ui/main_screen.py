@@ -321,15 +321,24 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
         self.query_one(DetailPane).show(paper, self.library.state(pid) if pid else PaperState())
         self.show_related(pid)
 
-    def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:
-        """Enter: read the paper. The detail pane takes the keys (j/k scroll it, Esc comes back);
-        in a tiny terminal it takes the whole screen meanwhile."""
+    def action_read(self) -> None:
+        """Enter on the list. Run here, not through a message from the list: the keys typed after
+        Enter are held until the detail pane has them (key_order)."""
+        if self.paper_list.current_id is not None:
+            self.read(self.paper_list.current_id)
+
+    def on_paper_list_chosen(self, event: PaperList.Chosen) -> None:  # a click on a row
+        self.read(event.paper_id)
+
+    def read(self, paper_id: str) -> None:
+        """Read the paper. The detail pane takes the keys (j/k scroll it, Esc comes back); in a
+        tiny terminal it takes the whole screen meanwhile."""
         self.show_current()
         if self.has_class("-tiny"):
             self.add_class("-reading")
         self.detail.focus()
-        if not self.library.state(event.paper_id).read and (not self.library.read_only or self.library.forward):  # (the banner says why)
-            self.save(event.paper_id, lambda: self.library.set_read([event.paper_id], True))
+        if not self.library.state(paper_id).read and (not self.library.read_only or self.library.forward):  # (the banner says why)
+            self.save(paper_id, lambda: self.library.set_read([paper_id], True))
 
     # -- saving --------------------------------------------------------------------------------
 

@@ -43,11 +43,12 @@ AUTHORS_LOOKED_AT = 200  # papers whose authors are looked at to decide on an au
 
 
 class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=False):
-    """Rows of papers with a cursor. Posts Highlighted when the cursor lands on a paper, Chosen on Enter."""
+    """Rows of papers with a cursor. Posts Highlighted when the cursor lands on a paper, Chosen on a click
+    on its row (Enter runs the screen's `read` at once: see MainScreen.action_read)."""
 
     BINDINGS = [
         *moves("cursor_down", "cursor_up", "first", "last", "page_down", "page_up"),
-        Binding("enter", "choose", "Read it: mark read, then j/k scroll it (Esc comes back)", id="open", show=False),
+        Binding("enter", "screen.read", "Read it: mark read, then j/k scroll it (Esc comes back)", id="open", show=False),
     ]
 
     COMPONENT_CLASSES = {
