@@ -8,8 +8,8 @@ import compileall
 import gc
 import importlib
 import os
-import sys
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ gc.set_threshold(50_000, 10, 10)
 
 # Pilot (press, pause) waits for the app to be idle: it sleeps in slices until one passes in which
 # the process used under 5% of a CPU. The slices were 20 ms, so every key a test pressed cost at
-# least 40 ms of sleep, a third of the suite's time; 4 ms slices keep the same test of idleness.
+# least 40 ms of sleep (~7 s of the suite's wall time); 4 ms slices keep the same test of idleness.
 # (Textual has no public setting for it; its version is pinned exactly.) Tests wait on conditions
 # they can see (`wait_until`), never on idleness alone.
 textual_wait.SLEEP_GRANULARITY = 0.004
