@@ -151,11 +151,8 @@ def read_index(path: Path) -> dict | None:
     if ahead is not None:
         thread, done = ahead
         thread.join()
-        try:
-            if done and done[0][0] == file_identity(path):
-                return done[0][1]
-        except OSError:
-            pass
+        if done and done[0][0] == file_identity(path):  # (None, never an error, for a file gone)
+            return done[0][1]
     return _read_index(path)
 
 
