@@ -12,6 +12,7 @@ import pytest
 from reliability_helpers import arxiv_paper, temp_files, titled_paper, upgraded
 
 from tui_reader.store.derived import INDEX_FILE, INDEX_VERSION, read_index, write_index
+from tui_reader.store import catalog as catalog_module
 from tui_reader.store.catalog import record_bytes
 from tui_reader.store.index_v4 import OLD_INDEX_FILE
 from tui_reader.store.columns import OptionalInts, TextColumn, narrowest
@@ -62,6 +63,35 @@ def test_after_an_import_memory_is_what_a_fresh_open_reads(tmp_path):
             assert not fresh.papers.rebuilt
             assert catalog_view(fresh) == written
             assert dict(fresh.papers.items()) == dict(lib.papers.items())
+
+
+def test_an_open_from_the_index_finds_every_paper_by_id_before_and_after_the_whole_id_map(tmp_path, monkeypatch):
+    """The first screen's papers are found without the id -> row map (built when first needed):
+    both must give each paper its own row, in file and in display order."""
+    monkeypatch.setattr(catalog_module, "FRONT_ROWS", 3)
+    folder = tmp_path / "lib"
+    with Library(folder) as lib:
+        lib.import_papers([arxiv_paper(n) for n in range(10)])
+        lib.import_papers([arxiv_paper(n) for n in range(20, 26)])  # shown first, stored last
+    with Library(folder, read_only=True) as fresh:
+        papers = fresh.papers
+        assert not papers.rebuilt
+        ids = list(papers.ids)
+        shown_first = papers.order[0]
+        assert ids.index(shown_first) >= 10
+        assert papers.row_of(shown_first) == ids.index(shown_first) and papers.row_of(ids[2]) == 2
+        assert papers._row is None  # the first screen's rows answered without the whole map
+        asked = [shown_first, ids[0], "2401.99999", *reversed(ids)]
+        for pid in asked:
+            row = papers.row_of(pid)
+            if pid == "2401.99999":
+                assert row is None and pid not in papers
+                with pytest.raises(KeyError):
+                    papers.title(pid)
+                continue
+            assert row == ids.index(pid) and pid in papers
+            assert papers.title(pid) == papers[pid].title == arxiv_paper(int(pid[-5:])).title
+        assert papers.row == {pid: i for i, pid in enumerate(ids)}
 
 
 def test_without_its_search_file_the_catalog_searches_from_memory(tmp_path):

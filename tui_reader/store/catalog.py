@@ -33,7 +33,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -74,6 +74,7 @@ TEXT_FILE = "search.txt"
 WORDS_FILE = "words.idx"
 # Below this much search text a scan is as quick as the index, so none is built.
 WORD_INDEX_MIN_BYTES = 8_000_000
+FRONT_ROWS = 300  # rows a first screen may show, in file and in display order: answered before `row` is built
 TABLE = "papers"
 META_TABLE = "_meta"
 _HEAD_RE = re.compile(rb'^\{"_meta":\{"1":\{"generation":"([0-9a-f]+)"')
@@ -217,6 +218,7 @@ class Catalog(Mapping[str, Paper]):
         self.text_path = self.folder / TEXT_FILE
         self.words_path = self.folder / WORDS_FILE
         self._words_lock = threading.Lock()
+        self._row_lock = threading.Lock()
         self._words_building: str | None = None  # the generation a background build was started for
         self._builder = None  # its process
         self.rebuilt = False  # True when this open had to parse the whole catalog
@@ -226,7 +228,8 @@ class Catalog(Mapping[str, Paper]):
         self._blob: bytes | mmap.mmap = b""
         self._text: bytes | mmap.mmap = b""
         self.ids: list[str] = []  # file order; row number = position
-        self.row: dict[str, int] = {}
+        self._row: dict[str, int] | None = {}  # id -> row; None until first asked for (`row`)
+        self._front: dict[str, int] = {}  # id -> row of the papers a first screen shows, until `row` is built
         self.spans: list[int] = []  # start, end per row (flat)
         self.text_starts: list[int] = []  # start of each row's search line in the text blob, plus the end
         self.titles: Sequence[str] = []
@@ -317,7 +320,9 @@ class Catalog(Mapping[str, Paper]):
         self._text_checked = bytearray(len(self.text_crcs))
         self._index = index
         self.ids = ids = index["ids"].as_list()
-        self.row = dict(zip(ids, range(len(ids))))  # built in C, not a comprehension: it runs at every open
+        self._row = None  # built when first asked for: at 1M it costs more than the rest of the open
+        front = chain(range(min(FRONT_ROWS, len(ids))), islice(index["order"], FRONT_ROWS))
+        self._front = {ids[i]: i for i in front}
         self.spans, self.text_starts, self.batches, self.seqs, self.order_rows, self.flags = (
             index[name] for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
         self.titles, self.published, self.upvotes, self.categories = (
@@ -456,7 +461,7 @@ class Catalog(Mapping[str, Paper]):
         self._clear()
         self._blob, self._text = blob, text
         self.ids = file_order
-        self.row = dict(zip(file_order, range(len(file_order))))
+        self._row = dict(zip(file_order, range(len(file_order))))
         self.spans, self.text_starts = layout.spans, text_starts
         columns = list(zip(*layout.metas)) or [()] * 7
         del layout.metas
@@ -563,6 +568,32 @@ class Catalog(Mapping[str, Paper]):
 
     # -- the mapping ---------------------------------------------------------------------------
 
+    @property
+    def row(self) -> dict[str, int]:
+        """Each id's row number. Built from the ids on first use (in C, not a comprehension)."""
+        row = self._row
+        if row is None:
+            with self._row_lock:
+                row = self._row
+                if row is None:
+                    row = self._row = dict(zip(self.ids, range(len(self.ids))))
+                    self._front = {}
+        return row
+
+    def row_of(self, pid: str) -> int | None:
+        """`row.get(pid)`, answered for a paper of the first screen without building `row`."""
+        if self._row is None:
+            i = self._front.get(pid)
+            if i is not None:
+                return i
+        return self.row.get(pid)
+
+    def _row_of(self, pid: str) -> int:
+        i = self.row_of(pid)
+        if i is None:
+            raise KeyError(pid)
+        return i
+
     def __getitem__(self, pid: str) -> Paper:
         paper = self._cache.get(pid)
         if paper is None:
@@ -575,7 +606,7 @@ class Catalog(Mapping[str, Paper]):
         paper = self._cache.get(pid)
         if paper is not None:
             return paper
-        i = self.row[pid]
+        i = self._row_of(pid)
         try:
             doc = orjson.loads(self._blob[self.spans[2 * i]: self.spans[2 * i + 1]])
         except orjson.JSONDecodeError as error:
@@ -584,7 +615,7 @@ class Catalog(Mapping[str, Paper]):
         return paper_from_doc(doc)
 
     def __contains__(self, pid: object) -> bool:
-        return pid in self.row
+        return self.row_of(pid) is not None
 
     def records(self) -> Iterator[dict]:
         """Every raw record in row order, parsed one at a time and not cached (a pass over the
@@ -605,10 +636,10 @@ class Catalog(Mapping[str, Paper]):
     # -- fast columns for the list, sorting and search ----------------------------------------
 
     def title(self, pid: str) -> str:
-        return self.titles[self.row[pid]]
+        return self.titles[self._row_of(pid)]
 
     def has_link(self, pid: str, kind: str) -> bool:
-        return bool(self.flags[self.row[pid]] & FLAG_BITS[kind])
+        return bool(self.flags[self._row_of(pid)] & FLAG_BITS[kind])
 
     def count_with_link(self, kind: str) -> int:
         return sum(self.link_mask(kind))

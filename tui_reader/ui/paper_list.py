@@ -359,7 +359,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
     def _column(self, name: str, paper_id: str, state, look: dict[str, Style]) -> tuple[str, Style]:
         meta = look["paperlist--meta"]
         papers = self.library.papers
-        row = getattr(papers, "row", {}).get(paper_id)  # the catalog's index: no record parsed
+        row = papers.row_of(paper_id)  # the catalog's index: no record parsed
         if name == "date":
             published = papers.published[row] if row is not None else papers[paper_id].published
             return published or "", meta
