@@ -95,7 +95,7 @@ def test_a_record_of_the_wrong_types_is_refused():
 @pytest.mark.parametrize("field, bad, says", [
     ("read", 1, "read is int"), ("starred", "no", "starred is str"), ("note", 5, "note is int"),
     ("tags", "ml", "tags is str"), ("tags", ["ok", 1], "a tag is not text"), ("read_at", 3, "read_at is int"),
-    ("starred_at", [], "starred_at is list"), ("updated", 1.5, "updated is float"),
+    ("starred_at", [], "starred_at is array"), ("updated", 1.5, "updated is float"),
 ])
 def test_a_state_record_of_the_wrong_type_says_which_field(field, bad, says):
     with pytest.raises(ValueError, match=says):

@@ -23,7 +23,7 @@ from tui_reader.store.undo import Step, UndoJournal
 from tui_reader.errors import CorruptFileError, FolderNotWritableError, LibraryLockedError, ReadOnlyError, StorageWriteError, UnknownPaperError
 from tui_reader.locations import CATALOG_FILE, STATE_FILE
 from tui_reader.merge import distinct_id, merge_papers, same_work, unite_states
-from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title
+from tui_reader.models import Paper, PaperState, is_arxiv_id, normalise_tag, normalise_title, states_from_docs
 from tui_reader.paper_ids import find_paper_id
 from tui_reader.store.files import (
     DataLock,
@@ -147,8 +147,8 @@ class Library:
     def _load_states(self) -> dict[str, PaperState]:
         raw = self._read_table(self._state_db, STATE_TABLE)
         try:
-            states = {pid: PaperState.from_dict(doc) for pid, doc in raw.items()}
-        except (TypeError, ValueError) as error:
+            states = states_from_docs(raw)
+        except ValueError as error:
             self._damaged(CorruptFileError(self.state_path, f"a record has the wrong shape ({error})"))
             return {}
         # A crash between moving a record to its arXiv id and moving its state leaves the state
