@@ -153,6 +153,34 @@ def test_a_damaged_line_in_the_middle_is_set_aside_said_and_the_rest_kept(folder
         assert again.problems == [] and again.state("2401.00003").starred
 
 
+def test_a_log_line_with_a_record_of_the_wrong_shape_is_damage_in_the_log_not_in_the_state_file(folder):
+    """Before: the record went into the table read, and the whole state file was blamed and set aside."""
+    die_after_changes(folder, "2401.00001", "2401.00002")
+    lines = log_of(folder).read_bytes().split(b"\n")
+    lines[1] = orjson.dumps({"table": "state", "put": {"2401.00001": {"starred": "yes"}}, "drop": []})
+    log_of(folder).write_bytes(b"\n".join(lines))
+
+    with Library(folder, read_only=True) as reader:
+        [problem] = reader.problems
+        assert str(log_of(folder)) in problem and "line 2" in problem and "starred is str" in problem
+        assert reader.state("2401.00002").tags == ["t-2"] and reader.state("2401.00008").note == "from the first session"
+    with Library(folder) as lib:
+        assert lib.state("2401.00001").starred and lib.state("2401.00002").starred  # the lines around it
+        assert lib.state("2401.00008").note == "from the first session"
+    assert not list(folder.glob("state.json.corrupt-*")) and len(list(folder.glob("state.log.corrupt-*"))) == 1
+
+
+def test_a_state_file_with_a_key_this_version_does_not_know_keeps_every_state(folder):
+    """A newer release's field is dropped, the rest of each record kept, and nothing is reported."""
+    data = orjson.loads((folder / "state.json").read_bytes())
+    data["state"]["2401.00008"]["colour"] = "red"
+    data["state"]["2401.00002"] = {"starred": True, "pinned": {"at": 3}}
+    (folder / "state.json").write_bytes(orjson.dumps(data))
+    note = {k: v for k, v in data["state"]["2401.00008"].items() if k != "colour"}
+    assert note["note"] == "from the first session"
+    assert states_of(folder) == {"2401.00008": note, "2401.00002": {"starred": True}}
+
+
 def test_the_log_is_folded_in_past_its_bound(folder, monkeypatch):
     monkeypatch.setattr(files, "FOLD_LINES", 3)
     state_file = folder / "state.json"
@@ -239,10 +267,10 @@ def test_a_reader_never_takes_the_old_file_with_the_emptied_log(folder, monkeypa
         real_read_log = files.read_log
         folds = []
 
-        def fold_first(path):
+        def fold_first(path, *convert):
             if not folds:  # between this reader's two reads, once
                 folds.append(writer._state_db.storage.fold_log())
-            return real_read_log(path)
+            return real_read_log(path, *convert)
 
         monkeypatch.setattr(files, "read_log", fold_first)
         with Library(folder, read_only=True) as reader:

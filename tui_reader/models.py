@@ -129,9 +129,12 @@ _PAPER_CHECKS: dict[str, Callable[[Any], bool]] = {
 }  # fmt: skip
 
 
-class PaperState(msgspec.Struct):
+class PaperState(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     """What the user did with a paper. Kept in the small state file, never in the catalog.
-    A msgspec Struct: a whole state file's records are checked and made in C (`states_from_docs`)."""
+    A msgspec Struct: the state file's records are checked and made in C as it is read, and
+    written with only the fields that differ from a fresh state (as to_dict gives them). An
+    unknown key is refused there (it is checked nowhere: a damaged byte in it would pass), and
+    dropped by states_from_docs."""
 
     read: bool = False
     starred: bool = False
@@ -183,6 +186,12 @@ class PaperState(msgspec.Struct):
 def states_from_docs(docs: dict[str, dict[str, Any]]) -> dict[str, PaperState]:
     """Each record of a state table as a PaperState, checked as from_dict says; ValueError naming
     the first wrong field. One call in C for the whole table: a big library loads 180,000 at open."""
+    try:
+        return msgspec.convert(docs, dict[str, PaperState])
+    except msgspec.ValidationError:
+        pass
+    known = PaperState.__struct_fields__
+    docs = {pid: {k: v for k, v in doc.items() if k in known} if isinstance(doc, dict) else doc for pid, doc in docs.items()}
     try:
         return msgspec.convert(docs, dict[str, PaperState])
     except msgspec.ValidationError as error:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import orjson
 
+from tui_reader.models import PaperState, states_from_docs
 from tui_reader.store.files import atomic_write_bytes, fsync_folder
+from tui_reader.store.state_log import encode_json
 
 JOURNAL_FILE = "import.journal"
 
@@ -23,7 +25,7 @@ JOURNAL_FILE = "import.journal"
 @dataclass
 class JournalEntry:
     generation: str
-    put: dict[str, dict]  # state records to write, by paper id
+    put: dict[str, PaperState]  # state records to write, by paper id
     drop: list[str]  # state records to remove
 
 
@@ -33,18 +35,15 @@ class ImportJournal:
 
     def write(self, entry: JournalEntry) -> None:
         """Durably (fsynced, atomic); StorageWriteError when it cannot be."""
-        atomic_write_bytes(self.path, orjson.dumps({"generation": entry.generation, "put": entry.put, "drop": entry.drop}))
+        atomic_write_bytes(self.path, encode_json({"generation": entry.generation, "put": entry.put, "drop": entry.drop}))
 
     def read(self) -> JournalEntry | None:
         """The pending entry, or None (none, or not one we wrote whole: it is then never applied)."""
         try:
             data = orjson.loads(self.path.read_bytes())
-            entry = JournalEntry(str(data["generation"]), dict(data["put"]), [str(pid) for pid in data["drop"]])
+            return JournalEntry(str(data["generation"]), states_from_docs(data["put"]), [str(pid) for pid in data["drop"]])
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
-        if not all(isinstance(doc, dict) for doc in entry.put.values()):
-            return None
-        return entry
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
@@ -28,9 +28,11 @@ from tui_reader.paper_ids import find_paper_id
 from tui_reader.store.files import (
     DataLock,
     KeyedDB,
+    Records,
     atomic_write_bytes,
     backup_dir,
     check_own_tables,
+    decode_records,
     decode_tables,
     is_pinned,
     list_backups,
@@ -47,6 +49,7 @@ from tui_reader.store.journal import ImportJournal, JournalEntry
 from tui_reader.wording import plural
 
 STATE_TABLE = "state"
+STATE_RECORDS = Records(PaperState, states_from_docs)
 _HIDDEN = attrgetter("hidden")
 STATE_BACKUPS = 5
 CATALOG_BACKUPS = 1
@@ -100,7 +103,7 @@ class Library:
             remove_temp_files(self.folder)
         self.catalog_path = self.folder / CATALOG_FILE
         self.state_path = self.folder / STATE_FILE
-        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only, own_tables=(STATE_TABLE,), log=True)
+        self._state_db = open_db(self.state_path, STATE_BACKUPS, read_only, own_tables=(STATE_TABLE,), log=True, records=STATE_RECORDS)
         self.journal = ImportJournal(self.folder)
         self._pending_journal: JournalEntry | None = None  # committed, its state write not yet done
         # A read-only Mapping[str, Paper]: records are parsed from the catalog's bytes when asked for.
@@ -145,12 +148,7 @@ class Library:
         self._check_backup_folder()
 
     def _load_states(self) -> dict[str, PaperState]:
-        raw = self._read_table(self._state_db, STATE_TABLE)
-        try:
-            states = states_from_docs(raw)
-        except ValueError as error:
-            self._damaged(CorruptFileError(self.state_path, f"a record has the wrong shape ({error})"))
-            return {}
+        states = self._read_table(self._state_db, STATE_TABLE)  # records as read: never changed in place
         # A crash between moving a record to its arXiv id and moving its state leaves the state
         # under the old id: follow the alias.
         moved = [pid for pid in states if pid in self._aliases and pid not in self.papers] if self._aliases else ()
@@ -206,11 +204,11 @@ class Library:
             states = self.states.copy()  # a new snapshot, as every change makes
             for pid in entry.drop:
                 states.pop(pid, None)
-            states.update((pid, PaperState.from_dict(doc)) for pid, doc in entry.put.items())
+            states.update(entry.put)
             self.states = states
 
     @staticmethod
-    def _with_pending(entry: JournalEntry | None, docs: dict[str, dict], dropped: list[str]) -> tuple[dict[str, dict], list[str]]:
+    def _with_pending(entry: JournalEntry | None, docs: dict[str, PaperState], dropped: list[str]) -> tuple[dict[str, PaperState], list[str]]:
         """A state write after a committed import whose own state write failed carries the
         journal's records along (the newer change to a paper wins), so the journal can go."""
         if entry is None:
@@ -403,7 +401,7 @@ class Library:
         return changed
 
     def _write_states(self, updated: dict[str, PaperState], remove: Iterable[str] = ()) -> None:
-        docs = {pid: s.to_dict() for pid, s in updated.items() if not s.is_default()}
+        docs = {pid: s for pid, s in updated.items() if not s.is_default()}
         dropped = [pid for pid, s in updated.items() if s.is_default()] + list(remove)
         # A state left under a former id (a crash between the catalog write and the state move) is
         # followed on load; once the paper's state is written under its id, the old record must go,
@@ -755,7 +753,7 @@ class Library:
         put, drop = self._moving_states(changed, removed, incoming_states)
         entry = None
         if put or drop:
-            entry = JournalEntry(new_generation(), {pid: s.to_dict() for pid, s in put.items() if not s.is_default()}, drop)
+            entry = JournalEntry(new_generation(), {pid: s for pid, s in put.items() if not s.is_default()}, drop)
             self.journal.write(entry)
         # StorageWriteError: memory unchanged; the journal stays, and is dropped at the next open
         # unless the catalog was replaced after all
@@ -808,14 +806,14 @@ class Library:
             raise ReadOnlyError(self.folder, self.held_by)
         target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
         raw = backup.read_bytes()
-        tables = decode_tables(raw, backup)  # refuses a damaged backup before anything is replaced
         if target == self.state_path:
+            decode_records(raw, backup, STATE_RECORDS, (STATE_TABLE,))  # a damaged backup is refused before anything is replaced
             before = dict(self.states)
-            check_own_tables(tables, backup, (STATE_TABLE,))
             self._state_db.storage.replace_file(raw)
             unpin_backups(target)
             self._load()
             return Restored(target, backup, describe_state_change(before, self.states))
+        tables = decode_tables(raw, backup)
         check_own_tables(tables, backup, (META_TABLE, CATALOG_TABLE))
         papers_before = len(self.papers)
         moves, homeless = self._homes_in(tables.get(CATALOG_TABLE, {}))
@@ -824,7 +822,7 @@ class Library:
         for old, new in moves.items():
             put[new] = unite_states(put.get(new) or self.state(new), self.states[old])
         if moves and generation:
-            self.journal.write(JournalEntry(generation, {pid: st.to_dict() for pid, st in put.items()}, list(moves)))
+            self.journal.write(JournalEntry(generation, dict(put), list(moves)))
         atomic_write_bytes(target, raw, CATALOG_BACKUPS)  # the commit point: _load applies the journal
         self._state_db.storage.forget()
         unpin_backups(target)

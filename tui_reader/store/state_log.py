@@ -11,9 +11,12 @@ read is damage, reported by the reader and set aside by the writer.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import orjson
 
 LOG_SUFFIX = ".log"
@@ -21,7 +24,8 @@ LOG_SUFFIX = ".log"
 FOLD_BYTES = 1 << 20
 FOLD_LINES = 1000
 
-Entry = tuple[str, dict[str, dict], list[str]]
+Entry = tuple[str, dict[str, Any], list[str]]
+Convert = Callable[[dict[str, dict]], dict[str, Any]]  # a line's documents as the file's records
 
 
 def log_path_of(path: Path) -> Path:
@@ -40,7 +44,7 @@ class LogContents:
         return self.size > self.whole
 
 
-def read_log(path: Path) -> LogContents:
+def read_log(path: Path, convert: Convert | None = None) -> LogContents:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -49,14 +53,14 @@ def read_log(path: Path) -> LogContents:
     contents = LogContents(whole=whole, size=len(raw))
     for number, line in enumerate(raw[:whole].split(b"\n")[:-1], 1):
         try:
-            contents.entries.append(parse_line(line))
+            contents.entries.append(parse_line(line, convert))
         except ValueError as error:
             if contents.damage is None:
                 contents.damage = f"line {number} is not a change ({error})"
     return contents
 
 
-def parse_line(line: bytes) -> Entry:
+def parse_line(line: bytes, convert: Convert | None = None) -> Entry:
     data = orjson.loads(line)  # orjson.JSONDecodeError is a ValueError
     if not isinstance(data, dict):
         raise ValueError("not an object")
@@ -65,12 +69,21 @@ def parse_line(line: bytes) -> Entry:
         raise ValueError("no table, put and drop")
     if not all(isinstance(doc, dict) for doc in put.values()) or not all(isinstance(pid, str) for pid in drop):
         raise ValueError("a record that is not an object")
-    return table, put, drop
+    return table, (convert(put) if convert is not None else put), drop
 
 
-def encode_line(table: str, put: dict[str, dict], drop: list[str]) -> bytes:
-    """orjson.JSONEncodeError for text that cannot be JSON (a lone surrogate)."""
-    return orjson.dumps({"table": table, "put": put, "drop": drop}) + b"\n"
+def encode_line(table: str, put: dict[str, Any], drop: list[str]) -> bytes:
+    return encode_json({"table": table, "put": put, "drop": drop}) + b"\n"
+
+
+def encode_json(data: Any) -> bytes:
+    """The JSON of a log line and of the file it is folded into (msgspec: the documents may be
+    records, or plain dicts); ValueError for text JSON cannot hold (a lone surrogate from a
+    terminal's bad bytes)."""
+    try:
+        return msgspec.json.encode(data)
+    except (TypeError, ValueError) as error:
+        raise ValueError(str(error)) from None
 
 
 def replay(tables: dict[str, dict], entries: list[Entry]) -> None:
