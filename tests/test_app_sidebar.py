@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_helpers import make_app, paper_list, running
+from app_helpers import make_app, paper_list, running, wait_until
 from tui_reader.search.query import SMART_VIEWS
 from tui_reader.search.searcher import Searcher
 from tui_reader.ui.sidebar import count_with_code, view_counts
@@ -98,3 +98,23 @@ async def test_counts_kept_from_state_changes_equal_a_full_recount(library, conf
         assert [sidebar.get_option_at_index(i).id for i in range(sidebar.option_count)] == kept[2]
         assert sidebar.counts == view_counts(library, count_with_code(library))
         assert sidebar.tag_counts == library.tag_counts()
+
+
+async def test_counts_taken_in_a_thread_include_a_star_given_while_they_were_counted(library, config_folder, monkeypatch):
+    """A big library's sidebar counts in a thread, on the states of the moment it began (here it
+    waits for the lock an import holds). A star given meanwhile moves the counts shown; the
+    thread's older result must not replace them: it is counted again."""
+    monkeypatch.setattr("tui_reader.ui.sidebar.COUNT_IN_THREAD_FROM", 0)
+    prepare(library)
+    app = make_app(library, config_folder)
+    async with running(app) as pilot:
+        sidebar = app.main_screen.sidebar
+        starred_before = sidebar.counts["starred"]
+        with library.access:  # as an import would: the count started now waits
+            sidebar.refresh_counts()
+            await pilot.press("j", "j", "j", "j", "j", "j", "s")
+            assert sidebar.counts["starred"] == starred_before + 1
+        await wait_until(pilot, lambda: not [w for w in app.workers if w.name == "count the sidebar" and not w.is_finished])
+        await pilot.pause()
+        assert sidebar.counts == view_counts(library, count_with_code(library))
+        assert sidebar.counts["starred"] == starred_before + 1 and sidebar.tag_counts == library.tag_counts()

@@ -461,7 +461,8 @@ class Catalog(Mapping[str, Paper]):
         self._clear()
         self._blob, self._text = blob, text
         self.ids = file_order
-        self._row = dict(zip(file_order, range(len(file_order))))
+        with self._row_lock:  # after a first-use build of the old catalog's map, not before it
+            self._row = dict(zip(file_order, range(len(file_order))))
         self.spans, self.text_starts = layout.spans, text_starts
         columns = list(zip(*layout.metas)) or [()] * 7
         del layout.metas

@@ -354,11 +354,11 @@ class Library:
         """Newest import first; within one import, the source's own order."""
         return self.papers.order
 
-    def tag_counts(self) -> dict[str, int]:
-        """Papers per tag; a hidden paper counts under none."""
+    def tag_counts(self, states: dict[str, PaperState] | None = None) -> dict[str, int]:
+        """Papers per tag, with `states` (the library's now, by default); a hidden paper counts under none."""
         counts: dict[str, int] = {}
         present = self.papers.row  # `in` answered in C
-        for pid, state in self.states.items():
+        for pid, state in (self.states if states is None else states).items():
             if pid in present and not state.hidden:
                 for tag in state.tags:
                     counts[tag] = counts.get(tag, 0) + 1

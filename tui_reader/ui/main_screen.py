@@ -133,8 +133,15 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
     def on_mount(self) -> None:
         self.apply_filter()
         self.paper_list.focus()
+        self.call_after_refresh(self._fill_after_first_frame)
         self.set_timer(PREPARE_SEARCH_AFTER, self.prepare_search)
         self.set_timer(RELATED_AFTER, self.start_related_model)
+
+    def _fill_after_first_frame(self) -> None:
+        """The list is what the first frame is for; then the paper under the cursor; then the
+        sidebar's counts (in a thread for a big library, which would slow the frames before)."""
+        self.show_current()
+        self.call_after_refresh(self.sidebar.refresh_counts, catalog_changed=True)
 
     def prepare_search(self) -> None:
         """In a big catalog, build the searcher's caches in a thread once the first screen is up:

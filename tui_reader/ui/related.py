@@ -174,8 +174,8 @@ class RelatedActions:
     def show_related(self, paper_id: str | None) -> None:
         model = self.related_model
         section = self.related_section
-        row = self.library.papers.row.get(paper_id) if paper_id else None
-        if model is None or row is None:
+        row = self.library.papers.row_of(paper_id) if paper_id and model is not None else None
+        if row is None:
             section.display = False
             section.related_ids = []
             return
@@ -201,7 +201,7 @@ class RelatedActions:
         for_you = None
         if self._for_you is not None and self._for_you[0] == self.view and self.related_model is not None:
             _, scores, classifier = self._for_you
-            row = self.library.papers.row.get(paper_id)
+            row = self.library.papers.row_of(paper_id)
             if row is not None:
                 for_you = (float(scores[row]), self.related_model.why(row, classifier))
         label = "For you" if self.view == FOR_YOU_VIEW_ID else "Like #" + self.view[len(LIKE_PREFIX):]

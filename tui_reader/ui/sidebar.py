@@ -9,7 +9,9 @@ two prompts, never a recount over every paper or state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
@@ -28,16 +30,16 @@ from tui_reader.ui.safe_text import safe_line
 from tui_reader.ui.saved_views import SavedViewKeys
 
 LABEL_WIDTH = 22  # characters for "label   count" until the sidebar knows its width
-COUNT_IN_THREAD_FROM = 20_000  # papers from which saved views are counted in a thread
+COUNT_IN_THREAD_FROM = 20_000  # papers from which the sidebar counts in a thread (keys are not held up)
 SAVED_ONE_BY_ONE = 50  # a bigger change (a bulk action) counts the saved views again
 DEFAULT_VIEW = "view:all"
 
 
-def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int]:
-    """How many papers each smart view shows (hidden papers only in Hidden). `with_code` and `new`
-    are counted once per catalog change."""
+def view_counts(library: Library, with_code: int, new: int = 0, states: Mapping[str, PaperState] | None = None) -> dict[str, int]:
+    """How many papers each smart view shows (hidden papers only in Hidden), with `states` (the
+    library's now, by default). `with_code` and `new` are counted once per catalog change."""
     present = library.papers.row  # answers `pid in` in C (the catalog's own __contains__ is Python)
-    states = [(pid, s) for pid, s in library.states.items() if pid in present]
+    states = [(pid, s) for pid, s in (library.states if states is None else states).items() if pid in present]
     hidden = [pid for pid, s in states if s.hidden]
     shown = [s for _, s in states if not s.hidden]
     total = len(library.papers) - len(hidden)
@@ -53,11 +55,11 @@ def view_counts(library: Library, with_code: int, new: int = 0) -> dict[str, int
     }
 
 
-def new_counts(library: Library, new_ids: set[str]) -> dict[str, int]:
+def new_counts(library: Library, new_ids: set[str], states: Mapping[str, PaperState]) -> dict[str, int]:
     """How many new papers each smart view and tag holds (few papers: one pass over them)."""
     counts: dict[str, int] = {}
     for pid in new_ids:
-        state = library.state(pid)
+        state = states.get(pid) or PaperState()
         if state.hidden:
             continue
         keys = [f"view:{key}" for key, n in state_counts(state).items() if n] + [f"tag:{tag}" for tag in state.tags]
@@ -83,6 +85,18 @@ def shown_tags(state: PaperState) -> list[str]:
 
 def count_with_code(library: Library) -> int:
     return library.papers.count_with_link("code")  # the catalog's index knows, unparsed
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The sidebar's counts, taken on one snapshot of the states."""
+
+    states: Mapping[str, PaperState]
+    with_code: int
+    new_ids: set[str]
+    views: dict[str, int]
+    tags: dict[str, int]
+    new: dict[str, int]
 
 
 def view_label(view: str) -> str:
@@ -123,15 +137,12 @@ class Sidebar(SavedViewKeys, MovingOptionList):
         self._new_ids: set[str] = set()  # papers added since the last visit
         self.new_counts: dict[str, int] = {}  # option id -> how many of its papers are new
         self._counting = 0  # the newest count of saved views in a thread
+        self._refreshing = 0  # the newest count of everything in a thread
         self._changed_while_counting = False
         self._tags: list[str] = []
         self.counts: dict[str, int] = {}  # smart view key -> count, kept up to date
         self.tag_counts: dict[str, int] = {}  # tag -> count, sorted by tag
         self.label_width = LABEL_WIDTH  # follows the sidebar's width, so a count never wraps
-
-    def on_mount(self) -> None:
-        # The list of papers is what the first screen is for: count after it is painted.
-        self.call_after_refresh(self.refresh_counts, catalog_changed=True)
 
     def on_resize(self) -> None:
         width = max(8, self.scrollable_content_region.width - 1)
@@ -152,16 +163,57 @@ class Sidebar(SavedViewKeys, MovingOptionList):
         return label
 
     def refresh_counts(self, catalog_changed: bool = False) -> None:
-        """Count everything afresh (at start, after an import or a restored backup)."""
+        """Count everything afresh (at start, after an import or a restored backup). A big
+        library is counted in a thread: keys are handled meanwhile."""
         if catalog_changed:
             self._searcher = Searcher(self.library.papers, self.library.states, self.new_since)
-        searcher = self.searcher()
-        if catalog_changed or self._with_code is None:
-            self._with_code = count_with_code(self.library)
-            self._new_ids = set(searcher.filter(self.library.ordered_ids(), [NEW])) if searcher.new_since else set()
-        self.counts = view_counts(self.library, self._with_code, len(self._new_ids))
-        self.tag_counts = self.library.tag_counts()
-        self.new_counts = new_counts(self.library, self._new_ids)
+        self._refreshing += 1
+        if len(self.library.papers) < COUNT_IN_THREAD_FROM:
+            self._take_counts(self._counted(self.searcher(), self.library.states, catalog_changed))
+            return
+        generation, states = self._refreshing, self.library.states
+        searcher = Searcher(self.library.papers, states, self.new_since)  # its own: the sidebar's stays the main thread's
+        lock = self.library.access  # held by an import while it changes the library
+
+        def work() -> None:
+            counted = self._counted(searcher, states, catalog_changed, lock)
+            try:
+                self.app.call_from_thread(counted_in_thread, counted)
+            except RuntimeError:  # the app is closing
+                pass
+
+        def counted_in_thread(counted: Counted) -> None:
+            if generation != self._refreshing:
+                return
+            if counted.states is not self.library.states:  # a state changed meanwhile: count it in
+                self.refresh_counts(catalog_changed)
+                return
+            self._take_counts(counted)
+
+        self.run_worker(work, thread=True, group="counts", exclusive=True, name="count the sidebar",
+                        description="count the sidebar", exit_on_error=False)  # fmt: skip
+
+    def _counted(self, searcher: Searcher, states: Mapping[str, PaperState], catalog_changed: bool,
+                 lock: AbstractContextManager = nullcontext()) -> Counted:
+        """Every count, on `states` (a snapshot: never changed in place). No widget is touched:
+        this runs in a thread for a big library. `lock` is held for one step at a time, so a
+        search waiting for it waits for one step at most."""
+        library = self.library
+        with_code, new_ids = self._with_code, self._new_ids
+        if catalog_changed or with_code is None:
+            with lock:
+                with_code = count_with_code(library)
+                new_ids = set(searcher.filter(library.ordered_ids(), [NEW])) if searcher.new_since else set()
+        with lock:
+            views = view_counts(library, with_code, len(new_ids), states)
+        with lock:
+            tags = library.tag_counts(states)
+        with lock:
+            return Counted(states, with_code, new_ids, views, tags, new_counts(library, new_ids, states))
+
+    def _take_counts(self, counted: Counted) -> None:
+        self._with_code, self._new_ids = counted.with_code, counted.new_ids
+        self.counts, self.tag_counts, self.new_counts = counted.views, counted.tags, counted.new
         self._recount_saved()
         self._saved_shown = []  # rebuild the options: views may have been added, renamed or moved
         self._show_counts()
