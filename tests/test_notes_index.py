@@ -43,6 +43,7 @@ def test_a_random_run_of_changes_always_agrees_with_a_direct_scan():
     rng = random.Random(7)
     states = {f"p{n}": PaperState(tags=[rng.choice(VALUES)]) for n in range(300)}
     index = NotesIndex()
+    snapshots = [states]
     for step in range(3 * REBUILD_AFTER):
         states = dict(states)  # a new snapshot for each change, as the Library makes
         pid = f"p{rng.randrange(400)}"
@@ -53,8 +54,16 @@ def test_a_random_run_of_changes_always_agrees_with_a_direct_scan():
             states[pid] = PaperState(tags=[rng.choice(VALUES)])
         else:
             states[pid] = PaperState(note=f"about {rng.choice(VALUES)} and more")
-        value = rng.choice(VALUES)
-        assert found(index, states, value) == direct(states, value), step
+        if rng.random() < 0.1:
+            index.build(states)  # as the search session prepares it ahead
+            before = snapshots[-1]  # the snapshot asked about last, before the text was rebuilt
+            assert found(index, before, "a") == direct(before, "a"), step
+        for value in rng.sample(VALUES, 2):  # typing: more than one value asked of one snapshot
+            assert found(index, states, value) == direct(states, value), step
+        if step % 10 == 0:
+            earlier = snapshots[rng.randrange(len(snapshots))]  # an answer still wanted from older states
+            assert found(index, earlier, "a") == direct(earlier, "a"), step
+        snapshots.append(states)
 
 
 def test_values_with_the_separators_are_searched_directly():

@@ -68,16 +68,19 @@ class NotesIndex:
 
     def __init__(self) -> None:
         self._joined: _Joined | None = None
+        # the ids changed in the last snapshot asked about since the text was built: typing a
+        # search after a star asks with the same snapshot at every key
+        self._changed: tuple[dict[str, PaperState], set[str]] | None = None
 
     def forget(self) -> None:
-        self._joined = None
+        self._joined = self._changed = None
 
     def build(self, states: dict[str, PaperState]) -> None:
         """Join the text now (ahead of the first search), unless it is in step with `states`."""
         keys, values = list(states), list(states.values())
         joined = self._joined
         if joined is None or joined.changed_since(keys, values) != set():
-            self._joined = _Joined(states, keys, values)
+            self._joined, self._changed = _Joined(states, keys, values), None
 
     def hits(self, states: dict[str, PaperState], value: str) -> Iterable[str]:
         """Ids whose state matches `value` (see note_or_tag_contains); an id may come twice."""
@@ -86,11 +89,15 @@ class NotesIndex:
         joined = self._joined
         if joined is not None and joined.states is states:  # the very snapshot it was built from
             return joined.find(value)
-        keys, values = list(states), list(states.values())
-        changed = joined.changed_since(keys, values) if joined is not None else None
-        if changed is None:
-            joined = self._joined = _Joined(states, keys, values)
-            changed = set()
+        if self._changed is not None and self._changed[0] is states:
+            changed = self._changed[1]
+        else:
+            keys, values = list(states), list(states.values())
+            changed = joined.changed_since(keys, values) if joined is not None else None
+            if changed is None:
+                joined = self._joined = _Joined(states, keys, values)
+                changed = set()
+            self._changed = (states, changed)
         found = [pid for pid in joined.find(value) if pid not in changed]
         found += [pid for pid in changed if note_or_tag_contains(states[pid], value)]
         return found
