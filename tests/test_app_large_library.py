@@ -7,6 +7,7 @@ import gc
 import pytest
 
 from app_helpers import make_app, notices, paper_list, reopen_state, running, settles, wait_until
+from tui_reader.store.gc_pause import YOUNG_PASS_AFTER
 from tui_reader.store.library import Library
 from tui_reader.models import Link, Paper
 from tui_reader.ui.app import FREEZE_AFTER
@@ -117,7 +118,7 @@ async def test_the_search_is_prepared_after_the_start_and_stays_right(big_librar
 @pytest.mark.parametrize("freeze", [True, False])
 async def test_a_real_start_hides_what_lives_on_from_the_collector(library, config_folder, freeze):
     # run_app asks for it; tests do not (a frozen app would outlive its test)
-    frozen = gc.get_freeze_count()
+    frozen, threshold = gc.get_freeze_count(), gc.get_threshold()
     app = make_app(library, config_folder, freeze_after_start=freeze)
     gc.disable()  # as the command leaves it while the app starts (tui_reader.entry)
     try:
@@ -128,9 +129,12 @@ async def test_a_real_start_hides_what_lives_on_from_the_collector(library, conf
             await wait_until(pilot, lambda: marker and (not freeze or gc.get_freeze_count() > frozen))
             assert (gc.get_freeze_count() > frozen) is freeze
             assert gc.isenabled() is freeze  # the app turns it back on when it freezes
+            # and young passes come less often: a search's big lists are mostly freed before one walks them
+            assert (gc.get_threshold()[0] == YOUNG_PASS_AFTER) is freeze
     finally:
         gc.enable()
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys(big_library, config_folder):

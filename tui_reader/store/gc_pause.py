@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+YOUNG_PASS_AFTER = 20_000  # allocations between young passes in the app (Python's default: 700)
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     was_enabled = gc.isenabled()
@@ -49,6 +52,7 @@ def settle_after_start() -> None:
     """The app has started: freeze what lives on (clearing the cyclic garbage first), then turn
     the collector back on."""
     freeze_survivors(collect_first=True)
+    gc.set_threshold(YOUNG_PASS_AFTER, *gc.get_threshold()[1:])
     gc.enable()
 
 
