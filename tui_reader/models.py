@@ -254,5 +254,3 @@ def normalise_tag(tag: str) -> str:
     """Tags are lowercase words; inner whitespace becomes '-'; a leading '#' (the app shows tags
     as #vision, so users type it) is not part of the tag."""
     return "-".join(tag.strip().lstrip("#").lower().split())
-
-

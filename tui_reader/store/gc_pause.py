@@ -50,7 +50,8 @@ def back_on() -> None:
 
 def settle_after_start() -> None:
     """The app has started: freeze what lives on (clearing the cyclic garbage first), then turn
-    the collector back on."""
+    the collector back on, with young passes rarer than Python's default: a search's lists of
+    many ids are mostly freed by their reference count before a pass would walk them."""
     freeze_survivors(collect_first=True)
     gc.set_threshold(YOUNG_PASS_AFTER, *gc.get_threshold()[1:])
     gc.enable()
