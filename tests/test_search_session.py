@@ -151,3 +151,13 @@ def test_the_library_orders_getter_of_a_big_catalog_answers_what_the_oracle_does
         session.shown = None
         _, shown = answer(session, query)
         assert shown.ids == oracle(library, query), query
+
+
+def test_an_answer_says_where_the_paper_to_keep_is_among_its_ids(library):
+    """Found in the query's thread, so the thread that shows the answer does not scan its ids."""
+    session = SearchSession(library)
+    found = oracle(library, "model")
+    inside, outside = found[len(found) // 2], next(pid for pid in library.ordered_ids() if pid not in found)
+    for keep, at in ((inside, found.index(inside)), (outside, None), (None, None)):
+        shown = session.run_now(session.ask("view:all", "added", parse_query("model"), keep=keep))
+        assert shown.ids == found and (shown.keep, shown.kept_at) == (keep, at)

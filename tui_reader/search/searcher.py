@@ -188,6 +188,16 @@ class Searcher:
 _TAGS, _NOTE, _STARRED, _READ, _HIDDEN = (operator.attrgetter(name) for name in ("tags", "note", "starred", "read", "hidden"))
 
 
+def position(ids: list[str], pid: str | None) -> int | None:
+    """Where `pid` is in `ids` (one pass in C; a dict of rows costs far more), None if not there."""
+    if pid is None:
+        return None
+    try:
+        return ids.index(pid)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=4)
 def _ones(n: int) -> int:
     return int.from_bytes(b"\x01" * n, "little")
@@ -235,6 +245,8 @@ class Shown:
     terms: tuple[Term, ...]
     states_version: int
     ids: list[str]
+    keep: str | None = None  # the paper under the cursor when the query was asked...
+    kept_at: int | None = None  # ...and its place in `ids` (None: not among them), found in the query's thread
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,7 @@ class Query:
     base: list[str]
     todo: list[Term]
     order: str
+    keep: str | None = None  # the paper the cursor should stay on
 
 
 class Ranker(Protocol):
@@ -295,8 +308,9 @@ class SearchSession:
         self.shown = None
         self.states_version += 1
 
-    def ask(self, view: str, sort: str, terms: list[Term]) -> Query:
-        """Plan the newest query: narrow the shown answer when that is right and saves work."""
+    def ask(self, view: str, sort: str, terms: list[Term], keep: str | None = None) -> Query:
+        """Plan the newest query: narrow the shown answer when that is right and saves work. The
+        answer says where `keep` is among its ids (a scan of them, not made in the thread that shows)."""
         self._generation += 1
         shown, papers = self.shown, self.library.papers
         base, todo, order = self.library.ordered_ids(), terms, sort
@@ -308,7 +322,7 @@ class SearchSession:
             base, order = shown.ids, "added"  # already sorted: the filter keeps the order
             todo = [term for term in terms if term not in shown.terms]
         return Query(self._generation, view, sort, tuple(terms), self.states_version, self.library.states,
-                     base, todo, order)
+                     base, todo, order, keep)
 
     def is_big(self) -> bool:
         """A catalog big enough for queries in a thread (and caches prepared ahead)."""
@@ -373,4 +387,4 @@ class SearchSession:
             ids = searcher.filter(query.base, query.todo) if query.todo else list(query.base)
             if query.order != "added":  # (the ids are in that order, and a list of their own)
                 ids = sort_ids(ids, query.order, self.library.papers, query.states)
-        return Shown(query.view, query.sort, query.terms, query.states_version, ids)
+        return Shown(query.view, query.sort, query.terms, query.states_version, ids, query.keep, position(ids, query.keep))

@@ -215,7 +215,7 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
             return
         search.border_subtitle = None
         search.remove_class("-error")
-        query = self.session.ask(self.view, self.sort, terms)
+        query = self.session.ask(self.view, self.sort, terms, keep=self.paper_list.current_id)
         self._search_asked = self.search_text
         answer = None if self.session.in_thread(query) else self.session.run_now(query)
         if answer is not None:
@@ -240,7 +240,11 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
             return
         self.left_view = set()
         self.shown_terms, self.shown_search = answer.terms, self._search_asked
-        self.paper_list.set_rows(answer.ids, keep=self.take_pending_jump() or self.paper_list.current_id)
+        keep = self.take_pending_jump() or self.paper_list.current_id
+        if keep is not None and keep == answer.keep:  # already looked for, in the query's thread
+            self.paper_list.set_rows(answer.ids, keep_at=answer.kept_at)
+        else:
+            self.paper_list.set_rows(answer.ids, keep=keep)
         if before is None or before.view != answer.view:  # the For-you score shows in a ranked view only
             self.show_related(self.shown_id)
         self.update_titles()

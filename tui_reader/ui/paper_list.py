@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from tui_reader.latex import to_unicode
 from tui_reader.store.library import Library
+from tui_reader.search.searcher import position
 from tui_reader.ui.navigation import moves
 from tui_reader.ui.safe_text import safe_line
 from tui_reader.wording import shown
@@ -97,17 +98,13 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
     def current_id(self) -> str | None:
         return self.ids[self.cursor] if self.cursor < len(self.ids) else None
 
-    def set_rows(self, ids: list[str], keep: str | None = None) -> None:
-        """Show `ids`; the cursor stays on `keep` if it is among them, else goes to the top."""
+    def set_rows(self, ids: list[str], keep: str | None = None, keep_at: int | None = None) -> None:
+        """Show `ids`; the cursor stays on `keep` if it is among them (or goes to `keep_at`, where
+        the caller found it), else goes to the top."""
         self.ids = ids
         self._rows_by_id = None  # (a row's look depends on its paper, not on its place: the strips stay)
         self.virtual_size = Size(self._row_width(), len(ids))
-        row = None
-        if keep is not None:
-            try:
-                row = ids.index(keep)  # one pass in C; building a dict of rows costs far more
-            except ValueError:
-                pass
+        row = keep_at if keep_at is not None else position(ids, keep)
         self._move(row if row is not None else 0, force=True)
         self.refresh()
 
