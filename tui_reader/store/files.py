@@ -368,7 +368,8 @@ def remove_temp_files(folder: Path) -> list[Path]:
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: orjson, atomic replace, corruption detection, the parsed tables in memory.
+    """TinyDB storage: JSON (read by orjson, or by msgspec straight into `records`), atomic replace,
+    corruption detection, the parsed tables in memory.
 
     With `log`, a change is appended to the log beside the file (store/state_log.py) and the file
     is rewritten only when the log is folded into it (fold_log: past a bound, and when a writer
