@@ -93,7 +93,7 @@ def main() -> int:
     mark_ms, undo_ms, size = library_calls(folder, marked)
     print(f"set_read {mark_ms:.0f} ms, undo {undo_ms:.0f} ms", flush=True)
     action_ms = asyncio.run(app_action(folder, marked))
-    print(f"| papers | marked | set_read ms | undo ms | app action ms | state.json |")
+    print("| papers | marked | set_read ms | undo ms | app action ms | state.json |")
     print(f"| {n:,} | {marked:,} | {mark_ms:.0f} | {undo_ms:.0f} | {action_ms:.0f} | {size / 1e6:.1f} MB |")
     return 0
 

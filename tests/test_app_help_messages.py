@@ -7,7 +7,6 @@ import os
 
 import pytest
 from textual.widgets import Static
-from textual.widgets._toast import Toast
 
 from app_helpers import current_id, make_app, notices, paper_list, running, settles
 from tui_reader.config import config_path

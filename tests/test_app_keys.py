@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from app_helpers import FIRST_TITLE, current_id, make_app, notices, opened_url, paper_list, reopen_state, running, wait_until
-from tui_reader.ui.detail import DetailPane
 
 
 async def test_opens_on_the_sample_with_the_first_paper_shown(library, config_folder):

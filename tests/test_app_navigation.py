@@ -8,7 +8,7 @@ import pytest
 from textual import events
 from textual.scrollbar import ScrollBar
 
-from app_helpers import current_id, make_app, notices, paper_list, running, settles, wait_until
+from app_helpers import current_id, make_app, paper_list, running, settles, wait_until
 from tui_reader.ui.detail import DetailPane
 from tui_reader.ui.navigation import MovingOptionList
 

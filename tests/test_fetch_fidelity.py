@@ -81,7 +81,7 @@ def api(local_fetch_env):
 def test_fetch_hf_without_a_date_takes_the_latest_day_only(api, capsys, tmp_path):
     code, out, err = run(capsys, tmp_path, "fetch", "hf", "--base-url", api.url, "--page-size", "10")
     assert code == 0, err
-    assert out == f"Imported 17 papers (17 new, 0 updated) from HF daily papers (the latest day)\n"
+    assert out == "Imported 17 papers (17 new, 0 updated) from HF daily papers (the latest day)\n"
     assert [r.get("date") for r in api.requests] == [None, LATEST_DAY, LATEST_DAY]  # the day read from the first page
     papers = catalog(tmp_path)
     assert {p.submitted for p in papers.values()} == {LATEST_DAY}

@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from cli_helpers import run
-from reliability_helpers import ROOT, arxiv_paper, one_line, titled_paper, upgraded
+from reliability_helpers import ROOT, arxiv_paper, titled_paper, upgraded
 from tui_reader.export.backup import to_json
 from tui_reader.merge import unite_states
 from tui_reader.models import PaperState, title_id

@@ -10,12 +10,10 @@ import io
 import os
 import re
 import time
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 
 from tui_reader.models import Paper, PaperState
 from tui_reader.export.backup import to_json
