@@ -181,6 +181,22 @@ def test_a_state_file_with_a_key_this_version_does_not_know_keeps_every_state(fo
     assert states_of(folder) == {"2401.00008": note, "2401.00002": {"starred": True}}
 
 
+def test_a_newer_releases_key_stays_in_the_file_through_a_fold_and_a_log_line(folder):
+    """This release cannot show it, but it is the user's: the untouched records keep it on disk."""
+    data = orjson.loads((folder / "state.json").read_bytes())
+    data["state"]["2401.00008"]["colour"] = "red"
+    (folder / "state.json").write_bytes(orjson.dumps(data))
+    with log_of(folder).open("ab") as log:  # a newer release's change, still in the log
+        log.write(orjson.dumps({"table": "state", "put": {"2401.00005": {"read": True, "pinned": 2}}, "drop": []}) + b"\n")
+    with Library(folder) as lib:  # the writer folds the log at its open and at its close
+        assert lib.problems == [] and lib.state("2401.00008").note == "from the first session"
+        assert lib.state("2401.00005").read
+        lib.set_starred(["2401.00001"])
+    kept = orjson.loads((folder / "state.json").read_bytes())["state"]
+    assert kept["2401.00008"]["colour"] == "red" and kept["2401.00005"]["pinned"] == 2
+    assert kept["2401.00001"]["starred"] is True
+
+
 def test_the_log_is_folded_in_past_its_bound(folder, monkeypatch):
     monkeypatch.setattr(files, "FOLD_LINES", 3)
     state_file = folder / "state.json"
@@ -267,10 +283,10 @@ def test_a_reader_never_takes_the_old_file_with_the_emptied_log(folder, monkeypa
         real_read_log = files.read_log
         folds = []
 
-        def fold_first(path, *convert):
+        def fold_first(path, *check):
             if not folds:  # between this reader's two reads, once
                 folds.append(writer._state_db.storage.fold_log())
-            return real_read_log(path, *convert)
+            return real_read_log(path, *check)
 
         monkeypatch.setattr(files, "read_log", fold_first)
         with Library(folder, read_only=True) as reader:

@@ -61,8 +61,9 @@ def decode_tables(raw: bytes, path: Path) -> dict[str, dict[str, dict]]:
 @dataclass(frozen=True)
 class Records:
     """What every document of a file is: `kind`, a msgspec Struct, made straight from the file's
-    bytes in C; `convert`, the same from plain dicts (a log line), raising ValueError that says
-    what is wrong. A big library's state file is 180,000 records read at every open."""
+    bytes in C; `convert`, the same from plain dicts, raising ValueError that says what is wrong
+    (it checks the documents kept as written). A big library's state file is 180,000 records read
+    at every open."""
 
     kind: type
     convert: Callable[[dict[str, dict]], dict[str, Any]]
@@ -73,8 +74,10 @@ class Records:
 
 
 def decode_records(raw: bytes, path: Path, records: Records, own: Iterable[str] | None) -> dict[str, dict[str, Any]]:
-    """decode_tables and check_own_tables, every document made a record. When anything is wrong
-    the file is read again as plain JSON, so the error says what, as decode_tables does."""
+    """decode_tables and check_own_tables, every document made a record. Otherwise (a damaged
+    file, or a key this release does not know) the file is read again as plain JSON: the error
+    says what, as decode_tables does; or each document is checked and kept as written, so a newer
+    release's key stays in the file when this one writes it back."""
     try:
         data = records.decoder.decode(raw)
     except msgspec.DecodeError:  # (a record of the wrong shape is a ValidationError, a DecodeError)
@@ -82,9 +85,11 @@ def decode_records(raw: bytes, path: Path, records: Records, own: Iterable[str] 
         if own is not None:
             check_own_tables(data, path, own)
         try:
-            return {name: records.convert(table) for name, table in data.items()}
+            for table in data.values():
+                records.convert(table)
         except ValueError as error:
             raise CorruptFileError(path, f"a record has the wrong shape ({error})") from None
+        return data
     if own is not None:
         check_own_tables(data, path, own)
     return data
@@ -382,7 +387,7 @@ class AtomicJSONStorage(Storage):
                  own_tables: Iterable[str] | None = None, log: bool = False, records: Records | None = None):
         self.path = Path(path)
         self.own_tables = own_tables
-        self.records = records  # None: documents are plain dicts
+        self.records = records  # None: documents are plain dicts (with records: records, or dicts as written)
         self.keep_backups = keep_backups
         self.read_only = read_only
         self.log_path = log_path_of(self.path) if log else None
@@ -401,14 +406,14 @@ class AtomicJSONStorage(Storage):
     def _read_disk(self) -> dict[str, dict] | None:
         """The file and the log, read again if a writer folded the log in between (the file is
         then a new one): never an old file with the emptied log."""
-        convert = self.records.convert if self.records is not None else None
+        check = self.records.convert if self.records is not None else None
         for _attempt in range(10):
             seen = file_identity(self.path)
             try:
                 raw: bytes | None = self.path.read_bytes()
             except FileNotFoundError:
                 raw = None
-            log = read_log(self.log_path, convert) if self.log_path is not None else LogContents()
+            log = read_log(self.log_path, check) if self.log_path is not None else LogContents()
             if file_identity(self.path) == seen:
                 break
         if raw is None:

@@ -25,7 +25,7 @@ JOURNAL_FILE = "import.journal"
 @dataclass
 class JournalEntry:
     generation: str
-    put: dict[str, PaperState]  # state records to write, by paper id
+    put: dict[str, PaperState | dict]  # state records to write, by paper id (as read: checked, as written)
     drop: list[str]  # state records to remove
 
 
@@ -41,7 +41,8 @@ class ImportJournal:
         """The pending entry, or None (none, or not one we wrote whole: it is then never applied)."""
         try:
             data = orjson.loads(self.path.read_bytes())
-            return JournalEntry(str(data["generation"]), states_from_docs(data["put"]), [str(pid) for pid in data["drop"]])
+            states_from_docs(data["put"])  # the records' shape checked; kept as written
+            return JournalEntry(str(data["generation"]), dict(data["put"]), [str(pid) for pid in data["drop"]])
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -149,6 +150,8 @@ class Library:
 
     def _load_states(self) -> dict[str, PaperState]:
         states = self._read_table(self._state_db, STATE_TABLE)  # records as read: never changed in place
+        if not all(map(isinstance, states.values(), repeat(PaperState))):  # some kept as written (checked)
+            states = states_from_docs(states)
         # A crash between moving a record to its arXiv id and moving its state leaves the state
         # under the old id: follow the alias.
         moved = [pid for pid in states if pid in self._aliases and pid not in self.papers] if self._aliases else ()
@@ -204,7 +207,7 @@ class Library:
             states = self.states.copy()  # a new snapshot, as every change makes
             for pid in entry.drop:
                 states.pop(pid, None)
-            states.update(entry.put)
+            states.update(states_from_docs(entry.put))
             self.states = states
 
     @staticmethod

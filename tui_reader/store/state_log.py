@@ -25,7 +25,7 @@ FOLD_BYTES = 1 << 20
 FOLD_LINES = 1000
 
 Entry = tuple[str, dict[str, Any], list[str]]
-Convert = Callable[[dict[str, dict]], dict[str, Any]]  # a line's documents as the file's records
+Check = Callable[[dict[str, dict]], object]  # ValueError for a document of the wrong shape
 
 
 def log_path_of(path: Path) -> Path:
@@ -44,7 +44,7 @@ class LogContents:
         return self.size > self.whole
 
 
-def read_log(path: Path, convert: Convert | None = None) -> LogContents:
+def read_log(path: Path, check: Check | None = None) -> LogContents:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -53,14 +53,15 @@ def read_log(path: Path, convert: Convert | None = None) -> LogContents:
     contents = LogContents(whole=whole, size=len(raw))
     for number, line in enumerate(raw[:whole].split(b"\n")[:-1], 1):
         try:
-            contents.entries.append(parse_line(line, convert))
+            contents.entries.append(parse_line(line, check))
         except ValueError as error:
             if contents.damage is None:
                 contents.damage = f"line {number} is not a change ({error})"
     return contents
 
 
-def parse_line(line: bytes, convert: Convert | None = None) -> Entry:
+def parse_line(line: bytes, check: Check | None = None) -> Entry:
+    """One change; its documents as written (a newer release's key stays), checked by `check`."""
     data = orjson.loads(line)  # orjson.JSONDecodeError is a ValueError
     if not isinstance(data, dict):
         raise ValueError("not an object")
@@ -69,7 +70,9 @@ def parse_line(line: bytes, convert: Convert | None = None) -> Entry:
         raise ValueError("no table, put and drop")
     if not all(isinstance(doc, dict) for doc in put.values()) or not all(isinstance(pid, str) for pid in drop):
         raise ValueError("a record that is not an object")
-    return table, (convert(put) if convert is not None else put), drop
+    if check is not None:
+        check(put)
+    return table, put, drop
 
 
 def encode_line(table: str, put: dict[str, Any], drop: list[str]) -> bytes:
