@@ -96,6 +96,8 @@ class ReaderApp(InOrderKeys, App[int]):
         self.control = None  # the CLI's socket while the app writes (listen_for_cli)
         self.background_fetch = BackgroundFetch(self)
         self.main_screen.sort = self.config.sort
+        self.register_reader_themes()
+        self.choose_start_theme()
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -232,8 +234,6 @@ class ReaderApp(InOrderKeys, App[int]):
 
     def on_mount(self) -> None:  # (InOrderKeys.on_mount runs too: Textual calls each class's handler)
         self.exit_on_signals()
-        self.register_reader_themes()
-        self.choose_start_theme()
         self.apply_keymap()
         # The app mounts inside Textual's start-up batch, where nothing reaches the terminal: a screen
         # pushed here is laid out and rendered once for nothing, and its after-refresh work runs
