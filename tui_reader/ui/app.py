@@ -96,6 +96,7 @@ class ReaderApp(InOrderKeys, App[int]):
         self.control = None  # the CLI's socket while the app writes (listen_for_cli)
         self.background_fetch = BackgroundFetch(self)
         self.main_screen.sort = self.config.sort
+        # Before the stylesheet's first parse: a theme chosen later has it parsed twice more.
         self.register_reader_themes()
         self.choose_start_theme()
 
