@@ -171,7 +171,8 @@ def test_a_log_line_with_a_record_of_the_wrong_shape_is_damage_in_the_log_not_in
 
 
 def test_a_state_file_with_a_key_this_version_does_not_know_keeps_every_state(folder):
-    """A newer release's field is dropped, the rest of each record kept, and nothing is reported."""
+    """In memory a newer release's field is left out (this one has no use for it), the rest of each
+    record is kept, and nothing is reported (the file keeps the field: the test after this one)."""
     data = orjson.loads((folder / "state.json").read_bytes())
     data["state"]["2401.00008"]["colour"] = "red"
     data["state"]["2401.00002"] = {"starred": True, "pinned": {"at": 3}}
