@@ -24,7 +24,6 @@ from tui_reader.store.library import Library
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.background_fetch import BackgroundFetch
 from tui_reader.ui.following import load_following, remember_visit
-from tui_reader.ui.help import HelpScreen
 from tui_reader.ui.key_order import InOrderKeys
 from tui_reader.ui.keymap import check_keymap
 from tui_reader.ui.main_screen import TINY_HEIGHT, TINY_WIDTH, MainScreen
@@ -463,6 +462,8 @@ class ReaderApp(InOrderKeys, App[int]):
         self.stop_listening()
 
     def show_help(self) -> None:
+        from tui_reader.ui.help import HelpScreen  # when first asked for, not at start
+
         keymap_file = self.config.path.name if self.config.path else None  # `tui-reader locate` says where
         self.push_screen(HelpScreen(self.help_sections(), keymap_file))
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import webbrowser
-
 # webbrowser falls back to these when there is no display; they would draw over the app.
 CONSOLE_BROWSERS = {"www-browser", "links", "links2", "elinks", "lynx", "w3m"}
 
 
 def open_in_browser(url: str) -> str | None:
     """Open `url`; None on success, else why it could not be opened. Blocking: run it in a thread."""
+    import webbrowser  # on the first link opened, not at start
+
     try:
         browser = webbrowser.get()
     except webbrowser.Error:
