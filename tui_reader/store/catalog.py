@@ -227,9 +227,10 @@ class Catalog(Mapping[str, Paper]):
     def _clear(self) -> None:
         self._blob: bytes | mmap.mmap = b""
         self._text: bytes | mmap.mmap = b""
-        self.ids: list[str] = []  # file order; row number = position
-        self._row: dict[str, int] | None = {}  # id -> row; None until first asked for (`row`)
-        self._front: dict[str, int] = {}  # id -> row of the papers a first screen shows, until `row` is built
+        with self._row_lock:  # the three change together (see `row`)
+            self.ids: list[str] = []  # file order; row number = position
+            self._row: dict[str, int] | None = {}  # id -> row; None until first asked for (`row`)
+            self._front: dict[str, int] = {}  # id -> row of the papers a first screen shows, until `row` is built
         self.spans: list[int] = []  # start, end per row (flat)
         self.text_starts: list[int] = []  # start of each row's search line in the text blob, plus the end
         self.titles: Sequence[str] = []
@@ -319,10 +320,10 @@ class Catalog(Mapping[str, Paper]):
             return False
         self._text_checked = bytearray(len(self.text_crcs))
         self._index = index
-        self.ids = ids = index["ids"].as_list()
-        self._row = None  # built when first asked for: at 1M it costs more than the rest of the open
+        ids = index["ids"].as_list()
         front = chain(range(min(FRONT_ROWS, len(ids))), islice(index["order"], FRONT_ROWS))
-        self._front = {ids[i]: i for i in front}
+        with self._row_lock:  # the map is built when first asked for: at 1M it costs more than the rest of the open
+            self.ids, self._row, self._front = ids, None, {ids[i]: i for i in front}
         self.spans, self.text_starts, self.batches, self.seqs, self.order_rows, self.flags = (
             index[name] for name in ("spans", "text_starts", "batches", "seqs", "order", "flags"))
         self.titles, self.published, self.upvotes, self.categories = (
@@ -460,9 +461,9 @@ class Catalog(Mapping[str, Paper]):
         file_order = layout.ids
         self._clear()
         self._blob, self._text = blob, text
-        self.ids = file_order
+        row = dict(zip(file_order, range(len(file_order))))
         with self._row_lock:  # after a first-use build of the old catalog's map, not before it
-            self._row = dict(zip(file_order, range(len(file_order))))
+            self.ids, self._row = file_order, row
         self.spans, self.text_starts = layout.spans, text_starts
         columns = list(zip(*layout.metas)) or [()] * 7
         del layout.metas
@@ -574,10 +575,11 @@ class Catalog(Mapping[str, Paper]):
         """Each id's row number. Built from the ids on first use (in C, not a comprehension)."""
         row = self._row
         if row is None:
-            with self._row_lock:
+            with self._row_lock:  # the ids it is built from stay those of the catalog meanwhile
                 row = self._row
                 if row is None:
-                    row = self._row = dict(zip(self.ids, range(len(self.ids))))
+                    ids = self.ids
+                    row = self._row = dict(zip(ids, range(len(ids))))
                     self._front = {}
         return row
 
