@@ -108,9 +108,8 @@ async def test_the_search_is_prepared_after_the_start_and_stays_right(big_librar
             screen.save(tagged, lambda: big_library.add_tags([tagged], ["quokka"]))  # after it: tested alone
             await pilot.press("slash")
             screen.query_one("#search").insert_text_at_cursor("quokka")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert paper_list(app).ids == [tagged]
+            # the query starts once the field's change is handled, then runs in a thread
+            await wait_until(pilot, lambda: paper_list(app).ids == [tagged])
     finally:
         big_library.remove_tags([tagged], ["zebrafish", "quokka"])  # leave the shared library as found
 
@@ -159,12 +158,11 @@ async def test_papers_are_stored_in_a_thread_behind_a_screen_that_holds_the_keys
                 assert isinstance(app.screen, Storing) and app.return_code is None  # no star, no quit
             finally:
                 held.release()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            imported = "Imported 3 papers (3 new, 0 updated) from the file"
+            await wait_until(pilot, lambda: any(imported in n.message for n in notices(app)))
             assert app.screen is app.main_screen and not papers.cached_rows_only
             assert len(papers.ids) == COUNT + 3 and papers.ids[0] == "2601.00000"
             assert not big_library.state(first).starred
-            assert any("Imported 3 papers (3 new, 0 updated) from the file" in n.message for n in notices(app))
             assert any("Still storing" in n.message for n in notices(app))
     finally:
         # leave the shared library as found: the three new papers out again

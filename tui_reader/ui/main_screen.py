@@ -280,14 +280,16 @@ class MainScreen(TriageActions, RelatedActions, LinkActions, Screen):
             self.paper_list.border_subtitle = Text(text)
 
     def reload(self, catalog_changed: bool = True) -> None:
-        """After a restored backup or an import: everything may differ."""
+        """After a restored backup or an import: everything may differ. The list first: the
+        sidebar's count of a big library holds the library's lock in a thread, which would send
+        the list's query to a thread behind it."""
         self.session.reset()
-        self.sidebar.refresh_counts(catalog_changed=catalog_changed)
-        self.prepare_search()
-        self.start_related_model()
         self.apply_filter()
         self.paper_list.refresh_all_rows()
         self.show_current(force=True)
+        self.sidebar.refresh_counts(catalog_changed=catalog_changed)
+        self.prepare_search()
+        self.start_related_model()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
