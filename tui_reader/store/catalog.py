@@ -48,8 +48,7 @@ from tui_reader.store.files import (
     atomic_write_chunks,
     best_effort_write,
     best_effort_write_chunks,
-    check_own_tables,
-    decode_tables,
+    decode_own_tables,
     map_or_read,
     read_mapped,
 )
@@ -272,8 +271,7 @@ class Catalog(Mapping[str, Paper]):
         if self.on_rebuild is not None:
             self.on_rebuild(stat.st_size)
         raw = self.path.read_bytes()
-        tables = decode_tables(raw, self.path)  # CorruptFileError when unreadable
-        check_own_tables(tables, self.path, (META_TABLE, TABLE))  # another program's file: never rewritten
+        tables = decode_own_tables(raw, self.path, (META_TABLE, TABLE))  # CorruptFileError: unreadable, or another program's
         docs = tables.get(TABLE, {})
         for pid, doc in docs.items():  # every record must make a Paper before anything is built on it
             try:

@@ -73,25 +73,27 @@ class Records:
         object.__setattr__(self, "decoder", msgspec.json.Decoder(dict[str, dict[str, self.kind]]))
 
 
-def decode_records(raw: bytes, path: Path, records: Records, own: Iterable[str] | None) -> dict[str, dict[str, Any]]:
-    """decode_tables and check_own_tables, every document made a record. Otherwise (a damaged
-    file, or a key this release does not know) the file is read again as plain JSON: the error
-    says what, as decode_tables does; or each document is checked and kept as written, so a newer
-    release's key stays in the file when this one writes it back."""
-    try:
-        data = records.decoder.decode(raw)
-    except msgspec.DecodeError:  # (a record of the wrong shape is a ValidationError, a DecodeError)
-        data = decode_tables(raw, path)
-        if own is not None:
-            check_own_tables(data, path, own)
+def decode_own_tables(raw: bytes, path: Path, own: Iterable[str] | None, records: Records | None = None) -> dict[str, dict[str, Any]]:
+    """decode_tables and check_own_tables (`own` None: any tables). With `records`, every document
+    is made a record; otherwise (a damaged file, or a key this release does not know) the file is
+    read again as plain JSON: the error says what, as decode_tables does; or each document is
+    checked and kept as written, so a newer release's key stays in the file when this one writes
+    it back."""
+    made = None
+    if records is not None:
+        try:
+            made = records.decoder.decode(raw)
+        except msgspec.DecodeError:  # (a record of the wrong shape is a ValidationError, a DecodeError)
+            pass
+    data = made if made is not None else decode_tables(raw, path)
+    if own is not None:
+        check_own_tables(data, path, own)  # before the records: another program's file says so
+    if records is not None and made is None:
         try:
             for table in data.values():
                 records.convert(table)
         except ValueError as error:
             raise CorruptFileError(path, f"a record has the wrong shape ({error})") from None
-        return data
-    if own is not None:
-        check_own_tables(data, path, own)
     return data
 
 
@@ -416,14 +418,7 @@ class AtomicJSONStorage(Storage):
             log = read_log(self.log_path, check) if self.log_path is not None else LogContents()
             if file_identity(self.path) == seen:
                 break
-        if raw is None:
-            data = {}
-        elif self.records is not None:
-            data = decode_records(raw, self.path, self.records, self.own_tables)
-        else:
-            data = decode_tables(raw, self.path)
-            if self.own_tables is not None:
-                check_own_tables(data, self.path, self.own_tables)
+        data = decode_own_tables(raw, self.path, self.own_tables, self.records) if raw is not None else {}
         foreign = {name for name, _, _ in log.entries} - set(self.own_tables or {name for name, _, _ in log.entries})
         if foreign:
             log.damage = log.damage or f"it holds another program's table {sorted(foreign)[0]!r}"

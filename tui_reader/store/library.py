@@ -32,9 +32,7 @@ from tui_reader.store.files import (
     Records,
     atomic_write_bytes,
     backup_dir,
-    check_own_tables,
-    decode_records,
-    decode_tables,
+    decode_own_tables,
     is_pinned,
     list_backups,
     open_db,
@@ -810,14 +808,13 @@ class Library:
         target = self.state_path if backup.name.startswith(self.state_path.stem) else self.catalog_path
         raw = backup.read_bytes()
         if target == self.state_path:
-            decode_records(raw, backup, STATE_RECORDS, (STATE_TABLE,))  # a damaged backup is refused before anything is replaced
+            decode_own_tables(raw, backup, (STATE_TABLE,), STATE_RECORDS)  # a damaged backup is refused before anything is replaced
             before = dict(self.states)
             self._state_db.storage.replace_file(raw)
             unpin_backups(target)
             self._load()
             return Restored(target, backup, describe_state_change(before, self.states))
-        tables = decode_tables(raw, backup)
-        check_own_tables(tables, backup, (META_TABLE, CATALOG_TABLE))
+        tables = decode_own_tables(raw, backup, (META_TABLE, CATALOG_TABLE))
         papers_before = len(self.papers)
         moves, homeless = self._homes_in(tables.get(CATALOG_TABLE, {}))
         generation = read_generation_of(raw)
