@@ -9,9 +9,10 @@ two prompts, never a recount over every paper or state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.text import Text
 from textual.binding import Binding
@@ -33,6 +34,7 @@ LABEL_WIDTH = 22  # characters for "label   count" until the sidebar knows its w
 COUNT_IN_THREAD_FROM = 20_000  # papers from which the sidebar counts in a thread (keys are not held up)
 SAVED_ONE_BY_ONE = 50  # a bigger change (a bulk action) counts the saved views again
 DEFAULT_VIEW = "view:all"
+T = TypeVar("T")
 
 
 def view_counts(library: Library, with_code: int, new: int = 0, states: Mapping[str, PaperState] | None = None) -> dict[str, int]:
@@ -175,13 +177,6 @@ class Sidebar(SavedViewKeys, MovingOptionList):
         searcher = Searcher(self.library.papers, states, self.new_since)  # its own: the sidebar's stays the main thread's
         lock = self.library.access  # held by an import while it changes the library
 
-        def work() -> None:
-            counted = self._counted(searcher, states, catalog_changed, lock)
-            try:
-                self.app.call_from_thread(counted_in_thread, counted)
-            except RuntimeError:  # the app is closing
-                pass
-
         def counted_in_thread(counted: Counted) -> None:
             if generation != self._refreshing:
                 return
@@ -190,8 +185,8 @@ class Sidebar(SavedViewKeys, MovingOptionList):
                 return
             self._take_counts(counted)
 
-        self.run_worker(work, thread=True, group="counts", exclusive=True, name="count the sidebar",
-                        description="count the sidebar", exit_on_error=False)  # fmt: skip
+        self._in_thread(lambda: self._counted(searcher, states, catalog_changed, lock), counted_in_thread,
+                        "count the sidebar", group="counts")
 
     def _counted(self, searcher: Searcher, states: Mapping[str, PaperState], catalog_changed: bool,
                  lock: AbstractContextManager = nullcontext()) -> Counted:
@@ -237,13 +232,6 @@ class Sidebar(SavedViewKeys, MovingOptionList):
         searcher = Searcher(self.library.papers, self.library.states, self.new_since)
         lock = self.library.access  # held by an import while it changes the library
 
-        def work() -> None:
-            counted = self.saved.count((view.query for view in views), searcher, lock)
-            try:
-                self.app.call_from_thread(counted_in_thread, counted)
-            except RuntimeError:  # the app is closing
-                pass
-
         def counted_in_thread(counted: dict) -> None:
             if generation != self._counting or views != self.saved_views:
                 return
@@ -253,8 +241,21 @@ class Sidebar(SavedViewKeys, MovingOptionList):
             self.saved.apply(views, counted)
             self._show_counts([f"saved:{view.name}" for view in views])
 
-        self.run_worker(work, thread=True, group="saved-counts", exclusive=True, name="count saved views",
-                        description="count saved views", exit_on_error=False)  # fmt: skip
+        self._in_thread(lambda: self.saved.count((view.query for view in views), searcher, lock), counted_in_thread,
+                        "count saved views", group="saved-counts")
+
+    def _in_thread(self, count: Callable[[], T], then: Callable[[T], None], name: str, group: str) -> None:
+        """`count()` in a worker thread (a newer one of `group` replaces it), then `then(result)`
+        in the app's thread, unless the app is closing meanwhile."""
+
+        def work() -> None:
+            counted = count()
+            try:
+                self.app.call_from_thread(then, counted)
+            except RuntimeError:  # the app is closing
+                pass
+
+        self.run_worker(work, thread=True, group=group, exclusive=True, name=name, description=name, exit_on_error=False)
 
     def set_saved_views(self, views: list[SavedView], renamed: tuple[str, str] | None = None) -> None:
         """Show a changed list of saved views; a view shown that is gone gives way to All."""
