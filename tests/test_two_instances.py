@@ -15,6 +15,7 @@ import pytest
 
 from reliability_helpers import arxiv_paper, one_line, snapshot
 from tui_reader.errors import LibraryLockedError
+from tui_reader.store.files import DataLock
 from tui_reader.store.library import Library
 
 HOLDER = """
@@ -31,6 +32,7 @@ for line in sys.stdin:
 SECOND_WRITER = """
 import sys
 from tui_reader.errors import LibraryLockedError
+from tui_reader.store.files import DataLock
 from tui_reader.store.library import Library
 try:
     Library(sys.argv[1]).close()
@@ -237,3 +239,19 @@ def test_a_second_writer_in_the_same_process_is_refused_too_with_the_holder_name
         with pytest.raises(LibraryLockedError) as error:
             Library(folder)
     assert f"process {os.getpid()}" in str(error.value)
+
+
+def test_the_folder_lock_taken_twice_is_held_until_released_twice(tmp_path):
+    """A reader's check-then-save takes the lock its own library may already hold: the inner
+    release must not free the folder for another writer."""
+    outer, other = DataLock(tmp_path), DataLock(tmp_path)
+    outer.acquire()
+    outer.acquire()
+    outer.release()
+    assert outer.held
+    with pytest.raises(LibraryLockedError):
+        other.acquire()
+    outer.release()
+    assert not outer.held
+    other.acquire()  # free at once
+    other.release()

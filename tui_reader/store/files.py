@@ -10,6 +10,7 @@ raises CorruptFileError; it is never read as empty and never written over.
 from __future__ import annotations
 
 import errno
+import fcntl
 import mmap
 import os
 import re
@@ -23,7 +24,6 @@ from typing import Any
 
 import msgspec
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
@@ -607,21 +607,42 @@ def open_db(path: Path, keep_backups: int = 0, read_only: bool = False, own_tabl
 
 
 class DataLock:
-    """One writer per data folder. The OS drops the lock when its holder dies, even on kill -9."""
+    """One writer per data folder: an exclusive flock on `lock` in it. The OS drops it when its
+    holder dies, even on kill -9. Taken twice, it is held until released twice. (The filelock
+    package did the same behind a long chain of imports at every start: bench/README.)"""
+
+    POLL = 0.02  # seconds between tries while waiting for another holder
 
     def __init__(self, folder: Path, purpose: str = "tui-reader"):
         self.folder = folder
         self.purpose = purpose
-        self._lock = FileLock(str(folder / "lock"))
+        self._path = folder / "lock"
         self._owner_file = folder / "lock.owner"
+        self._fd: int | None = None
+        self._depth = 0
 
     def acquire(self, timeout: float = 0.0) -> None:
+        if self._fd is not None:
+            self._depth += 1
+            return
         try:
-            self._lock.acquire(timeout=timeout)
-        except Timeout:
-            raise LibraryLockedError(self.folder, self.owner()) from None
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:  # a read-only mount, an immutable lock file
             raise FolderNotWritableError(self.folder, error) from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise LibraryLockedError(self.folder, self.owner()) from None
+                time.sleep(self.POLL)
+            except OSError as error:
+                os.close(fd)
+                raise FolderNotWritableError(self.folder, error) from None
+        self._fd, self._depth = fd, 1
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         try:
             self._owner_file.write_text(f"process {os.getpid()} ({self.purpose}, since {stamp})")
@@ -635,9 +656,13 @@ class DataLock:
             return "another process"
 
     def release(self) -> None:
-        if self._lock.is_locked:
-            self._lock.release()
+        if self._fd is None:
+            return
+        self._depth -= 1
+        if self._depth == 0:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the only descriptor drops the flock
 
     @property
     def held(self) -> bool:
-        return self._lock.is_locked
+        return self._fd is not None
