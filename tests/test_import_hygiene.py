@@ -43,10 +43,12 @@ def test_importing_the_core_loads_no_textual():
 
 def test_the_apps_start_loads_no_parser_exporter_or_editor():
     """What the first screen does not use loads when first used (launch time): the command line
-    and the app imported as `tui-reader` starts them."""
+    and the app imported as `tui-reader` starts them, and the built-in themes read (PyYAML is for a
+    user's YAML theme only)."""
     deferred = ["tui_reader.sources.arxiv", "tui_reader.sources.hf_api", "email.utils", "xml.etree.ElementTree",
                 "csv", "html", "importlib.resources", "textual.widgets._text_area", "tui_reader.ui.dialogs",
-                "tui_reader.search.related", "numpy"]
-    code = f"import sys, tui_reader.entry, tui_reader.cli, tui_reader.ui.app; print([m for m in {deferred!r} if m in sys.modules])"
+                "tui_reader.search.related", "numpy", "yaml"]
+    code = ("import sys, tui_reader.entry, tui_reader.cli, tui_reader.ui.app; from tui_reader.ui.themes import load_all_themes; "
+            f"load_all_themes(None); print([m for m in {deferred!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""Themes: the built-in YAML palettes, users' own, switching, remembering, and broken files."""
+"""Themes: the built-in TOML palettes, users' own (TOML or YAML), switching, remembering, and broken files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app_helpers import make_app, notices, paper_list, running
-from tui_reader.ui.themes import APP_VARIABLES, ThemeFileError, builtin_theme_dir, load_all_themes, theme_from_yaml
+from tui_reader.ui.themes import APP_VARIABLES, ThemeFileError, builtin_theme_dir, load_all_themes, theme_from_file
 
 GOOD_USER_THEME = """
 name: my-theme
@@ -16,6 +16,16 @@ primary: "#aa5500"
 background: "#101010"
 variables:
   paper-starred: "#ff00ff"
+"""
+
+GOOD_USER_TOML = """
+name = "my-theme"
+dark = true
+primary = "#aa5500"
+background = "#101010"
+
+[variables]
+paper-starred = "#ff00ff"
 """
 
 
@@ -30,27 +40,33 @@ def test_at_least_four_builtin_themes_with_the_apps_variables():
 
 
 def test_builtin_folder_is_the_shipped_one():
-    assert (builtin_theme_dir() / "paper-dark.yaml").is_file()
+    assert (builtin_theme_dir() / "paper-dark.toml").is_file()
 
 
 @pytest.mark.parametrize(
-    "text, complaint",
+    "name, text, complaint",
     [
-        ("name: [unclosed", "not valid YAML"),
-        ("- a list\n- not a mapping", "must be a mapping"),
-        ("primary: '#ffffff'", "needs a `name`"),
-        ("name: x", "needs a `primary`"),
-        ("name: x\nprimary: 'not-a-colour'", "is not a colour"),
-        ("name: x\nprimary: '#fff'\nvariables: [1, 2]", "`variables` must be a mapping"),
-        ("name: x\nprimary: '#fff'\nvariables:\n  paper-tag: 12", "must be a colour"),
-        ("name: x\nprimary: '#fff'\ntext_alpha: lots", "must be a number"),
+        ("broken.yaml", "name: [unclosed", "not valid YAML"),
+        ("broken.yaml", "- a list\n- not a mapping", "must be a mapping"),
+        ("broken.yaml", "primary: '#ffffff'", "needs a `name`"),
+        ("broken.yaml", "name: x", "needs a `primary`"),
+        ("broken.yaml", "name: x\nprimary: 'not-a-colour'", "is not a colour"),
+        ("broken.yaml", "name: x\nprimary: '#fff'\nvariables: [1, 2]", "`variables` must be a mapping"),
+        ("broken.yaml", "name: x\nprimary: '#fff'\nvariables:\n  paper-tag: 12", "must be a colour"),
+        ("broken.yaml", "name: x\nprimary: '#fff'\ntext_alpha: lots", "must be a number"),
+        ("broken.toml", 'name = ["unclosed"', "not valid TOML"),
+        ("broken.toml", 'name: x\nprimary: "#fff"', "not valid TOML"),  # YAML in a .toml file
+        ("broken.toml", 'primary = "#ffffff"', "needs a `name`"),
+        ("broken.toml", 'name = "x"\nprimary = "not-a-colour"', "is not a colour"),
+        ("broken.toml", 'name = "x"\nprimary = "#fff"\nvariables = [1, 2]', "`variables` must be a mapping"),
+        ("broken.toml", 'name = "x"\nprimary = "#fff"\n[variables]\npaper-tag = 12', "must be a colour"),
     ],
 )
-def test_broken_theme_files_say_what_is_wrong(tmp_path, text, complaint):
-    path = tmp_path / "broken.yaml"
+def test_broken_theme_files_say_what_is_wrong(tmp_path, name, text, complaint):
+    path = tmp_path / name
     path.write_text(text)
     with pytest.raises(ThemeFileError) as error:
-        theme_from_yaml(path)
+        theme_from_file(path)
     assert complaint in str(error.value) and str(path) in str(error.value)
 
 
@@ -58,7 +74,7 @@ def test_binary_theme_file_is_an_error_not_a_crash(tmp_path):
     path = tmp_path / "binary.yaml"
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ThemeFileError):
-        theme_from_yaml(path)
+        theme_from_file(path)
 
 
 def user_theme(config_folder: Path, name: str, text: str) -> Path:
@@ -110,8 +126,9 @@ async def test_unknown_theme_falls_back_with_a_message(library, config_folder):
         assert any("no-such-theme" in n.message for n in notices(app))
 
 
-async def test_a_users_theme_is_offered_and_usable(library, config_folder):
-    user_theme(config_folder, "mine.yaml", GOOD_USER_THEME)
+@pytest.mark.parametrize("name, text", [("mine.yaml", GOOD_USER_THEME), ("mine.toml", GOOD_USER_TOML)])
+async def test_a_users_theme_is_offered_and_usable(library, config_folder, name, text):
+    user_theme(config_folder, name, text)
     app = make_app(library, config_folder, theme="my-theme")
     async with running(app):
         assert app.theme == "my-theme"

@@ -139,7 +139,7 @@ def render_config(config: Config) -> str:
     # JSON string escapes are valid TOML basic-string escapes.
     lines = [
         "# tui-reader settings. `tui-reader locate` prints where this file is.",
-        "# Themes: the built-in ones, or a YAML file of your own in the `themes` folder next to this file.",
+        "# Themes: the built-in ones, or a TOML or YAML file of your own in the `themes` folder next to this file.",
         f"theme = {json.dumps(config.theme)}",
         f"show_sidebar = {'true' if config.show_sidebar else 'false'}",
         f"# the list's order (S cycles it): {', '.join(SORT_ORDERS)}",

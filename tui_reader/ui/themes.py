@@ -1,4 +1,6 @@
-"""Colour themes: YAML palettes (built-in `themes/` and the user's config `themes/`) as Textual themes.
+"""Colour themes: TOML or YAML palettes (built-in `themes/` and the user's config `themes/`) as
+Textual themes. The built-in ones are TOML, read by tomllib, which the settings load anyway; PyYAML
+is imported only for a user's YAML file.
 
 A theme file names Textual's base colours and the app's own variables (`paper-starred`,
 `paper-unread`, `paper-tag`, ...). A file that cannot be used is reported by name and skipped.
@@ -6,10 +8,11 @@ A theme file names Textual's base colours and the app's own variables (`paper-st
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -22,8 +25,6 @@ APP_VARIABLES: dict[str, str] = {
     "paper-read": "foreground-muted",
     "paper-link": "primary",
 }
-# libyaml's safe loader when PyYAML was built with it (parses the themes at start ~5x faster)
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "warning", "error", "success")
 _NUMBERS = ("luminosity_spread", "text_alpha")
 
@@ -46,7 +47,7 @@ def builtin_theme_dir() -> Path:
         import tui_reader.themes as package
 
         folder = Path(next(iter(package.__path__)))
-        if any(folder.glob("*.yaml")):
+        if any(folder.glob("*.toml")):
             return folder
     except (ImportError, StopIteration):
         pass
@@ -63,14 +64,30 @@ def _colour(path: Path, key: str, value: object) -> str:
     return value
 
 
-def theme_from_yaml(path: Path) -> Theme:
-    """One theme file as a Theme; ThemeFileError says what is wrong with it."""
+def _read_yaml(text: str, path: Path) -> Any:
+    import yaml  # only for a user's YAML theme
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML was built with it
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=_SAFE_LOADER)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ThemeFileError(path, f"cannot be read ({error})") from None
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as error:
         raise ThemeFileError(path, f"is not valid YAML ({str(error).splitlines()[0]})") from None
+
+
+def _read_toml(text: str, path: Path) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ThemeFileError(path, f"is not valid TOML ({error})") from None
+
+
+def theme_from_file(path: Path) -> Theme:
+    """One theme file (`.toml`, or `.yaml`/`.yml`) as a Theme; ThemeFileError says what is wrong with it."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ThemeFileError(path, f"cannot be read ({error})") from None
+    data = _read_toml(text, path) if path.suffix == ".toml" else _read_yaml(text, path)
     if not isinstance(data, dict):
         raise ThemeFileError(path, "must be a mapping of `name`, `primary`, ... (see the built-in themes)")
     name = data.get("name")
@@ -104,9 +121,9 @@ def load_theme_folder(folder: Path) -> LoadedThemes:
     loaded = LoadedThemes()
     if not folder.is_dir():
         return loaded
-    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+    for path in sorted([*folder.glob("*.toml"), *folder.glob("*.yaml"), *folder.glob("*.yml")]):
         try:
-            loaded.themes.append(theme_from_yaml(path))
+            loaded.themes.append(theme_from_file(path))
         except ThemeFileError as error:
             loaded.problems.append(f"{error}; it was skipped")
     return loaded
