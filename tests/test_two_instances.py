@@ -32,7 +32,6 @@ for line in sys.stdin:
 SECOND_WRITER = """
 import sys
 from tui_reader.errors import LibraryLockedError
-from tui_reader.store.files import DataLock
 from tui_reader.store.library import Library
 try:
     Library(sys.argv[1]).close()
