@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from tui_reader.errors import StorageWriteError
 from tui_reader.search.query import SORT_ORDERS
@@ -22,24 +23,22 @@ THEMES_DIR = "themes"
 DEFAULT_THEME = "paper-dark"
 
 
-@dataclass
-class FetchSettings:
+class FetchSettings(msgspec.Struct):
     """The [fetch] table: fetching new papers in the background while the app runs."""
 
     background: bool = False
     every_minutes: int = 60
     hf_daily: bool = True
-    arxiv_queries: list[str] = field(default_factory=list)
+    arxiv_queries: list[str] = msgspec.field(default_factory=list)
     arxiv_max: int = 50
 
 
-@dataclass
-class Config:
+class Config(msgspec.Struct):
     theme: str = DEFAULT_THEME
     show_sidebar: bool = True
     sort: str = "added"  # the list's sort order (S cycles it), one of search.query.SORT_ORDERS
-    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"star": "x"}
-    fetch: FetchSettings = field(default_factory=FetchSettings)
+    keymap: dict[str, str] = msgspec.field(default_factory=dict)  # binding id -> keys, e.g. {"star": "x"}
+    fetch: FetchSettings = msgspec.field(default_factory=FetchSettings)
     path: Path | None = None  # where it was read from and is saved to
     writable: bool = True  # False when the file on disk could not be read
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
+
+import msgspec
 
 from tui_reader.errors import ReaderError
 from tui_reader.export.formats import main_url, md_escape
@@ -36,15 +37,13 @@ class DigestError(ReaderError):
     pass
 
 
-@dataclass
-class DigestGroup:
+class DigestGroup(msgspec.Struct):
     title: str
     query: str | None  # the saved search behind the group, if any
-    papers: list[tuple[Paper, PaperState]] = field(default_factory=list)
+    papers: list[tuple[Paper, PaperState]] = msgspec.field(default_factory=list)
 
 
-@dataclass
-class Digest:
+class Digest(msgspec.Struct):
     since: datetime
     until: datetime
     starred: bool

@@ -16,7 +16,8 @@ A query is a list of terms, all of which must hold (AND):
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+
+import msgspec
 
 from tui_reader.errors import ReaderError
 from tui_reader.models import PaperState, normalise_tag
@@ -79,8 +80,7 @@ SORT_ORDERS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(msgspec.Struct, frozen=True):
     field: str  # "text", "tag", "author", "title", "cat", "is", "has"
     value: str
     negated: bool = False

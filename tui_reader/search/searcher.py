@@ -10,10 +10,11 @@ from __future__ import annotations
 import operator
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, Protocol
+
+import msgspec
 
 from tui_reader.models import PaperState
 from tui_reader.paper_ids import find_paper_id
@@ -236,8 +237,7 @@ def refines(new: list[Term], old: list[Term]) -> bool:
     return all(implied(term) for term in old)
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(msgspec.Struct, frozen=True):
     """A query's answer: the query behind it (view, sort, terms, state version) and its ids."""
 
     view: str
@@ -249,8 +249,7 @@ class Shown:
     kept_at: int | None = None  # ...and its place in `ids` (None: not among them), found in the query's thread
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(msgspec.Struct, frozen=True):
     """One query asked for, planned: filter `base` by `todo`, then sort by `order`."""
 
     generation: int

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+
+import msgspec
 
 from tui_reader.errors import SourceError
 from tui_reader.store.gc_pause import gc_paused
@@ -15,15 +16,14 @@ from tui_reader.models import Paper, PaperState
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 
 
-@dataclass
-class Batch:
+class Batch(msgspec.Struct):
     """What one file or response holds: papers, and (for our own backups) the user's state."""
 
     format: str
     papers: list[Paper]
-    states: dict[str, PaperState] = field(default_factory=dict)
+    states: dict[str, PaperState] = msgspec.field(default_factory=dict)
     restore: bool = False  # a backup: keep its added times and order
-    warnings: list[str] = field(default_factory=list)  # entries skipped or read in part, one line each
+    warnings: list[str] = msgspec.field(default_factory=list)  # entries skipped or read in part, one line each
 
 
 def formats() -> list[ModuleType]:

@@ -30,11 +30,11 @@ import socket
 import struct
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 import orjson
 
 from tui_reader.errors import ReaderError
@@ -131,8 +131,7 @@ def send_stream(folder: Path, papers: Iterable[Paper], name: str, fmt: str = SNA
     return _exchange(folder, lines, IMPORT_TIMEOUT)
 
 
-@dataclass
-class PaperStream:
+class PaperStream(msgspec.Struct):
     """What a streamed import request carries: its papers as they arrive, and how to merge them."""
 
     papers: Iterator[Paper]

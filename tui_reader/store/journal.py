@@ -10,9 +10,9 @@ did not). Applying twice is harmless: the journal holds whole records and ids to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import orjson
 
 from tui_reader.models import PaperState, states_from_docs
@@ -22,8 +22,7 @@ from tui_reader.store.state_log import encode_json
 JOURNAL_FILE = "import.journal"
 
 
-@dataclass
-class JournalEntry:
+class JournalEntry(msgspec.Struct):
     generation: str
     put: dict[str, PaperState | dict]  # state records to write, by paper id (as read: checked, as written)
     drop: list[str]  # state records to remove

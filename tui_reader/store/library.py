@@ -11,10 +11,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
+
+import msgspec
 
 from tui_reader.store.catalog import META_TABLE, Catalog, new_generation, read_generation_of
 from tui_reader.store.catalog import TABLE as CATALOG_TABLE
@@ -60,13 +61,12 @@ def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-@dataclass
-class ImportResult:
+class ImportResult(msgspec.Struct):
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    new_ids: list[str] = field(default_factory=list)
-    cut: dict[str, int] = field(default_factory=dict)  # field name -> papers whose field was cut to its limit
+    new_ids: list[str] = msgspec.field(default_factory=list)
+    cut: dict[str, int] = msgspec.field(default_factory=dict)  # field name -> papers whose field was cut to its limit
     merged_existing: int = 0  # records taken by title for papers already in the library
     merged_in_batch: int = 0  # records that were the same work as an earlier one of this import
     sample_note: str = ""  # what became of the bundled sample, when this import removed it
@@ -861,8 +861,7 @@ class Library:
         return moves, homeless
 
 
-@dataclass
-class Restored:
+class Restored(msgspec.Struct):
     target: Path  # the file restored
     backup: Path  # from this backup
     notes: list[str]  # what it changed, one sentence each

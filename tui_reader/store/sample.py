@@ -8,9 +8,9 @@ goes. Read marks and hides alone do not keep a sample paper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import orjson
 
 from tui_reader.models import PaperState
@@ -19,8 +19,7 @@ from tui_reader.store.files import atomic_write_bytes
 SAMPLE_IDS_FILE = "sample.json"
 
 
-@dataclass
-class SampleRemoval:
+class SampleRemoval(msgspec.Struct):
     removed: int = 0
     kept: int = 0  # starred, tagged or noted by the user
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,8 @@ def log_path_of(path: Path) -> Path:
     return path.with_suffix(LOG_SUFFIX)
 
 
-@dataclass
-class LogContents:
-    entries: list[Entry] = field(default_factory=list)
+class LogContents(msgspec.Struct):
+    entries: list[Entry] = msgspec.field(default_factory=list)
     whole: int = 0  # bytes up to the end of the last whole line
     size: int = 0  # bytes in the file
     damage: str | None = None  # what is wrong with the first unreadable whole line

@@ -10,15 +10,15 @@ as the process, like an editor's: what it undid stays undone after a restart.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from tui_reader.models import PaperState
 
 UNDO_DEPTH = 100  # steps kept; a step of 10,000 papers holds 20,000 small states
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(msgspec.Struct, frozen=True):
     what: str  # "star", "mark read", "tag #vision"…
     before: dict[str, PaperState]
     after: dict[str, PaperState]

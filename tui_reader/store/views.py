@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from tui_reader.errors import ReaderError, StorageWriteError
 from tui_reader.store.files import atomic_write_bytes
@@ -28,8 +29,7 @@ class ViewError(ReaderError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class SavedView:
+class SavedView(msgspec.Struct, frozen=True):
     name: str
     query: str
 

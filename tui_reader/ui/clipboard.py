@@ -13,8 +13,9 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
+
+import msgspec
 
 TIMEOUT = 2.0  # seconds each tool may take; a tool that hangs longer has failed
 
@@ -27,8 +28,7 @@ _TOOLS: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CopyResult:
+class CopyResult(msgspec.Struct, frozen=True):
     confirmed: bool  # read back from the system clipboard, and equal to what was copied
     tool: str | None  # the backend tried; None when there is none
     problem: str = ""  # why the copy is not confirmed

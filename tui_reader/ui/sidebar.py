@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from typing import TypeVar
 
+import msgspec
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -89,8 +89,7 @@ def count_with_code(library: Library) -> int:
     return library.papers.count_with_link("code")  # the catalog's index knows, unparsed
 
 
-@dataclass(frozen=True)
-class Counted:
+class Counted(msgspec.Struct, frozen=True):
     """The sidebar's counts, taken on one snapshot of the states."""
 
     states: Mapping[str, PaperState]

@@ -9,10 +9,10 @@ A theme file names Textual's base colours and the app's own variables (`paper-st
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -35,10 +35,9 @@ class ThemeFileError(Exception):
         super().__init__(f"theme file {path}: {reason}")
 
 
-@dataclass
-class LoadedThemes:
-    themes: list[Theme] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+class LoadedThemes(msgspec.Struct):
+    themes: list[Theme] = msgspec.field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
 
 
 def builtin_theme_dir() -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import fields
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,7 +156,7 @@ def import_from_cli(app: ReaderApp, name: str, batch: Batch | PaperStream, tell:
     result, failure = outcome
     if failure is not None:
         return {"error": failure}
-    counts = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "new_ids"}  # ids: the CLI prints counts
+    counts = {name: getattr(result, name) for name in result.__struct_fields__ if name != "new_ids"}  # ids: the CLI prints counts
     return {"imported": counts}
 
 
