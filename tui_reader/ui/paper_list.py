@@ -304,8 +304,7 @@ class PaperList(ResizingContentScrollView, can_focus=True, inherit_bindings=Fals
             dates, upvotes = published.any_text(), papers.upvotes.any_value()
         else:
             dates, upvotes = any(p.published for p in papers.values()), any(p.upvotes is not None for p in papers.values())
-        some = [papers[pid] for pid in islice(papers, AUTHORS_LOOKED_AT)]
-        authors = any(p.authors for p in some)
+        authors = any(papers[pid].authors for pid in islice(papers, AUTHORS_LOOKED_AT))  # stops at the first
         found = {"author": authors, "date": dates, "upvotes": upvotes, "code": True}
         columns = tuple(name for name in COLUMN_WIDTHS if found[name])
         self._data_columns = (key, columns)
