@@ -159,3 +159,16 @@ async def test_textual_builtin_themes_work_with_the_apps_variables(library, conf
             await pilot.pause()
             await pilot.press("j", "k")
             assert app.theme == name
+
+
+@pytest.mark.parametrize("name", ["paper-light", "paper-gruvbox", "textual-light"])
+async def test_the_start_theme_colours_the_first_screen(library, config_folder, name):
+    """The theme asked for at start is the one the first screen is styled with (the start applies
+    its variables before the first stylesheet parse instead of re-parsing afterwards)."""
+    library.set_starred([library.ordered_ids()[0]])
+    app = make_app(library, config_folder, theme=name)
+    async with running(app):
+        theme = app.get_theme(name)
+        starred = app.theme_variables["paper-starred"]
+        assert paper_list(app).get_component_rich_style("paperlist--starred").color.triplet.hex == starred.lower()
+        assert app.screen.styles.background.hex.lower() == theme.background.lower()

@@ -130,6 +130,15 @@ class ReaderApp(InOrderKeys, App[int]):
         if self.requested_theme and self.theme == self.requested_theme:
             self.remember(theme=self.theme)
 
+    def refresh_css(self, animate: bool = True) -> None:
+        """Before the first screen, the new theme's variables are all there is to do: Textual's
+        refresh parses every stylesheet in a scratch copy whose parse cache it then drops, and the
+        first screen's parse, moments later, parses them all again (app.tcss twice per start)."""
+        if not self.screen_stack:
+            self.stylesheet.set_variables(self.get_css_variables())
+            return
+        super().refresh_css(animate)
+
     def watch_theme(self, theme: str) -> None:
         if self._started and self.config.theme != theme:
             self.remember(theme=theme)
