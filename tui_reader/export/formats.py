@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-
 from tui_reader.models import Paper, PaperState
 from tui_reader.export.backup import to_json
 from tui_reader.latex import to_unicode

@@ -17,7 +17,6 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -58,19 +57,16 @@ def decode_tables(raw: bytes, path: Path) -> dict[str, dict[str, dict]]:
     return data
 
 
-@dataclass(frozen=True)
 class Records:
     """What every document of a file is: `kind`, a msgspec Struct, made straight from the file's
-    bytes in C; `convert`, the same from plain dicts, raising ValueError that says what is wrong
-    (it checks the documents kept as written). A big library's state file is 180,000 records read
-    at every open."""
+    bytes in C (`decoder`); `convert`, the same from plain dicts, raising ValueError that says what
+    is wrong (it checks the documents kept as written). A big library's state file is 180,000
+    records read at every open."""
 
-    kind: type
-    convert: Callable[[dict[str, dict]], dict[str, Any]]
-    decoder: msgspec.json.Decoder = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "decoder", msgspec.json.Decoder(dict[str, dict[str, self.kind]]))
+    def __init__(self, kind: type, convert: Callable[[dict[str, dict]], dict[str, Any]]):
+        self.kind = kind
+        self.convert = convert
+        self.decoder = msgspec.json.Decoder(dict[str, dict[str, kind]])
 
 
 def decode_own_tables(raw: bytes, path: Path, own: Iterable[str] | None, records: Records | None = None) -> dict[str, dict[str, Any]]:
