@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, use_fake_tool
+from app_helpers import FAKE_BEHAVIOURS, FAKE_SETUPS, FIRST_REPO, fake_tools, use_fake_tool
 from tui_reader.ui.clipboard import copy_to_system
 
 
@@ -45,3 +45,25 @@ def test_a_broken_tool_is_never_a_success(monkeypatch, tmp_path, tool, behaviour
         for pid in (folder / "pids").read_text().split():
             with pytest.raises(ProcessLookupError):  # the hung tool was killed, not left behind
                 os.kill(int(pid), 0)
+
+
+# A copy tool that, like xclip, exits before the child it leaves behind owns the clipboard: the
+# text arrives a moment later, and a paste before that fails.
+LATE_OWNER = """
+store="${0%/*}/store"
+case " $* " in
+  *" -o "*) [ -f "$store" ] && exec /bin/cat "$store"; echo 'Error: target STRING not available' >&2; exit 1 ;;
+esac
+/bin/cat > "$store.in"
+( /bin/sleep 0.2; /bin/mv "$store.in" "$store" ) > /dev/null 2>&1 &
+"""
+
+
+def test_a_copy_whose_owner_arrives_late_is_still_confirmed(monkeypatch, tmp_path):
+    folder = tmp_path / "bin"
+    fake_tools(folder, ["xclip"], LATE_OWNER)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = copy_to_system(FIRST_REPO)
+    assert result.confirmed and result.tool == "xclip", result.problem

@@ -12,12 +12,17 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 
 import msgspec
 
 TIMEOUT = 2.0  # seconds each tool may take; a tool that hangs longer has failed
+# xclip and wl-copy exit once a child of theirs will serve the text; on a busy machine that child
+# may not own the clipboard yet when it is read back: the read is asked again for this long.
+SETTLE = 0.5
+SETTLE_POLL = 0.02
 
 # pyperclip's copy function name -> (tool name, copy command, paste command).
 _TOOLS: dict[str, tuple[str, list[str], list[str]]] = {
@@ -54,15 +59,35 @@ def copy_to_system(text: str, timeout: float = TIMEOUT) -> CopyResult:
         if name in _TOOLS:
             _, copy_argv, paste_argv = _TOOLS[name]
             _run(copy_argv, text.encode("utf-8"), timeout, capture=False)
-            pasted = _run(paste_argv, None, timeout, capture=True).decode("utf-8", "replace")
+            pasted = _read_back(paste_argv, text, timeout)
         else:  # GUI toolkits, clip.exe: pyperclip's own functions, under a time limit
             _in_thread(partial(copy, text), timeout, tool)
             pasted = str(_in_thread(paste, timeout, tool))
     except ClipboardFailure as failure:
         return CopyResult(False, tool, str(failure))
-    if pasted.rstrip("\r\n") != text.rstrip("\r\n"):
+    if not _same(pasted, text):
         return CopyResult(False, tool, f"{tool} seemed to work, but the clipboard holds something else")
     return CopyResult(True, tool)
+
+
+def _same(pasted: str, text: str) -> bool:
+    return pasted.rstrip("\r\n") == text.rstrip("\r\n")
+
+
+def _read_back(argv: list[str], text: str, timeout: float) -> str:
+    """The clipboard as the paste tool reads it, read again for up to SETTLE seconds while the
+    read fails or does not hold `text` yet (see SETTLE)."""
+    settled = time.monotonic() + SETTLE
+    while True:
+        try:
+            pasted = _run(argv, None, timeout, capture=True).decode("utf-8", "replace")
+        except ClipboardFailure:
+            if time.monotonic() >= settled:
+                raise
+        else:
+            if _same(pasted, text) or time.monotonic() >= settled:
+                return pasted
+        time.sleep(SETTLE_POLL)
 
 
 def _run(argv: list[str], stdin: bytes | None, timeout: float, *, capture: bool) -> bytes:
