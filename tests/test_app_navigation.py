@@ -152,12 +152,16 @@ async def test_every_move_key_in_the_untag_picker(library, config_folder):
 async def test_focus_comes_back_to_the_list_when_the_sidebar_folds_away(library, config_folder):
     app = make_app(library, config_folder)
     async with running(app, size=(160, 45)) as pilot:
+        # Pilot's pause ends when the process looks idle, which a starved process on a busy machine
+        # also does: wait for what each step must have done (the focus lands after a message).
         app.main_screen.sidebar.focus()
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.focused is app.main_screen.sidebar)
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.main_screen.has_class("-narrow"))
+        await settles(pilot, lambda: app.focused, paper_list(app))
         assert app.focused is paper_list(app)
         await pilot.press("j", "j")
+        await settles(pilot, lambda: paper_list(app).cursor, 2)
         assert paper_list(app).cursor == 2
 
 
